@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { ResourceRef } from './resource';
+import { EpochMsSchema } from './signals';
+
+/** A pointer to the exact evidence behind a claim, resolvable through the query API. */
+export const SignalRef = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('log'), ids: z.array(z.string()).max(100) }),
+  z.object({
+    kind: z.literal('series'),
+    name: z.string(),
+    labels: z.record(z.string(), z.string()),
+    fromMs: EpochMsSchema,
+    toMs: EpochMsSchema,
+  }),
+  z.object({ kind: z.literal('event'), ids: z.array(z.string()).max(100) }),
+  z.object({ kind: z.literal('object'), ref: ResourceRef, field: z.string().optional(), timeMs: EpochMsSchema }),
+  z.object({ kind: z.literal('trace'), traceId: z.string(), spanId: z.string().optional() }),
+  z.object({ kind: z.literal('anomaly'), id: z.string() }),
+]);
+export type SignalRef = z.infer<typeof SignalRef>;
+
+export const Evidence = z.object({
+  signal: SignalRef,
+  summary: z.string().max(2000),
+});
+export type Evidence = z.infer<typeof Evidence>;
+
+export const Anomaly = z.object({
+  id: z.string(),
+  detector: z.string(),
+  resource: ResourceRef,
+  signal: SignalRef,
+  onsetMs: EpochMsSchema,
+  lastSeenMs: EpochMsSchema,
+  endMs: EpochMsSchema.optional(),
+  score: z.number().min(0).max(1),
+  title: z.string().max(500),
+  explanation: z.string().max(4000),
+});
+export type Anomaly = z.infer<typeof Anomaly>;
+
+export const IncidentSeverity = z.enum(['critical', 'high', 'medium', 'low']);
+
+export const RootCause = z.object({
+  id: z.string(),
+  failureMode: z.string(),
+  resource: ResourceRef,
+  hypothesis: z.string().max(2000),
+  confidence: z.number().min(0).max(1),
+  rank: z.number().int().positive(),
+  evidence: z.array(Evidence),
+  /** `rules` for the deterministic engine, `llm` for the investigator. */
+  origin: z.enum(['rules', 'llm']),
+});
+export type RootCause = z.infer<typeof RootCause>;
+
+export const Incident = z.object({
+  id: z.string(),
+  title: z.string().max(500),
+  status: z.enum(['open', 'resolved']),
+  severity: IncidentSeverity,
+  startMs: EpochMsSchema,
+  updatedMs: EpochMsSchema,
+  resolvedMs: EpochMsSchema.optional(),
+  resources: z.array(ResourceRef),
+  anomalyIds: z.array(z.string()),
+  rootCauses: z.array(RootCause),
+});
+export type Incident = z.infer<typeof Incident>;
+
+export const FixProposal = z.object({
+  repo: z.string(),
+  path: z.string(),
+  patch: z.string(),
+  rationale: z.string(),
+  risk: z.string(),
+  rollback: z.string(),
+  verification: z.string(),
+});
+export type FixProposal = z.infer<typeof FixProposal>;
+
+export const PullRequest = z.object({
+  provider: z.enum(['github', 'gitlab']),
+  url: z.string().url(),
+  number: z.number().int().positive(),
+  branch: z.string(),
+  status: z.enum(['open', 'merged', 'closed']),
+});
+export type PullRequest = z.infer<typeof PullRequest>;
+
+export const Recommendation = z.object({
+  id: z.string(),
+  incidentId: z.string(),
+  rootCauseId: z.string().optional(),
+  title: z.string().max(500),
+  steps: z.array(z.string()),
+  commands: z.array(z.string()),
+  fix: FixProposal.optional(),
+  pullRequest: PullRequest.optional(),
+});
+export type Recommendation = z.infer<typeof Recommendation>;

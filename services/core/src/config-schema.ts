@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Sleuth reads, with its default. Each leaf can be set in the config file (YAML or
+ * JSON) or by an environment variable derived from its path: `store.retention.maxAgeHours` is
+ * `SLEUTH_STORE_RETENTION_MAX_AGE_HOURS`. docs/configuration.md is generated from this schema.
+ */
+export const ConfigSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP server binds to.'),
+        port: z.number().int().min(0).max(65535).default(7070).describe('HTTP port (0 picks a free one).'),
+        maxRequestBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024)
+          .describe('Largest request body accepted, before decompression; larger answers 413.'),
+        maxDecompressedBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024 * 1024)
+          .describe('Largest body accepted after gzip decompression; larger answers 413.'),
+        publicUrl: z.string().url().optional().describe('URL people use to reach Sleuth (links in notifications).'),
+      })
+      .strict()
+      .prefault({}),
+    store: z
+      .object({
+        kind: z.enum(['sqlite']).default('sqlite').describe('Store implementation.'),
+        dataDir: z.string().min(1).default('.data').describe('Folder for the SQLite database and other state.'),
+        synchronous: z
+          .enum(['normal', 'full'])
+          .default('normal')
+          .describe(
+            'SQLite durability: normal keeps acknowledged data through a process crash; full also through power loss.',
+          ),
+        retentionMaxAgeHours: z
+          .number()
+          .positive()
+          .default(72)
+          .describe('Signals older than this are deleted in the background.'),
+        retentionMaxSizeMb: z
+          .number()
+          .positive()
+          .default(4096)
+          .describe('When the database grows past this, the oldest signals are deleted first.'),
+        retentionIntervalSeconds: z
+          .number()
+          .positive()
+          .default(60)
+          .describe('How often retention runs.'),
+      })
+      .strict()
+      .prefault({}),
+    ingest: z
+      .object({
+        queueMaxRecords: z
+          .number()
+          .int()
+          .positive()
+          .default(200_000)
+          .describe('Records accepted but not yet written; beyond this receivers answer 429.'),
+        writeBatchMaxRecords: z
+          .number()
+          .int()
+          .positive()
+          .default(20_000)
+          .describe('Most records written in one store transaction (group commit).'),
+        retryAfterSeconds: z.number().int().positive().default(1).describe('Retry-After sent with 429.'),
+        defaultCluster: z
+          .string()
+          .min(1)
+          .default('default')
+          .describe('Cluster name for signals whose resource has no k8s.cluster.name.'),
+        redactSecrets: z.boolean().default(true).describe('Mask secrets in log bodies and attributes before storing.'),
+      })
+      .strict()
+      .prefault({}),
+    simulator: z
+      .object({
+        mode: z
+          .enum(['auto', 'on', 'off'])
+          .default('auto')
+          .describe('auto: run the simulated fleet when no cluster is configured.'),
+        seed: z.number().int().default(42).describe('Seed; the same seed gives the same fleet and signals.'),
+        speed: z.number().positive().max(10_000).default(1).describe('Simulated seconds per real second.'),
+        tickSeconds: z.number().positive().default(5).describe('Simulated seconds between emissions.'),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+    telemetry: z
+      .object({
+        otlpEndpoint: z
+          .string()
+          .url()
+          .optional()
+          .describe('Where Sleuth sends its own traces; also read from OTEL_EXPORTER_OTLP_ENDPOINT.'),
+        serviceName: z.string().default('sleuth').describe('service.name of Sleuth’s own traces.'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;

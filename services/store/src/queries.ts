@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { EpochMsSchema, ResourceRef, Severity } from '@sleuth/core';
+
+/** Filters shared by every signal query: a time window and where the signal came from. */
+const SourceFilter = {
+  cluster: z.string().min(1).optional(),
+  namespace: z.string().min(1).optional(),
+  workload: z.string().min(1).optional(),
+  pod: z.string().min(1).optional(),
+};
+const Window = {
+  /** Inclusive lower bound, epoch ms. */
+  fromMs: EpochMsSchema.optional(),
+  /** Exclusive upper bound, epoch ms. */
+  toMs: EpochMsSchema.optional(),
+};
+
+export const LogQuery = z.object({
+  /** Full-text query: words are ANDed; "quoted phrases" match exactly; a trailing * matches a prefix. */
+  q: z.string().max(1000).optional(),
+  ...Window,
+  ...SourceFilter,
+  container: z.string().min(1).optional(),
+  service: z.string().min(1).optional(),
+  /** Only these severities. */
+  severities: z.array(Severity).min(1).optional(),
+  traceId: z.string().length(32).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+  /** Opaque cursor from a previous page's `nextCursor`: continue with older records. */
+  cursor: z.string().max(64).optional(),
+});
+export type LogQuery = z.input<typeof LogQuery>;
+
+export const SeriesListQuery = z.object({
+  /** Exact metric name, or a prefix ending in `*`. */
+  name: z.string().min(1).max(255).optional(),
+  /** Label equality matchers that every listed series must satisfy. */
+  labels: z.record(z.string(), z.string()).optional(),
+  ...SourceFilter,
+  /** Only series with a point in the window. */
+  ...Window,
+  limit: z.number().int().min(1).max(10_000).default(1000),
+});
+export type SeriesListQuery = z.input<typeof SeriesListQuery>;
+
+export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'last', 'count', 'rate'] as const;
+export const Aggregation = z.enum(AGGREGATIONS);
+
+export const RangeQuery = z.object({
+  name: z.string().min(1).max(255),
+  labels: z.record(z.string(), z.string()).optional(),
+  ...SourceFilter,
+  fromMs: EpochMsSchema,
+  toMs: EpochMsSchema,
+  /** Bucket width; points in each bucket are combined with `agg`. Omitted: raw points. */
+  stepMs: z.number().int().positive().optional(),
+  /** How points in a bucket combine. `rate` is per-second increase of a counter, resets handled. */
+  agg: Aggregation.default('avg'),
+  /** Most series returned; more matching series are reported in `truncated`. */
+  limit: z.number().int().min(1).max(1000).default(200),
+});
+export type RangeQuery = z.input<typeof RangeQuery>;
+
+export const SpanQuery = z.object({
+  ...Window,
+  ...SourceFilter,
+  service: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+  status: z.enum(['unset', 'ok', 'error']).optional(),
+  minDurationMs: z.number().nonnegative().optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type SpanQuery = z.input<typeof SpanQuery>;
+
+export const EventQuery = z.object({
+  ...Window,
+  cluster: z.string().min(1).optional(),
+  namespace: z.string().min(1).optional(),
+  kind: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+  reason: z.string().min(1).optional(),
+  type: z.enum(['Normal', 'Warning']).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type EventQuery = z.input<typeof EventQuery>;
+
+export const ObjectQuery = z.object({
+  cluster: z.string().min(1).optional(),
+  namespace: z.string().min(1).optional(),
+  kind: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+  includeDeleted: z.boolean().default(false),
+  limit: z.number().int().min(1).max(5000).default(500),
+});
+export type ObjectQuery = z.input<typeof ObjectQuery>;
+
+export const HistoryQuery = z.object({
+  ...Window,
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type HistoryQuery = z.input<typeof HistoryQuery>;
+
+export const AnomalyQuery = z.object({
+  ...Window,
+  cluster: z.string().min(1).optional(),
+  namespace: z.string().min(1).optional(),
+  resource: ResourceRef.optional(),
+  detector: z.string().min(1).optional(),
+  /** Only anomalies without an end. */
+  openOnly: z.boolean().default(false),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type AnomalyQuery = z.input<typeof AnomalyQuery>;
+
+export const IncidentQuery = z.object({
+  ...Window,
+  status: z.enum(['open', 'resolved']).optional(),
+  cluster: z.string().min(1).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type IncidentQuery = z.input<typeof IncidentQuery>;

@@ -1,0 +1,136 @@
+import type {
+  Anomaly,
+  Component,
+  EpochMs,
+  Incident,
+  K8sEvent,
+  LogRecord,
+  MetricType,
+  ObjectSnapshot,
+  ResourceRef,
+  SignalBatch,
+  SignalSource,
+  Span,
+} from '@sleuth/core';
+import type {
+  AnomalyQuery,
+  EventQuery,
+  HistoryQuery,
+  IncidentQuery,
+  LogQuery,
+  ObjectQuery,
+  RangeQuery,
+  SeriesListQuery,
+  SpanQuery,
+} from './queries';
+
+export interface WriteResult {
+  logs: number;
+  metrics: number;
+  spans: number;
+  events: number;
+  objects: number;
+}
+
+export interface LogPage {
+  /** Newest first. Each record carries its store-assigned `id`. */
+  records: LogRecord[];
+  /** Pass as `cursor` to get the next (older) page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface SeriesInfo {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  type: MetricType;
+  unit?: string;
+  source: SignalSource;
+  firstMs: EpochMs;
+  lastMs: EpochMs;
+}
+
+export interface SeriesResult {
+  series: SeriesInfo;
+  /** [timeMs, value] pairs in time order; with a step, timeMs is the bucket start. */
+  points: [EpochMs, number][];
+}
+
+export interface RangeResult {
+  series: SeriesResult[];
+  /** True when more series matched than `limit`. */
+  truncated: boolean;
+}
+
+export interface RetentionPolicy {
+  /** Delete signals older than this. */
+  maxAgeMs: number;
+  /** Then delete the oldest signals until the store is under this size. */
+  maxBytes: number;
+  nowMs: EpochMs;
+}
+
+export interface RetentionReport {
+  deleted: WriteResult;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+export interface StoreStats {
+  counts: WriteResult & { series: number; anomalies: number; incidents: number };
+  bytes: number;
+  schemaVersion: number;
+}
+
+/**
+ * Where every signal, anomaly and incident lives. Implementations: SQLite (embedded default) and,
+ * later, Elasticsearch; both must pass `describeStoreContract` (store-contract.ts).
+ *
+ * Lifecycle: `start()` opens and migrates; `stop()` closes (idempotent). Every method may reject
+ * with a StoreError whose `retryable` says whether the same call can succeed later.
+ */
+export interface Store extends Component {
+  /**
+   * Writes a batch atomically: when the promise resolves, every record in it is durable (survives
+   * a crash of the process); when it rejects, none is. K8s events with a `uid` already stored are
+   * updated (count, lastMs, message), not duplicated. Object snapshots update the latest state of
+   * their object and append to its history.
+   */
+  writeBatch(batch: SignalBatch): Promise<WriteResult>;
+
+  /** Full-text and filtered log search, newest first. */
+  searchLogs(query: LogQuery): Promise<LogPage>;
+  getLogs(ids: readonly string[]): Promise<LogRecord[]>;
+
+  listSeries(query: SeriesListQuery): Promise<SeriesInfo[]>;
+  /** Points of every series matching name + filters, within [fromMs, toMs). */
+  querySeries(query: RangeQuery): Promise<RangeResult>;
+
+  /** Every span of a trace, by start time. */
+  getTrace(traceId: string): Promise<Span[]>;
+  /** Spans matching the filters, newest first. */
+  searchSpans(query: SpanQuery): Promise<Span[]>;
+
+  /** Events newest (by lastMs) first, each with its store `id`. */
+  listEvents(query: EventQuery): Promise<K8sEvent[]>;
+
+  /** Latest state of matching objects (deleted ones only with includeDeleted). */
+  listObjects(query: ObjectQuery): Promise<ObjectSnapshot[]>;
+  getObject(ref: ResourceRef): Promise<ObjectSnapshot | undefined>;
+  /** Past states of one object, newest first. */
+  objectHistory(ref: ResourceRef, query: HistoryQuery): Promise<ObjectSnapshot[]>;
+
+  /** Inserts or replaces anomalies by id. */
+  putAnomalies(anomalies: readonly Anomaly[]): Promise<void>;
+  listAnomalies(query: AnomalyQuery): Promise<Anomaly[]>;
+
+  /** Inserts or replaces an incident by id. */
+  putIncident(incident: Incident): Promise<void>;
+  getIncident(id: string): Promise<Incident | undefined>;
+  /** Newest (by updatedMs) first. */
+  listIncidents(query: IncidentQuery): Promise<Incident[]>;
+
+  /** Deletes signals by age, then by size (oldest first). Anomalies and incidents are kept. */
+  enforceRetention(policy: RetentionPolicy): Promise<RetentionReport>;
+  stats(): Promise<StoreStats>;
+}
