@@ -13,7 +13,12 @@ export const SignalRef = z.discriminatedUnion('kind', [
     toMs: EpochMsSchema,
   }),
   z.object({ kind: z.literal('event'), ids: z.array(z.string()).max(100) }),
-  z.object({ kind: z.literal('object'), ref: ResourceRef, field: z.string().optional(), timeMs: EpochMsSchema }),
+  z.object({
+    kind: z.literal('object'),
+    ref: ResourceRef,
+    field: z.string().optional(),
+    timeMs: EpochMsSchema,
+  }),
   z.object({ kind: z.literal('trace'), traceId: z.string(), spanId: z.string().optional() }),
   z.object({ kind: z.literal('anomaly'), id: z.string() }),
 ]);

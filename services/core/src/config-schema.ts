@@ -23,14 +23,22 @@ export const ConfigSchema = z
           .positive()
           .default(64 * 1024 * 1024)
           .describe('Largest body accepted after gzip decompression; larger answers 413.'),
-        publicUrl: z.string().url().optional().describe('URL people use to reach Sleuth (links in notifications).'),
+        publicUrl: z
+          .string()
+          .url()
+          .optional()
+          .describe('URL people use to reach Sleuth (links in notifications).'),
       })
       .strict()
       .prefault({}),
     store: z
       .object({
         kind: z.enum(['sqlite']).default('sqlite').describe('Store implementation.'),
-        dataDir: z.string().min(1).default('.data').describe('Folder for the SQLite database and other state.'),
+        dataDir: z
+          .string()
+          .min(1)
+          .default('.data')
+          .describe('Folder for the SQLite database and other state.'),
         synchronous: z
           .enum(['normal', 'full'])
           .default('normal')
@@ -47,11 +55,7 @@ export const ConfigSchema = z
           .positive()
           .default(4096)
           .describe('When the database grows past this, the oldest signals are deleted first.'),
-        retentionIntervalSeconds: z
-          .number()
-          .positive()
-          .default(60)
-          .describe('How often retention runs.'),
+        retentionIntervalSeconds: z.number().positive().default(60).describe('How often retention runs.'),
       })
       .strict()
       .prefault({}),
@@ -75,7 +79,10 @@ export const ConfigSchema = z
           .min(1)
           .default('default')
           .describe('Cluster name for signals whose resource has no k8s.cluster.name.'),
-        redactSecrets: z.boolean().default(true).describe('Mask secrets in log bodies and attributes before storing.'),
+        redactSecrets: z
+          .boolean()
+          .default(true)
+          .describe('Mask secrets in log bodies and attributes before storing.'),
       })
       .strict()
       .prefault({}),

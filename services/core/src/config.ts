@@ -36,7 +36,8 @@ interface Leaf {
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  while (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional)
+    s = s.unwrap() as z.ZodType;
   return s;
 }
 
@@ -95,7 +96,7 @@ function readFileConfig(file: string): Record<string, unknown> {
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
-    Object.values(value).forEach((v) => deepFreeze(v));
+    for (const v of Object.values(value) as unknown[]) deepFreeze(v);
     Object.freeze(value);
   }
   return value;
@@ -139,7 +140,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): FrozenConfig {
       const key = issue.path.join('.') || '(top level)';
       const from = origin.get(key) ?? (opts.file ? `config file ${opts.file}` : 'defaults');
       const extra =
-        issue.code === 'unrecognized_keys' ? `: unknown key(s) ${issue.keys.join(', ')}` : `: ${issue.message}`;
+        issue.code === 'unrecognized_keys'
+          ? `: unknown key(s) ${issue.keys.join(', ')}`
+          : `: ${issue.message}`;
       return `${key}${extra} (from ${from})`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, { problems });

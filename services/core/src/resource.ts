@@ -31,7 +31,8 @@ export type SignalSource = z.infer<typeof SignalSource>;
 export function primaryRef(src: SignalSource): ResourceRef {
   const ns = src.namespace === undefined ? {} : { namespace: src.namespace };
   if (src.pod) return { cluster: src.cluster, ...ns, kind: 'Pod', name: src.pod };
-  if (src.workload) return { cluster: src.cluster, ...ns, kind: src.workloadKind ?? 'Deployment', name: src.workload };
+  if (src.workload)
+    return { cluster: src.cluster, ...ns, kind: src.workloadKind ?? 'Deployment', name: src.workload };
   if (src.node) return { cluster: src.cluster, kind: 'Node', name: src.node };
   if (src.service) return { cluster: src.cluster, ...ns, kind: 'Service', name: src.service };
   return { cluster: src.cluster, kind: 'Cluster', name: src.cluster };

@@ -7,7 +7,14 @@ export const EpochMsSchema = z.number().finite().nonnegative();
 /** A JSON-compatible attribute value, as OTLP AnyValue decodes to. */
 export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
 export const AttrValue: z.ZodType<AttrValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(AttrValue), z.record(z.string(), AttrValue)]),
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(AttrValue),
+    z.record(z.string(), AttrValue),
+  ]),
 );
 export const Attributes = z.record(z.string(), AttrValue);
 export type Attributes = z.infer<typeof Attributes>;

@@ -23,7 +23,14 @@ export function msToNanos(ms: EpochMs): string {
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** Parses a duration such as `500ms`, `30s`, `15m`, `6h`, `7d` into milliseconds; undefined if malformed. */
 export function parseDuration(text: string): number | undefined {
@@ -34,15 +41,16 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /**
- * Parses a time given as epoch milliseconds, an RFC 3339 timestamp, `now`, or `now-<duration>`
- * (e.g. `now-15m`). Returns undefined when the text is none of these.
+ * Parses a time given as epoch milliseconds, an RFC 3339 timestamp, `now`, or `now-<duration>` /
+ * `now+<duration>` (e.g. `now-15m`, `now+1m`). Returns undefined when the text is none of these.
  */
 export function parseTime(text: string, now: EpochMs = Date.now()): EpochMs | undefined {
   const t = text.trim();
   if (t === 'now') return now;
-  if (t.startsWith('now-')) {
+  if (t.startsWith('now-') || t.startsWith('now+')) {
     const d = parseDuration(t.slice(4));
-    return d === undefined ? undefined : now - d;
+    if (d === undefined) return undefined;
+    return t[3] === '-' ? now - d : now + d;
   }
   if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
   const parsed = Date.parse(t);

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors';
+import { envNameFor, loadConfig } from './config';
+import { renderConfigDocs } from './config-docs';
+
+describe('loadConfig', () => {
+  it('gives working defaults with nothing set', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.server).toMatchObject({ host: '127.0.0.1', port: 7070 });
+    expect(c.store.kind).toBe('sqlite');
+    expect(c.simulator.mode).toBe('auto');
+  });
+
+  it('reads SLEUTH_* variables derived from the key path, with types coerced', () => {
+    const c = loadConfig({
+      env: { SLEUTH_SERVER_PORT: '8080', SLEUTH_INGEST_REDACT_SECRETS: 'false', SLEUTH_STORE_DATA_DIR: '/x' },
+    });
+    expect(c.server.port).toBe(8080);
+    expect(c.ingest.redactSecrets).toBe(false);
+    expect(c.store.dataDir).toBe('/x');
+    expect(envNameFor(['store', 'retentionMaxAgeHours'])).toBe('SLEUTH_STORE_RETENTION_MAX_AGE_HOURS');
+  });
+
+  it('stops with a message naming the key and where the bad value came from', () => {
+    expect(() => loadConfig({ env: { SLEUTH_SERVER_PORT: 'eighty' } })).toThrow(
+      /server\.port.*environment variable SLEUTH_SERVER_PORT/,
+    );
+    expect(() => loadConfig({ env: {}, overrides: { 'store.synchronous': 'sometimes' } })).toThrow(
+      /store\.synchronous.*command line/,
+    );
+  });
+
+  it('treats unknown keys and unknown SLEUTH_ variables as errors (they are usually typos)', () => {
+    expect(() => loadConfig({ env: { SLEUTH_SERVER_PROT: '1' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { SLEUTH_SERVER_PROT: '1' } })).toThrow(/SLEUTH_SERVER_PROT/);
+    expect(() => loadConfig({ env: {}, overrides: { 'server.prot': 1 } })).toThrow(/unknown key.*prot/);
+  });
+
+  it('returns a frozen object', () => {
+    const c = loadConfig({ env: {} });
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.server)).toBe(true);
+  });
+
+  it('takes OTEL_EXPORTER_OTLP_ENDPOINT for self-telemetry', () => {
+    const c = loadConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' } });
+    expect(c.telemetry.otlpEndpoint).toBe('http://127.0.0.1:4318');
+  });
+
+  it('reports a missing or malformed config file by name', () => {
+    expect(() => loadConfig({ env: {}, file: '/nonexistent/sleuth.yaml' })).toThrow(
+      /sleuth\.yaml cannot be read/,
+    );
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('matches the schema (run `npm run docs:config` after changing a setting)', () => {
+    const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    expect(doc).toBe(renderConfigDocs());
+  });
+});
