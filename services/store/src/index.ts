@@ -1,2 +1,5 @@
 export * from './queries';
 export * from './store';
+export { parseQuery } from './parse-query';
+export { RetentionScheduler, type RetentionSchedulerOptions } from './retention';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store';

@@ -1,0 +1,78 @@
+import { SqliteError } from 'better-sqlite3';
+import { StoreError, isSleuthError, type AttrValue, type Attributes } from '@sleuth/core';
+
+/** Reads JSON written by this store; the type is checked by the caller's guard or schema. */
+export function parseJson(text: string): unknown {
+  return JSON.parse(text);
+}
+
+function isAttrValue(v: unknown): v is AttrValue {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return true;
+  if (Array.isArray(v)) return v.every(isAttrValue);
+  return isPlainRecord(v) && Object.values(v).every(isAttrValue);
+}
+
+/** True for a JSON object (not an array, not null). */
+export function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Attributes JSON (or NULL for none) back to an object. */
+export function decodeAttributes(text: string | null): Attributes {
+  if (text === null) return {};
+  const v = parseJson(text);
+  if (!isPlainRecord(v)) throw corrupt('attributes');
+  const out: Attributes = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (!isAttrValue(x)) throw corrupt('attributes');
+    out[k] = x;
+  }
+  return out;
+}
+
+/** Attributes to JSON, or NULL when there are none (most log records). */
+export function encodeAttributes(attrs: Attributes): string | null {
+  for (const _ in attrs) return JSON.stringify(attrs);
+  return null;
+}
+
+/** A JSON object column back to an object. */
+export function decodeRecord(text: string, what: string): Record<string, unknown> {
+  const v = parseJson(text);
+  if (!isPlainRecord(v)) throw corrupt(what);
+  return v;
+}
+
+function corrupt(what: string): StoreError {
+  return new StoreError(`stored ${what} are not valid JSON objects; the database may be damaged`, {
+    retryable: false,
+  });
+}
+
+const RETRYABLE_CODES = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_FULL',
+  'SQLITE_IOERR',
+  'SQLITE_NOMEM',
+]);
+
+/**
+ * Wraps a failure as a coded error: Sleuth errors pass through; SQLite errors become StoreError,
+ * retryable when the condition is transient (busy, locked, disk full, I/O).
+ */
+export function toStoreError(err: unknown, action: string): Error {
+  if (isSleuthError(err)) return err;
+  if (err instanceof SqliteError) {
+    const base = err.code.split('_').slice(0, 2).join('_');
+    return new StoreError(`${action} failed: ${err.message}`, {
+      retryable: RETRYABLE_CODES.has(base),
+      cause: err,
+      details: { sqliteCode: err.code },
+    });
+  }
+  return new StoreError(`${action} failed: ${err instanceof Error ? err.message : String(err)}`, {
+    retryable: false,
+    cause: err,
+  });
+}

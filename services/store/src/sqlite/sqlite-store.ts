@@ -1,0 +1,274 @@
+import type { Database } from 'better-sqlite3';
+import {
+  StoreError,
+  type Anomaly,
+  type Incident,
+  type K8sEvent,
+  type LogRecord,
+  type Logger,
+  type ObjectSnapshot,
+  type ResourceRef,
+  type SignalBatch,
+  type Span,
+} from '@sleuth/core';
+import type {
+  AnomalyQuery,
+  EventQuery,
+  HistoryQuery,
+  IncidentQuery,
+  LogQuery,
+  ObjectQuery,
+  RangeQuery,
+  SeriesListQuery,
+  SpanQuery,
+} from '../queries';
+import type {
+  LogPage,
+  RangeResult,
+  RetentionPolicy,
+  RetentionReport,
+  SeriesInfo,
+  Store,
+  StoreStats,
+  WriteResult,
+} from '../store';
+import { AnalysisTable } from './analysis-table';
+import { toStoreError } from './codec';
+import { openDatabase, type ConnectionOptions } from './connection';
+import { EventTable } from './event-table';
+import { getLogsById, LogTable } from './log-table';
+import { LogSearch } from './log-search';
+import { listSeries, querySeries } from './metric-query';
+import { MetricTable } from './metric-table';
+import { currentVersion, migrate } from './migrations';
+import { ObjectTable } from './object-table';
+import { RetentionSweep, usedBytes } from './retention';
+import { SourceDictionary } from './source-dictionary';
+import { SpanTable } from './span-table';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions extends ConnectionOptions {
+  /** Where the store reports migrations and failures; silent when absent. */
+  logger?: Logger;
+}
+
+/** Everything that exists while the database is open. */
+class OpenStore {
+  readonly sources: SourceDictionary;
+  readonly logs: LogTable;
+  readonly logSearch: LogSearch;
+  readonly metrics: MetricTable;
+  readonly spans: SpanTable;
+  readonly events: EventTable;
+  readonly objects: ObjectTable;
+  readonly analysis: AnalysisTable;
+  readonly retention: RetentionSweep;
+  private readonly writeTx: (batch: SignalBatch) => WriteResult;
+
+  constructor(
+    readonly db: Database,
+    shouldStop: () => boolean,
+  ) {
+    this.sources = new SourceDictionary(db);
+    this.logs = new LogTable(db, this.sources);
+    this.logSearch = new LogSearch(db, this.sources);
+    this.metrics = new MetricTable(db);
+    this.spans = new SpanTable(db, this.sources);
+    this.events = new EventTable(db);
+    this.objects = new ObjectTable(db);
+    this.analysis = new AnalysisTable(db);
+    this.retention = new RetentionSweep(db, this.metrics, shouldStop);
+    const count = db.prepare<[number, string]>('UPDATE signal_counts SET n = n + ? WHERE kind = ?');
+    this.writeTx = db.transaction((batch: SignalBatch): WriteResult => {
+      const logs = this.logs.write(batch.logs);
+      const [metrics, newPoints] = this.metrics.write(batch.metrics);
+      const [spans, newSpans] = this.spans.write(batch.spans);
+      const events = this.events.write(batch.events);
+      const objects = this.objects.write(batch.objects);
+      if (logs > 0) count.run(logs, 'logs');
+      if (newPoints > 0) count.run(newPoints, 'metrics');
+      if (newSpans > 0) count.run(newSpans, 'spans');
+      return { logs, metrics, spans, events, objects };
+    });
+    this.loadCaches();
+  }
+
+  write(batch: SignalBatch): WriteResult {
+    try {
+      return this.writeTx(batch);
+    } catch (err) {
+      // Dictionary entries created by the rolled-back transaction must not stay cached.
+      this.loadCaches();
+      throw err;
+    }
+  }
+
+  loadCaches(): void {
+    this.sources.load();
+    this.metrics.load();
+  }
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode, written by one connection on the calling
+ * thread. See migrations.ts for the schema and log-search.ts for how searches stay fast.
+ *
+ * Lifecycle: `start()` opens (creating the file if needed) and migrates the schema; a database
+ * from a newer Sleuth is refused. `stop()` waits for a running retention sweep to give up, then
+ * closes; it is idempotent and safe without `start()`. Calls while stopped reject with a
+ * non-retryable StoreError.
+ */
+export class SqliteStore implements Store {
+  private open: OpenStore | undefined;
+  private stopping = false;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly log: Logger | undefined;
+
+  constructor(private readonly opts: SqliteStoreOptions) {
+    this.log = opts.logger?.child({ component: 'sqlite-store' });
+  }
+
+  start(): Promise<void> {
+    if (this.open) return Promise.resolve();
+    this.stopping = false;
+    let db: Database | undefined;
+    try {
+      db = openDatabase(this.opts);
+      const applied = migrate(db);
+      if (applied.length > 0) this.log?.info({ path: this.opts.path, applied }, 'store schema migrated');
+      this.open = new OpenStore(db, () => this.stopping);
+      return Promise.resolve();
+    } catch (err) {
+      db?.close();
+      return Promise.reject(toStoreError(err, `opening the store at ${this.opts.path}`));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const open = this.open;
+    if (!open) return;
+    this.stopping = true;
+    await Promise.allSettled(this.inflight);
+    if (this.open !== open) return;
+    this.open = undefined;
+    open.db.close();
+  }
+
+  writeBatch(batch: SignalBatch): Promise<WriteResult> {
+    return this.run('writing a batch', (s) => s.write(batch));
+  }
+
+  searchLogs(query: LogQuery): Promise<LogPage> {
+    return this.run('searching logs', (s) => s.logSearch.search(query));
+  }
+
+  getLogs(ids: readonly string[]): Promise<LogRecord[]> {
+    return this.run('reading logs', (s) => getLogsById(s.db, s.sources, ids));
+  }
+
+  listSeries(query: SeriesListQuery): Promise<SeriesInfo[]> {
+    return this.run('listing series', (s) => listSeries(s.db, query));
+  }
+
+  querySeries(query: RangeQuery): Promise<RangeResult> {
+    return this.run('querying series', (s) => querySeries(s.db, query));
+  }
+
+  getTrace(traceId: string): Promise<Span[]> {
+    return this.run('reading a trace', (s) => s.spans.trace(traceId));
+  }
+
+  searchSpans(query: SpanQuery): Promise<Span[]> {
+    return this.run('searching spans', (s) => s.spans.search(query));
+  }
+
+  listEvents(query: EventQuery): Promise<K8sEvent[]> {
+    return this.run('listing events', (s) => s.events.list(query));
+  }
+
+  listObjects(query: ObjectQuery): Promise<ObjectSnapshot[]> {
+    return this.run('listing objects', (s) => s.objects.list(query));
+  }
+
+  getObject(ref: ResourceRef): Promise<ObjectSnapshot | undefined> {
+    return this.run('reading an object', (s) => s.objects.get(ref));
+  }
+
+  objectHistory(ref: ResourceRef, query: HistoryQuery): Promise<ObjectSnapshot[]> {
+    return this.run('reading object history', (s) => s.objects.history(ref, query));
+  }
+
+  putAnomalies(anomalies: readonly Anomaly[]): Promise<void> {
+    return this.run('writing anomalies', (s) => s.analysis.putAnomalies(anomalies));
+  }
+
+  listAnomalies(query: AnomalyQuery): Promise<Anomaly[]> {
+    return this.run('listing anomalies', (s) => s.analysis.listAnomalies(query));
+  }
+
+  putIncident(incident: Incident): Promise<void> {
+    return this.run('writing an incident', (s) => s.analysis.putIncident(incident));
+  }
+
+  getIncident(id: string): Promise<Incident | undefined> {
+    return this.run('reading an incident', (s) => s.analysis.getIncident(id));
+  }
+
+  listIncidents(query: IncidentQuery): Promise<Incident[]> {
+    return this.run('listing incidents', (s) => s.analysis.listIncidents(query));
+  }
+
+  async enforceRetention(policy: RetentionPolicy): Promise<RetentionReport> {
+    const s = this.require();
+    const sweep = s.retention.enforce(policy);
+    this.inflight.add(sweep);
+    try {
+      return await sweep;
+    } catch (err) {
+      throw toStoreError(err, 'enforcing retention');
+    } finally {
+      this.inflight.delete(sweep);
+    }
+  }
+
+  stats(): Promise<StoreStats> {
+    return this.run('reading stats', (s) => {
+      const count = (sql: string): number => Number(s.db.prepare<[], number>(sql).pluck().get() ?? 0);
+      const signal = (kind: string): number =>
+        Number(
+          s.db.prepare<[string], number>('SELECT n FROM signal_counts WHERE kind = ?').pluck().get(kind) ?? 0,
+        );
+      return {
+        counts: {
+          logs: signal('logs'),
+          metrics: signal('metrics'),
+          spans: signal('spans'),
+          events: count('SELECT count(*) FROM events'),
+          objects: count('SELECT count(*) FROM objects'),
+          series: count('SELECT count(*) FROM metric_series'),
+          anomalies: count('SELECT count(*) FROM anomalies'),
+          incidents: count('SELECT count(*) FROM incidents'),
+        },
+        bytes: usedBytes(s.db),
+        schemaVersion: currentVersion(s.db),
+      };
+    });
+  }
+
+  private require(): OpenStore {
+    if (!this.open || this.stopping) {
+      throw new StoreError('the store is not open: call start() first (or it was stopped)', {
+        retryable: false,
+      });
+    }
+    return this.open;
+  }
+
+  private run<T>(action: string, fn: (s: OpenStore) => T): Promise<T> {
+    try {
+      return Promise.resolve(fn(this.require()));
+    } catch (err) {
+      return Promise.reject(toStoreError(err, action));
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { describe } from 'vitest';
+import { logContract } from './contract/log-contract';
+import { metricContract } from './contract/metric-contract';
+import { objectAnalysisContract } from './contract/object-analysis-contract';
+import { retentionContract } from './contract/retention-contract';
+import { traceEventContract } from './contract/trace-event-contract';
+import type { MakeStore } from './contract/harness';
+
+export type { MakeStore, StoreHarness } from './contract/harness';
+
+/**
+ * The behaviour every Store must show, as a vitest suite: call it from an implementation's test
+ * file with a factory that returns a started, empty store. It checks what a user would notice:
+ * every signal kind round-trips with all its fields; log search by words, phrases, prefixes,
+ * exclusions, every filter, severities, trace id and window, newest first, paged by cursor
+ * without gaps or repeats; invalid queries rejected with ValidationError; series listing and
+ * range queries (raw, stepped, rate across a counter reset); traces; event upsert by uid; object
+ * state, history and tombstones; anomalies and incidents; retention by age and by size; and
+ * durability across a reopen (when the harness can reopen).
+ */
+export function describeStoreContract(name: string, makeStore: MakeStore): void {
+  describe(`Store contract: ${name}`, () => {
+    logContract(makeStore);
+    metricContract(makeStore);
+    traceEventContract(makeStore);
+    objectAnalysisContract(makeStore);
+    retentionContract(makeStore);
+  });
+}
