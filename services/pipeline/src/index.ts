@@ -1,0 +1,4 @@
+export type { OtlpEncoding, OtlpSignal } from './otlp/otlp-decode';
+export { encodeOtlpRequest, encodeOtlpResponse } from './otlp/otlp-encode';
+export { ingestOtlp, type IngestContext, type IngestResult } from './otlp/ingest-otlp';
+export { redactText } from './stages/redaction';

@@ -1,0 +1,213 @@
+import { CUMULATIVE } from './otlp-model';
+import type {
+  ExponentialHistogramPointIn,
+  HistogramPointIn,
+  LogIn,
+  MetricDataIn,
+  MetricIn,
+  NumberPointIn,
+  RequestIn,
+  SpanIn,
+  SummaryPointIn,
+} from './otlp-model';
+import {
+  field,
+  isObject,
+  jsonAnyValue,
+  jsonAttributes,
+  jsonDouble,
+  jsonEnum,
+  jsonId,
+  jsonInt,
+  jsonNanos,
+  list,
+  str,
+  type JsonObject,
+} from './json-values';
+
+const SPAN_KINDS = [
+  'SPAN_KIND_UNSPECIFIED',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+] as const;
+const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;
+const TEMPORALITIES = [
+  'AGGREGATION_TEMPORALITY_UNSPECIFIED',
+  'AGGREGATION_TEMPORALITY_DELTA',
+  'AGGREGATION_TEMPORALITY_CUMULATIVE',
+] as const;
+const SEVERITY_NUMBERS = ['SEVERITY_NUMBER_UNSPECIFIED'].concat(
+  ...['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].map((s) =>
+    ['', '2', '3', '4'].map((n) => `SEVERITY_NUMBER_${s}${n}`),
+  ),
+);
+
+/** Maps each element of a JSON list, `null` for elements that are not objects. */
+function each<T>(items: unknown[] | null, read: (o: JsonObject) => T): (T | null)[] | null {
+  if (items === null) return null;
+  const out: (T | null)[] = new Array<T | null>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const o = items[i];
+    out[i] = isObject(o) ? read(o) : null;
+  }
+  return out;
+}
+
+/** Reads `resource<Signal>` → `scope<Signal>` → items, keeping every index so rejections can name it. */
+function readResources<T>(
+  resources: unknown[],
+  scopesKey: [string, string],
+  itemsKey: [string, string],
+  read: (o: JsonObject) => T,
+): RequestIn<T> {
+  const out: RequestIn<T> = [];
+  for (const r of resources) {
+    if (!isObject(r)) {
+      out.push(null);
+      continue;
+    }
+    const resource = r['resource'];
+    const attributes = isObject(resource) ? jsonAttributes(resource['attributes']) : {};
+    const scopeList = list(r, scopesKey[0], scopesKey[1]);
+    const scopes =
+      scopeList === null
+        ? [null]
+        : scopeList.map((s) => (isObject(s) ? each(list(s, itemsKey[0], itemsKey[1]), read) : null));
+    out.push({ attributes, scopes });
+  }
+  return out;
+}
+
+function readLog(o: JsonObject): LogIn {
+  const body = o['body'];
+  return {
+    timeMs: jsonNanos(field(o, 'timeUnixNano', 'time_unix_nano')),
+    observedMs: jsonNanos(field(o, 'observedTimeUnixNano', 'observed_time_unix_nano')),
+    severityNumber: jsonEnum(field(o, 'severityNumber', 'severity_number'), SEVERITY_NUMBERS),
+    severityText: str(o, 'severityText', 'severity_text'),
+    body: body === undefined || body === null ? undefined : jsonAnyValue(body),
+    attributes: jsonAttributes(o['attributes']),
+    traceId: jsonId(field(o, 'traceId', 'trace_id')),
+    spanId: jsonId(field(o, 'spanId', 'span_id')),
+    eventName: str(o, 'eventName', 'event_name'),
+  };
+}
+
+/** Reads the `resourceLogs` list of an OTLP/JSON ExportLogsServiceRequest. */
+export function readJsonLogs(resources: unknown[]): RequestIn<LogIn> {
+  return readResources(resources, ['scopeLogs', 'scope_logs'], ['logRecords', 'log_records'], readLog);
+}
+
+function pointBase(o: JsonObject) {
+  return {
+    attributes: jsonAttributes(o['attributes']),
+    timeMs: jsonNanos(field(o, 'timeUnixNano', 'time_unix_nano')),
+  };
+}
+
+function numberPoint(o: JsonObject): NumberPointIn {
+  const d = field(o, 'asDouble', 'as_double');
+  const i = field(o, 'asInt', 'as_int');
+  const value =
+    d !== undefined && d !== null ? jsonDouble(d) : i !== undefined && i !== null ? jsonInt(i) : undefined;
+  return { ...pointBase(o), value };
+}
+
+function histogramPoint(o: JsonObject): HistogramPointIn {
+  const counts = field(o, 'bucketCounts', 'bucket_counts');
+  const bounds = field(o, 'explicitBounds', 'explicit_bounds');
+  return {
+    ...pointBase(o),
+    count: jsonInt(o['count']),
+    sum: jsonDouble(o['sum']),
+    bucketCounts: Array.isArray(counts) ? counts.map(jsonInt) : [],
+    explicitBounds: Array.isArray(bounds) ? bounds.map((b) => jsonDouble(b) ?? NaN) : [],
+  };
+}
+
+function exponentialPoint(o: JsonObject): ExponentialHistogramPointIn {
+  return { ...pointBase(o), count: jsonInt(o['count']), sum: jsonDouble(o['sum']) };
+}
+
+function summaryPoint(o: JsonObject): SummaryPointIn {
+  const qs = field(o, 'quantileValues', 'quantile_values');
+  const quantiles = (Array.isArray(qs) ? qs : []).filter(isObject).map((q) => ({
+    quantile: jsonDouble(q['quantile']) ?? 0,
+    value: jsonDouble(q['value']) ?? NaN,
+  }));
+  return { ...pointBase(o), count: jsonInt(o['count']), sum: jsonDouble(o['sum']) ?? 0, quantiles };
+}
+
+function points<T>(data: JsonObject, read: (o: JsonObject) => T): (T | null)[] {
+  return each(list(data, 'dataPoints', 'data_points'), read) ?? [null];
+}
+
+function cumulative(data: JsonObject): boolean {
+  return (
+    jsonEnum(field(data, 'aggregationTemporality', 'aggregation_temporality'), TEMPORALITIES) === CUMULATIVE
+  );
+}
+
+function metricData(o: JsonObject): MetricDataIn | undefined {
+  const gauge = o['gauge'];
+  if (isObject(gauge)) return { type: 'gauge', points: points(gauge, numberPoint) };
+  const sum = o['sum'];
+  if (isObject(sum)) {
+    const monotonic = field(sum, 'isMonotonic', 'is_monotonic') === true;
+    return { type: 'sum', monotonic, cumulative: cumulative(sum), points: points(sum, numberPoint) };
+  }
+  const hist = o['histogram'];
+  if (isObject(hist))
+    return { type: 'histogram', cumulative: cumulative(hist), points: points(hist, histogramPoint) };
+  const exp = field(o, 'exponentialHistogram', 'exponential_histogram');
+  if (isObject(exp)) {
+    return {
+      type: 'exponentialHistogram',
+      cumulative: cumulative(exp),
+      points: points(exp, exponentialPoint),
+    };
+  }
+  const summary = o['summary'];
+  if (isObject(summary)) return { type: 'summary', points: points(summary, summaryPoint) };
+  return undefined;
+}
+
+function readMetric(o: JsonObject): MetricIn {
+  return { name: str(o, 'name', 'name'), unit: str(o, 'unit', 'unit'), data: metricData(o) };
+}
+
+/** Reads the `resourceMetrics` list of an OTLP/JSON ExportMetricsServiceRequest. */
+export function readJsonMetrics(resources: unknown[]): RequestIn<MetricIn> {
+  return readResources(resources, ['scopeMetrics', 'scope_metrics'], ['metrics', 'metrics'], readMetric);
+}
+
+function readSpan(o: JsonObject): SpanIn {
+  const status = o['status'];
+  const st = isObject(status) ? status : {};
+  const events = list(o, 'events', 'events') ?? [];
+  return {
+    traceId: jsonId(field(o, 'traceId', 'trace_id')),
+    spanId: jsonId(field(o, 'spanId', 'span_id')),
+    parentSpanId: jsonId(field(o, 'parentSpanId', 'parent_span_id')),
+    name: str(o, 'name', 'name'),
+    kind: jsonEnum(o['kind'], SPAN_KINDS),
+    startMs: jsonNanos(field(o, 'startTimeUnixNano', 'start_time_unix_nano')),
+    endMs: jsonNanos(field(o, 'endTimeUnixNano', 'end_time_unix_nano')),
+    attributes: jsonAttributes(o['attributes']),
+    events: events.filter(isObject).map((e) => ({
+      name: str(e, 'name', 'name'),
+      timeMs: jsonNanos(field(e, 'timeUnixNano', 'time_unix_nano')),
+      attributes: jsonAttributes(e['attributes']),
+    })),
+    statusCode: jsonEnum(st['code'], STATUS_CODES),
+    statusMessage: str(st, 'message', 'message'),
+  };
+}
+
+/** Reads the `resourceSpans` list of an OTLP/JSON ExportTraceServiceRequest. */
+export function readJsonTraces(resources: unknown[]): RequestIn<SpanIn> {
+  return readResources(resources, ['scopeSpans', 'scope_spans'], ['spans', 'spans'], readSpan);
+}
