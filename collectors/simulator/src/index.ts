@@ -1,0 +1,29 @@
+export { Simulator, SimulatorSettings, type SimulatorOptions } from './simulator';
+export type { SimulatorStats } from './stats';
+export { summariseFleet, type FleetSummary, type WorkloadSummary } from './fleet-summary';
+export {
+  FAULT_KINDS,
+  FaultKind,
+  FaultRecord,
+  FaultRequest,
+  FaultStatus,
+  FaultTarget,
+  type FaultRequestInput,
+} from './faults/fault-schema';
+export { defaultFleet } from './fleet/clusters';
+export type { ClusterSpec, WorkloadSpec, LogFormat, WorkloadRole } from './fleet/types';
+export {
+  OtlpExportError,
+  type OtlpExportRequest,
+  type OtlpTransport,
+  type SendOptions,
+} from './transport/otlp-transport';
+export {
+  HttpOtlpTransport,
+  parseRetryAfter,
+  type HttpOtlpTransportOptions,
+  type OtlpEncoder,
+} from './transport/http-otlp-transport';
+export { MemoryTransport, type CapturedRequest } from './transport/memory-transport';
+export type * from './otlp/types';
+export { Rng } from './random';

@@ -1,0 +1,174 @@
+import type { ClusterSpec, WorkloadSpec } from '../fleet/types';
+
+/** A change of a container's running/ready state; routing and log emission read these. */
+export interface Transition {
+  atMs: number;
+  running: boolean;
+  ready: boolean;
+}
+
+/** How a container instance ended (Kubernetes' ContainerStateTerminated). */
+export interface TerminatedInfo {
+  exitCode: number;
+  reason: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  containerId: string;
+}
+
+/** Kubernetes' ContainerState: exactly one of running, waiting, terminated. */
+export type ContainerStatus =
+  | { phase: 'running'; startedAtMs: number }
+  | { phase: 'waiting'; reason: string; message?: string }
+  | { phase: 'terminated'; info: TerminatedInfo };
+
+/** The app container of a pod, as the kubelet sees it. */
+export interface ContainerRuntime {
+  name: string;
+  status: ContainerStatus;
+  ready: boolean;
+  restartCount: number;
+  containerId?: string;
+  imageId?: string;
+  lastTerminated?: TerminatedInfo;
+  /** Failed starts or pulls in a row; drives the kubelet's back-off (reset after 10 min running). */
+  consecutiveFailures: number;
+  /** When the kubelet next tries to start the container (or pull its image). */
+  nextAttemptMs?: number;
+  /** When the app becomes ready after starting. */
+  readyAtMs?: number;
+  /** A scheduled exit of the current instance (the app fails at startup). */
+  exitAt?: { atMs: number; exitCode: number; reason: string };
+  memoryBytes: number;
+  /** Start of the current process; cumulative app and cAdvisor counters restart from here. */
+  processStartMs: number;
+  cpuSeconds: number;
+  /** Memory growth while a leak is active (oom_killed), bytes per second. */
+  leakBytesPerSec: number;
+  /** A readiness probe that keeps failing (dependency_down). */
+  readinessFailure?: { message: string; nextProbeMs: number; failures: number };
+  history: Transition[];
+}
+
+/** The pod template of one revision (ReplicaSet or StatefulSet revision). */
+export interface PodTemplate {
+  version: string;
+  image: string;
+  /** pod-template-hash (Deployment) or controller-revision-hash suffix (StatefulSet). */
+  hash: string;
+  /** An env var this template lacks (crash_loop). */
+  envOmitted?: string;
+  /** The image tag does not exist in the registry (image_pull_error). */
+  pullError?: boolean;
+  /** kubectl.kubernetes.io/restartedAt, set by a rolling restart. */
+  restartedAt?: string;
+}
+
+/** A ReplicaSet (Deployment) or ControllerRevision (StatefulSet). */
+export interface RevisionState {
+  name: string;
+  uid: string;
+  revision: number;
+  createdMs: number;
+  template: PodTemplate;
+  replicas: number;
+}
+
+/** A pod of a workload; its object is rendered from this. */
+export interface PodState {
+  name: string;
+  uid: string;
+  createdMs: number;
+  revision: RevisionState;
+  nodeName: string;
+  hostIp: string;
+  ip: string;
+  container: ContainerRuntime;
+  /** Set when the pod is being deleted; it leaves the model at `goneAtMs`. */
+  deletingAtMs?: number;
+  goneAtMs?: number;
+  /** Requests and jobs served since the last scrape (drives CPU and network usage). */
+  served: number;
+  /** Windows in which the server process refuses connections (dependency_down). */
+  refusing: { fromMs: number; toMs: number }[];
+}
+
+/** A Deployment condition (Available, Progressing) with its timestamps. */
+export interface ConditionState {
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+  lastUpdateMs: number;
+  lastTransitionMs: number;
+}
+
+/** A Deployment or StatefulSet with its revisions, pods, Service and config objects. */
+export interface WorkloadState {
+  spec: WorkloadSpec;
+  uid: string;
+  createdMs: number;
+  generation: number;
+  /** Oldest first; the last one is the current template. */
+  revisions: RevisionState[];
+  pods: PodState[];
+  service: { uid: string; endpointsUid: string; ip: string; createdMs: number };
+  configMapUid: string;
+  secretUid?: string;
+  available: ConditionState;
+  progressing: ConditionState;
+  /** Set while a rollout has not completed. */
+  rolloutStartedMs?: number;
+}
+
+/** A worker node; pods get IPs from its pod CIDR. */
+export interface NodeState {
+  name: string;
+  uid: string;
+  ip: string;
+  zone: string;
+  index: number;
+  createdMs: number;
+  nextPodIp: number;
+}
+
+/** A namespace of a cluster. */
+export interface NamespaceState {
+  name: string;
+  uid: string;
+  createdMs: number;
+}
+
+/** A job waiting in a Redis queue, with the trace context of the request that enqueued it. */
+export interface QueuedJob {
+  id: string;
+  orderId: string;
+  enqueuedMs: number;
+  attempt: number;
+  notBeforeMs: number;
+  traceId: string;
+  parentSpanId: string;
+  sampled: boolean;
+}
+
+/** Everything simulated about one cluster. */
+export interface ClusterState {
+  spec: ClusterSpec;
+  nodes: NodeState[];
+  namespaces: NamespaceState[];
+  workloads: WorkloadState[];
+  queues: Map<string, QueuedJob[]>;
+  /** Jobs that were dropped because a queue hit its bound. */
+  droppedJobs: number;
+}
+
+/** The workload of a cluster by name. */
+export function findWorkload(cluster: ClusterState, name: string): WorkloadState | undefined {
+  return cluster.workloads.find((w) => w.spec.name === name);
+}
+
+/** The current (newest) revision of a workload. */
+export function currentRevision(workload: WorkloadState): RevisionState {
+  const rev = workload.revisions[workload.revisions.length - 1];
+  if (!rev) throw new Error(`workload ${workload.spec.name} has no revision`);
+  return rev;
+}

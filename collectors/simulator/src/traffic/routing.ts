@@ -1,0 +1,60 @@
+import type { CallSpec, LogFormat } from '../fleet/types';
+import type { DependencyFailure, DependencyTarget } from '../logs/dialect';
+import { inEndpointsAt, refusesAt } from '../model/history';
+import { memoryLimitBytes } from '../model/pods';
+import type { ClusterRuntime } from '../model/runtime';
+import type { PodState, WorkloadState } from '../model/state';
+
+/** How a caller reaches a workload: its Service's DNS name, cluster IP and port. */
+export function targetOf(w: WorkloadState, call: CallSpec): DependencyTarget {
+  const detail = call.kind === 'http' ? call.route : call.kind === 'postgres' ? call.database : call.key;
+  return {
+    kind: call.kind,
+    host: `${w.spec.serviceName}.${w.spec.namespace}.svc.cluster.local`,
+    ip: w.service.ip,
+    port: w.spec.port,
+    detail,
+  };
+}
+
+/**
+ * Where a connection to the workload's Service at `t` lands: a pod among the ready endpoints
+ * (readiness seen with kube-proxy's lag), or refused when there is none or the pod picked does
+ * not accept connections (killed, shut down, refusing).
+ */
+export function route(rt: ClusterRuntime, w: WorkloadState, t: number): { pod?: PodState; refused: boolean } {
+  const candidates = w.pods.filter((p) => inEndpointsAt(p, t));
+  if (candidates.length === 0) return { refused: true };
+  const pod = rt.rng.pick(candidates);
+  return { pod, refused: refusesAt(pod, t) };
+}
+
+/** How much slower a pod answers under memory pressure (GC thrash near the limit). */
+export function slowdown(w: WorkloadState, pod: PodState): number {
+  const ratio = pod.container.memoryBytes / memoryLimitBytes(w);
+  return ratio <= 0.85 ? 1 : 1 + ((ratio - 0.85) / 0.15) ** 2 * 6;
+}
+
+/**
+ * How long a caller spends on a connection that is refused before giving up: HikariCP waits for
+ * its connection timeout, pgx and go-redis retry briefly, Node and Python fail at once.
+ */
+export function refusedCostMs(rt: ClusterRuntime, caller: LogFormat, call: CallSpec): number {
+  if (caller === 'java' && call.kind === 'postgres') return 2000 + rt.rng.float(0, 15);
+  if (caller === 'go') return rt.rng.float(60, 140);
+  if (caller === 'nginx') return rt.rng.float(0.3, 1.2);
+  return rt.rng.float(0.8, 4);
+}
+
+/** The status a caller answers with when a dependency it needs fails. */
+export function statusOnFailure(caller: LogFormat, failure: DependencyFailure): number {
+  if (caller === 'nginx') return failure.kind === 'status' ? failure.status : 502;
+  if (caller === 'java') return 500;
+  if (failure.target.kind === 'http') return 502;
+  return 503;
+}
+
+/** Fills a route template (`/products/{id}`) with concrete values. */
+export function concretePath(route: string, params: { id: number; asset: string }): string {
+  return route.replace('{id}', String(params.id)).replace('{asset}', params.asset);
+}
