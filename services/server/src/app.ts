@@ -1,0 +1,78 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FrozenConfig, Logger } from '@sleuth/core';
+import type { IngestQueue } from '@sleuth/pipeline/queue';
+import type { Store } from '@sleuth/store';
+import type { ServerMetrics } from './metrics';
+import { registerErrorHandler } from './plugins/error-handler';
+import { analysisRoutes } from './routes/analysis';
+import { healthRoutes } from './routes/health';
+import { kubernetesRoutes } from './routes/kubernetes';
+import { otlpRoutes } from './routes/otlp';
+import { signalRoutes } from './routes/signals';
+import { simulatorRoutes, type SimulatorControl } from './routes/simulator';
+import { statusRoutes } from './routes/status';
+import { uiRoutes } from './routes/ui';
+
+export interface AppDeps {
+  config: FrozenConfig;
+  store: Store;
+  queue: IngestQueue;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** Returns the simulated fleet when it runs in this process (it starts after the server listens). */
+  simulator?: () => SimulatorControl | undefined;
+}
+
+/**
+ * Builds the HTTP application without listening, so tests drive it with `inject()` and the
+ * composition root (serve.ts) decides where it listens.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store, queue, metrics, logger } = deps;
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = Fastify({
+    loggerInstance,
+    // Per-request access logs would drown the server's own log under OTLP traffic; errors are
+    // still logged by the error handler and request rates are in /metrics.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequestSeconds.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', code: String(reply.statusCode) },
+      seconds,
+    );
+    if (reply.statusCode >= 500 || seconds > 1) {
+      req.log.warn(
+        { method: req.method, url: req.url, status: reply.statusCode, seconds },
+        'slow or failed request',
+      );
+    }
+    done();
+  });
+
+  metrics.queueCapacity.set(config.ingest.queueMaxRecords);
+  const queryDeps = { store, metrics };
+  await app.register(otlpRoutes({ config, queue, metrics }));
+  await app.register(healthRoutes({ store, queue, metrics, queueCapacity: config.ingest.queueMaxRecords }));
+  await app.register(uiRoutes());
+  await app.register(
+    (api: FastifyInstance) => {
+      void api.register(signalRoutes(queryDeps));
+      void api.register(kubernetesRoutes(queryDeps));
+      void api.register(analysisRoutes(queryDeps));
+      void api.register(statusRoutes({ store, queue, config, startedMs: Date.now() }));
+      void api.register(simulatorRoutes(deps.simulator ?? (() => undefined)));
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,159 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError, createLogger, isSleuthError, loadConfig, type FrozenConfig } from '@sleuth/core';
+
+const MAIN_HELP = `sleuth — an AI SRE for Kubernetes fleets
+
+Usage: sleuth <command> [options]
+
+Commands:
+  serve      Run the Sleuth server (the default command)
+  simulate   Run only the simulated fleet, sending OTLP to a Sleuth server
+
+Run 'sleuth <command> --help' for a command's options.
+Every setting can also come from a config file (--config) or SLEUTH_* environment
+variables; see docs/configuration.md.`;
+
+const SERVE_HELP = `Usage: sleuth serve [options]
+
+Runs the server: OTLP receivers, query API, web UI. With no cluster configured it
+also runs the simulated fleet, which sends its signals through the same receivers.
+
+Options:
+  --config FILE        YAML or JSON config file (or SLEUTH_CONFIG)
+  --host HOST          address to bind (default 127.0.0.1)
+  --port PORT          port to listen on (default 7070; 0 picks a free one)
+  --data-dir DIR       folder for the SQLite database (default .data)
+  --simulator MODE     auto | on | off (default auto)
+  --seed N             simulator seed (default 42)
+  --speed X            simulated seconds per real second (default 1)
+  --log-level LEVEL    trace | debug | info | warn | error | silent
+  -h, --help           show this help`;
+
+const SIMULATE_HELP = `Usage: sleuth simulate --server URL [options]
+
+Runs only the simulated fleet and sends OTLP/HTTP to a running Sleuth server.
+
+Options:
+  --server URL         base URL of the Sleuth server (required), e.g. http://127.0.0.1:7070
+  --encoding ENC       json | protobuf (default protobuf)
+  --seed N             seed; the same seed gives the same fleet (default 42)
+  --speed X            simulated seconds per real second (default 1)
+  --log-level LEVEL    trace | debug | info | warn | error | silent
+  -h, --help           show this help`;
+
+const COMMON = {
+  config: { type: 'string' },
+  seed: { type: 'string' },
+  speed: { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+function num(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new ConfigError(`--${flag} must be a number, got "${value}"`);
+  return n;
+}
+
+function configFrom(
+  values: Record<string, string | boolean | undefined>,
+  extra: Record<string, unknown>,
+): FrozenConfig {
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  return loadConfig({
+    file: str('config') ?? process.env['SLEUTH_CONFIG'],
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SLEUTH_CONFIG')),
+    overrides: {
+      'simulator.seed': num('seed', str('seed')),
+      'simulator.speed': num('speed', str('speed')),
+      'log.level': str('log-level'),
+      ...extra,
+    },
+  });
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...COMMON,
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      simulator: { type: 'string' },
+    },
+  });
+  if (values.help) return printHelp(SERVE_HELP);
+  const config = configFrom(values, {
+    'server.host': values.host,
+    'server.port': num('port', values.port),
+    'store.dataDir': values['data-dir'],
+    'simulator.mode': values.simulator,
+  });
+  const logger = createLogger(config.log.level);
+  const { startTelemetry } = await import('./telemetry');
+  const telemetry = await startTelemetry(config, logger);
+  // Imported after telemetry so the HTTP instrumentation can patch node:http first.
+  const { startServer } = await import('./serve');
+  const server = await startServer(config, logger);
+  await untilSignal();
+  logger.info('shutting down: finishing accepted writes');
+  await server.stop();
+  await telemetry?.stop();
+  return 0;
+}
+
+async function simulate(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...COMMON, server: { type: 'string' }, encoding: { type: 'string' } },
+  });
+  if (values.help) return printHelp(SIMULATE_HELP);
+  if (!values.server) throw new ConfigError('--server URL is required (the Sleuth server to send to)');
+  const encoding = values.encoding ?? 'protobuf';
+  if (encoding !== 'json' && encoding !== 'protobuf') {
+    throw new ConfigError(`--encoding must be json or protobuf, got "${encoding}"`);
+  }
+  const config = configFrom(values, {});
+  const logger = createLogger(config.log.level);
+  const { runStandaloneSimulator } = await import('./simulate');
+  const stop = await runStandaloneSimulator(config, { url: values.server, encoding }, logger);
+  await untilSignal();
+  await stop();
+  return 0;
+}
+
+function printHelp(text: string): number {
+  process.stdout.write(`${text}\n`);
+  return 0;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+/** Entry point of the `sleuth` command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  try {
+    if (first === undefined || first.startsWith('-')) {
+      if (first === '--help' || first === '-h') return printHelp(MAIN_HELP);
+      return await serve(argv);
+    }
+    if (first === 'serve') return await serve(rest);
+    if (first === 'simulate') return await simulate(rest);
+    if (first === 'help') return printHelp(MAIN_HELP);
+    process.stderr.write(`sleuth: unknown command "${first}"\n\n${MAIN_HELP}\n`);
+    return 2;
+  } catch (err) {
+    if (isSleuthError(err) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`sleuth: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

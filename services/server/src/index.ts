@@ -1,0 +1,4 @@
+export * from './app';
+export * from './metrics';
+export * from './serve';
+export { main } from './cli';

@@ -1,0 +1,92 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IngestQueueObserver } from '@sleuth/pipeline/queue';
+import { traced } from './tracing';
+
+/**
+ * Sleuth's own Prometheus metrics, served at /metrics. One registry per server instance so tests
+ * can run several apps in one process.
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+
+  readonly ingestRequests = new Counter({
+    name: 'sleuth_ingest_requests_total',
+    help: 'Ingest requests by signal, encoding and HTTP status code.',
+    labelNames: ['signal', 'encoding', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestRecords = new Counter({
+    name: 'sleuth_ingest_records_total',
+    help: 'Records received, by signal and outcome (accepted: durably written; rejected: invalid; throttled: refused with 429; failed: not written).',
+    labelNames: ['signal', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'sleuth_ingest_queue_records',
+    help: 'Records accepted and waiting to be written.',
+    registers: [this.registry],
+  });
+  readonly queueCapacity = new Gauge({
+    name: 'sleuth_ingest_queue_capacity_records',
+    help: 'Records the ingest queue can hold before answering 429.',
+    registers: [this.registry],
+  });
+  readonly storeWriteSeconds = new Histogram({
+    name: 'sleuth_store_write_seconds',
+    help: 'Duration of one group-commit store transaction.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly storeWriteRecords = new Counter({
+    name: 'sleuth_store_written_records_total',
+    help: 'Records written to the store.',
+    registers: [this.registry],
+  });
+  readonly storeWriteFailures = new Counter({
+    name: 'sleuth_store_write_failures_total',
+    help: 'Failed store transactions, by whether a retry can succeed.',
+    labelNames: ['retryable'] as const,
+    registers: [this.registry],
+  });
+  readonly storeQuerySeconds = new Histogram({
+    name: 'sleuth_store_query_seconds',
+    help: 'Duration of store queries by operation.',
+    labelNames: ['op'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly httpRequestSeconds = new Histogram({
+    name: 'sleuth_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status code.',
+    labelNames: ['method', 'route', 'code'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'sleuth_' });
+  }
+
+  /** Feeds the ingest queue's progress into these metrics. */
+  queueObserver(): IngestQueueObserver {
+    return {
+      depthChanged: (records) => this.queueDepth.set(records),
+      written: (records, seconds) => {
+        this.storeWriteSeconds.observe(seconds);
+        this.storeWriteRecords.inc(records);
+      },
+      writeFailed: (_records, retryable) => this.storeWriteFailures.inc({ retryable: String(retryable) }),
+      throttled: () => undefined,
+    };
+  }
+
+  /** Times a store query under `op`, and traces it as span `store.<op>`. */
+  async timeQuery<T>(op: string, run: () => Promise<T>): Promise<T> {
+    const end = this.storeQuerySeconds.startTimer({ op });
+    try {
+      return await traced(`store.${op}`, run);
+    } finally {
+      end();
+    }
+  }
+}
