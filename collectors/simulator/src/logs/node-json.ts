@@ -140,8 +140,21 @@ export const nodeDialect: LogDialect = {
     );
     return lines;
   },
-  background: (ctx, seconds) =>
-    offsets(ctx, 1 / 60, seconds).map((o) =>
+  background: (ctx, seconds) => [
+    ...offsets(ctx, 1 / 60, seconds).map((o) =>
       pino(ctx, 'warn', 'event loop lag high', { lagMs: ctx.rng.int(120, 400) }, o),
     ),
+    // The everyday noise of a healthy service: a client (a mobile app, a load balancer's idle
+    // timeout) drops the connection mid-response. Logged as an error, harmless, and what a
+    // first `q=error` search on any real fleet turns up.
+    ...offsets(ctx, 1 / 20, seconds).map((o) =>
+      pino(
+        ctx,
+        'error',
+        'client closed the connection before the response was sent',
+        { err: { type: 'Error', message: 'socket hang up', code: 'ECONNRESET' } },
+        o,
+      ),
+    ),
+  ],
 };
