@@ -9,6 +9,12 @@ export interface ConnectionOptions {
    * `full`: it also survives power loss (fsync at every commit).
    */
   synchronous: 'normal' | 'full';
+  /**
+   * WAL pages after which a commit also checkpoints (SQLite's default is 1000). The writer
+   * thread raises it: a separate checkpointer thread copies the WAL back, and the writer only
+   * does it itself when that thread falls far behind.
+   */
+  walAutoCheckpointPages?: number;
 }
 
 /**
@@ -27,6 +33,8 @@ export function openDatabase(opts: ConnectionOptions): Database.Database {
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
     db.pragma('journal_size_limit = 67108864');
+    if (opts.walAutoCheckpointPages !== undefined)
+      db.pragma(`wal_autocheckpoint = ${opts.walAutoCheckpointPages}`);
     return db;
   } catch (err) {
     db.close();

@@ -58,12 +58,18 @@ export class LogTable {
     });
   }
 
-  /** Inserts the records; returns how many were written. */
-  write(records: readonly LogRecord[]): number {
+  /**
+   * Inserts the records; returns how many were written. They are inserted oldest first: FTS5
+   * flushes its in-memory index whenever a rowid is lower than the one before it, so unsorted
+   * input (a merged group of requests, or one request from many pods) would write many tiny
+   * segments and spend the time merging them.
+   */
+  write(input: readonly LogRecord[]): number {
+    for (let i = 0; i < input.length; i++) assertEncodable(input[i]?.timeMs ?? 0, `logs[${i}]`);
+    const records = isSortedByTime(input) ? input : [...input].sort((a, b) => a.timeMs - b.timeMs);
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
       if (r === undefined) continue;
-      assertEncodable(r.timeMs, `logs[${i}]`);
       const source = this.sources.resolve(r.source);
       const rank = severityRank(r.severity);
       const ms = Math.floor(r.timeMs);
@@ -92,6 +98,13 @@ export class LogTable {
     this.allocator.trim();
     return records.length;
   }
+}
+
+function isSortedByTime(records: readonly LogRecord[]): boolean {
+  for (let i = 1; i < records.length; i++) {
+    if ((records[i]?.timeMs ?? 0) < (records[i - 1]?.timeMs ?? 0)) return false;
+  }
+  return true;
 }
 
 /** A stored row back to the record the user wrote, with its store id. */

@@ -15,7 +15,9 @@ export interface Migration {
  * service, `e<0..5>` for severity, `t<trace>` for the trace id), so every log filter is evaluated
  * inside FTS5 by intersecting rowid-sorted doclists, newest first, stopping at the limit.
  * Contentless with contentless_delete so retention can delete rows; detail=full so phrases are
- * evaluated by FTS5 itself.
+ * evaluated by FTS5 itself. Merging: incremental merges start at 16 segments per level
+ * (automerge) and an all-at-once merge only at 64 (crisismerge); with both at 16 every merge is
+ * all at once, and one commit now and then takes most of a second.
  */
 const V1 = `
 CREATE TABLE signal_sources (
@@ -51,6 +53,7 @@ CREATE VIRTUAL TABLE logs_fts USING fts5(
   body, facets, content='', contentless_delete=1, detail=full
 );
 INSERT INTO logs_fts(logs_fts, rank) VALUES ('automerge', 16);
+INSERT INTO logs_fts(logs_fts, rank) VALUES ('crisismerge', 64);
 
 CREATE TABLE metric_series (
   id INTEGER PRIMARY KEY,

@@ -86,6 +86,8 @@ export class SourceDictionary {
   private byObject = new WeakMap<SignalSource, ResolvedSource>();
   private readonly byId = new Map<number, SignalSource>();
   private readonly facets = new Map<string, number>();
+  private maxFacetId = 0;
+  private maxSourceId = 0;
   private readonly insertSource: Statement<[string, ...(string | null)[]]>;
   private readonly insertFacet: Statement<[string, string]>;
 
@@ -103,15 +105,31 @@ export class SourceDictionary {
     this.byObject = new WeakMap();
     this.byId.clear();
     this.facets.clear();
+    this.maxFacetId = 0;
+    this.maxSourceId = 0;
+    this.refresh();
+  }
+
+  /**
+   * Reads the entries another connection committed since the last load or refresh (ids only
+   * grow). A reader connection calls this when the database changed under it.
+   */
+  refresh(): void {
     for (const f of this.db
-      .prepare<[], { id: number; field: string; value: string }>('SELECT id, field, value FROM log_facets')
-      .iterate()) {
+      .prepare<[number], { id: number; field: string; value: string }>(
+        'SELECT id, field, value FROM log_facets WHERE id > ? ORDER BY id',
+      )
+      .iterate(this.maxFacetId)) {
       this.facets.set(`${f.field}\u0000${f.value}`, f.id);
+      this.maxFacetId = f.id;
     }
-    for (const r of this.db.prepare<[], SourceRow>('SELECT * FROM signal_sources').iterate()) {
+    for (const r of this.db
+      .prepare<[number], SourceRow>('SELECT * FROM signal_sources WHERE id > ? ORDER BY id')
+      .iterate(this.maxSourceId)) {
       const source = fromRow(r);
       this.byId.set(r.id, source);
       this.byKey.set(sourceKey(source), { id: r.id, facetsBySeverity: this.facetTokens(source) });
+      this.maxSourceId = r.id;
     }
   }
 
@@ -134,6 +152,7 @@ export class SourceDictionary {
         source.service ?? null,
       );
       const id = Number(info.lastInsertRowid);
+      this.maxSourceId = Math.max(this.maxSourceId, id);
       const copy = fromRow({
         id,
         cluster: source.cluster,
@@ -196,6 +215,7 @@ export class SourceDictionary {
       if (id === undefined) {
         id = Number(this.insertFacet.run(letter, value).lastInsertRowid);
         this.facets.set(k, id);
+        this.maxFacetId = Math.max(this.maxFacetId, id);
       }
       tokens.push(`${letter}${id}`);
     }

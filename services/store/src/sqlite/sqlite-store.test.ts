@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StoreError } from '@sleuth/core';
+import { SleuthError, StoreError } from '@sleuth/core';
 import { batchOf, log, SECOND, T0 } from '../contract/fixtures';
 import { describeStoreContract } from '../store-contract';
 import { migrate, MIGRATIONS } from './migrations';
@@ -22,29 +22,31 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function openStore(path: string): Promise<SqliteStore> {
-  const store = new SqliteStore({ path, synchronous: 'normal' });
+async function openStore(path: string, writeThread = false): Promise<SqliteStore> {
+  const store = new SqliteStore({ path, synchronous: 'normal', writeThread });
   await store.start();
   return store;
 }
 
-describeStoreContract('sqlite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sleuth-contract-'));
-  const path = join(dir, 'sleuth.db');
-  let store = await openStore(path);
-  return {
-    store,
-    reopen: async () => {
-      await store.stop();
-      store = await openStore(path);
-      return store;
-    },
-    cleanup: async () => {
-      await store.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+for (const writeThread of [false, true]) {
+  describeStoreContract(writeThread ? 'sqlite with a writer thread' : 'sqlite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sleuth-contract-'));
+    const path = join(dir, 'sleuth.db');
+    let store = await openStore(path, writeThread);
+    return {
+      store,
+      reopen: async () => {
+        await store.stop();
+        store = await openStore(path, writeThread);
+        return store;
+      },
+      cleanup: async () => {
+        await store.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
+}
 
 describe('SqliteStore', () => {
   it('creates a WAL database with incremental auto-vacuum at the current schema version', async () => {
@@ -192,5 +194,52 @@ process.kill(process.pid, 'SIGKILL');
     expect(migrate(db, [...MIGRATIONS, next])).toEqual([]);
     expect(() => migrate(db)).toThrow(StoreError);
     db.close();
+  });
+});
+
+describe('SqliteStore with a writer thread', () => {
+  it('finds records from sources the writer created after the first search', async () => {
+    const store = await openStore(join(tempDir(), 'sleuth.db'), true);
+    try {
+      await store.writeBatch(batchOf({ logs: [log({ timeMs: T0, body: 'boot ok' })] }));
+      expect(
+        (await store.searchLogs({ q: 'boot', fromMs: T0 - SECOND, toMs: T0 + SECOND })).records,
+      ).toHaveLength(1);
+      // A cluster, namespace and pod the reading connection has never seen.
+      const fresh = { cluster: 'prod-ap', namespace: 'ledger', workload: 'ledger-api', pod: 'ledger-api-0' };
+      await store.writeBatch(
+        batchOf({ logs: [log({ timeMs: T0 + SECOND, body: 'ledger boot', source: fresh })] }),
+      );
+      const page = await store.searchLogs({
+        q: 'boot',
+        cluster: 'prod-ap',
+        pod: 'ledger-api-0',
+        fromMs: T0 - SECOND,
+        toMs: T0 + 2 * SECOND,
+      });
+      expect(page.records.map((r) => [r.body, r.source.cluster])).toEqual([['ledger boot', 'prod-ap']]);
+    } finally {
+      await store.stop();
+    }
+  });
+
+  it('keeps the reading connection read-only and reports write errors with their class', async () => {
+    const store = await openStore(join(tempDir(), 'sleuth.db'), true);
+    try {
+      await expect(
+        store.writeBatch(batchOf({ logs: [log({ timeMs: Number.MAX_SAFE_INTEGER, body: 'far future' })] })),
+      ).rejects.toBeInstanceOf(SleuthError);
+      expect((await store.stats()).counts.logs).toBe(0);
+    } finally {
+      await store.stop();
+    }
+    await expect(store.writeBatch(batchOf({ logs: [log({ timeMs: T0, body: 'late' })] }))).rejects.toThrow(
+      /not open/,
+    );
+  });
+
+  it('refuses an in-memory database, which a second thread cannot share', async () => {
+    const store = new SqliteStore({ path: ':memory:', synchronous: 'normal', writeThread: true });
+    await expect(store.start()).rejects.toThrow(/in-memory store cannot use a writer thread/);
   });
 });

@@ -45,12 +45,27 @@ import { ObjectTable } from './object-table';
 import { RetentionSweep, usedBytes } from './retention';
 import { SourceDictionary } from './source-dictionary';
 import { SpanTable } from './span-table';
+import type { WriteOp } from './write-worker-protocol';
+import { WriterThread } from './writer-thread';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions extends ConnectionOptions {
   /** Where the store reports migrations and failures; silent when absent. */
   logger?: Logger;
+  /**
+   * Write on a dedicated thread with its own connection (what the server does): writes no longer
+   * block the event loop, and decoding requests and writing batches use two cores. Reads stay on
+   * the calling thread's connection, which WAL lets run beside the writer. Default false: every
+   * call runs on the calling thread.
+   */
+  writeThread?: boolean;
 }
+
+/**
+ * With a checkpointer thread, the writer checkpoints itself only past this many WAL pages (64 MiB
+ * at 4 KiB pages): a backstop that keeps the WAL bounded if the checkpointer falls behind.
+ */
+const WRITER_AUTOCHECKPOINT_PAGES = 16_384;
 
 /** Everything that exists while the database is open. */
 class OpenStore {
@@ -109,6 +124,29 @@ class OpenStore {
   }
 }
 
+/** The reading side when a writer thread owns all writes: sees what the writer commits. */
+class ReaderState {
+  private readonly dataVersion;
+  private seenVersion: number;
+
+  constructor(private readonly open: OpenStore) {
+    this.dataVersion = open.db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.seenVersion = this.version();
+  }
+
+  /** Picks up dictionary entries the writer committed since the last read. */
+  catchUp(): void {
+    const v = this.version();
+    if (v === this.seenVersion) return;
+    this.seenVersion = v;
+    this.open.sources.refresh();
+  }
+
+  private version(): number {
+    return Number(this.dataVersion.get());
+  }
+}
+
 /**
  * The embedded store: one SQLite file in WAL mode, written by one connection on the calling
  * thread. See migrations.ts for the schema and log-search.ts for how searches stay fast.
@@ -120,6 +158,8 @@ class OpenStore {
  */
 export class SqliteStore implements Store {
   private open: OpenStore | undefined;
+  private writer: WriterThread | undefined;
+  private reader: ReaderState | undefined;
   private stopping = false;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly log: Logger | undefined;
@@ -128,33 +168,63 @@ export class SqliteStore implements Store {
     this.log = opts.logger?.child({ component: 'sqlite-store' });
   }
 
-  start(): Promise<void> {
-    if (this.open) return Promise.resolve();
+  async start(): Promise<void> {
+    if (this.open) return;
     this.stopping = false;
     let db: Database | undefined;
+    let open: OpenStore;
     try {
       db = openDatabase(this.opts);
       const applied = migrate(db);
       if (applied.length > 0) this.log?.info({ path: this.opts.path, applied }, 'store schema migrated');
-      this.open = new OpenStore(db, () => this.stopping);
-      return Promise.resolve();
+      open = new OpenStore(db, () => this.stopping);
     } catch (err) {
       db?.close();
-      return Promise.reject(toStoreError(err, `opening the store at ${this.opts.path}`));
+      throw toStoreError(err, `opening the store at ${this.opts.path}`);
     }
+    if (this.opts.writeThread) {
+      if (this.opts.path === ':memory:') {
+        db.close();
+        throw new StoreError('an in-memory store cannot use a writer thread: it has no file to share', {
+          retryable: false,
+        });
+      }
+      try {
+        this.writer = await WriterThread.start(
+          {
+            path: this.opts.path,
+            synchronous: this.opts.synchronous,
+            walAutoCheckpointPages: WRITER_AUTOCHECKPOINT_PAGES,
+          },
+          (message) => this.log?.warn({ path: this.opts.path, err: message }, 'WAL checkpoint failed'),
+        );
+      } catch (err) {
+        db.close();
+        throw toStoreError(err, `starting the store's writer thread for ${this.opts.path}`);
+      }
+      // From here on this connection only reads: a write here would contend with the writer.
+      db.pragma('query_only = ON');
+      this.reader = new ReaderState(open);
+    }
+    this.open = open;
   }
 
   async stop(): Promise<void> {
     const open = this.open;
     if (!open) return;
     this.stopping = true;
+    // The writer first: it makes a running retention sweep give up, then finishes.
+    await this.writer?.stop();
     await Promise.allSettled(this.inflight);
     if (this.open !== open) return;
     this.open = undefined;
+    this.writer = undefined;
+    this.reader = undefined;
     open.db.close();
   }
 
   writeBatch(batch: SignalBatch): Promise<WriteResult> {
+    if (this.writer) return this.forward('writeBatch', batch);
     return this.run('writing a batch', (s) => s.write(batch));
   }
 
@@ -199,6 +269,7 @@ export class SqliteStore implements Store {
   }
 
   putAnomalies(anomalies: readonly Anomaly[]): Promise<void> {
+    if (this.writer) return this.forward('putAnomalies', anomalies);
     return this.run('writing anomalies', (s) => s.analysis.putAnomalies(anomalies));
   }
 
@@ -207,6 +278,7 @@ export class SqliteStore implements Store {
   }
 
   putIncident(incident: Incident): Promise<void> {
+    if (this.writer) return this.forward('putIncident', incident);
     return this.run('writing an incident', (s) => s.analysis.putIncident(incident));
   }
 
@@ -219,6 +291,7 @@ export class SqliteStore implements Store {
   }
 
   async enforceRetention(policy: RetentionPolicy): Promise<RetentionReport> {
+    if (this.writer) return this.forward('enforceRetention', policy);
     const s = this.require();
     const sweep = s.retention.enforce(policy);
     this.inflight.add(sweep);
@@ -264,9 +337,30 @@ export class SqliteStore implements Store {
     return this.open;
   }
 
+  /** A write, sent to the writer thread; tracked so stop() waits for it. */
+  private forward<T>(op: WriteOp, arg: unknown): Promise<T> {
+    const writer = this.writer;
+    try {
+      this.require();
+    } catch (err) {
+      return Promise.reject(toStoreError(err, 'writing'));
+    }
+    if (!writer)
+      return Promise.reject(new StoreError('the store has no writer thread', { retryable: false }));
+    const call = writer.call<T>(op, arg);
+    this.inflight.add(call);
+    const done = (): void => {
+      this.inflight.delete(call);
+    };
+    call.then(done, done);
+    return call;
+  }
+
   private run<T>(action: string, fn: (s: OpenStore) => T): Promise<T> {
     try {
-      return Promise.resolve(fn(this.require()));
+      const open = this.require();
+      this.reader?.catchUp();
+      return Promise.resolve(fn(open));
     } catch (err) {
       return Promise.reject(toStoreError(err, action));
     }

@@ -1,0 +1,58 @@
+/**
+ * The writer thread of a SqliteStore opened with `writeThread: true`. It owns the only connection
+ * that writes (an inline SqliteStore on the same file) and runs every write the main thread
+ * forwards, one after another, so batches are written while the main thread keeps decoding and
+ * answering requests. Started through write-worker-boot.mjs, which loads TypeScript.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Anomaly, Incident, SignalBatch } from '@sleuth/core';
+import type { RetentionPolicy } from '../store';
+import { SqliteStore } from './sqlite-store';
+import { toWire, type WriterInit, type WriterReply, type WriterRequest } from './write-worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('write-worker.ts must run in a worker thread');
+const init = workerData as WriterInit;
+const store = new SqliteStore({
+  path: init.path,
+  synchronous: init.synchronous,
+  walAutoCheckpointPages: init.walAutoCheckpointPages,
+});
+
+function reply(r: WriterReply): void {
+  port?.postMessage(r);
+}
+
+async function handle(req: WriterRequest): Promise<unknown> {
+  switch (req.op) {
+    case 'writeBatch':
+      return store.writeBatch(req.arg as SignalBatch);
+    case 'putAnomalies':
+      return store.putAnomalies(req.arg as Anomaly[]);
+    case 'putIncident':
+      return store.putIncident(req.arg as Incident);
+    case 'enforceRetention':
+      return store.enforceRetention(req.arg as RetentionPolicy);
+    case 'stop':
+      await store.stop();
+      return undefined;
+  }
+}
+
+try {
+  await store.start();
+  reply({ id: 0, ok: true, value: undefined });
+} catch (err) {
+  reply({ id: 0, ok: false, error: toWire(err) });
+  process.exit(1);
+}
+
+port.on('message', (req: WriterRequest) => {
+  handle(req).then(
+    (value) => {
+      reply({ id: req.id, ok: true, value });
+      if (req.op === 'stop') port.close();
+    },
+    (err: unknown) => reply({ id: req.id, ok: false, error: toWire(err) }),
+  );
+});
