@@ -12,11 +12,19 @@ export interface SleuthProcess {
 }
 
 /**
+ * Extra Node flags for the child, from BENCH_NODE_ARGS (space-separated): how a benchmark's server
+ * is profiled, e.g. `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- ingest`.
+ */
+function nodeArgs(): string[] {
+  return (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+}
+
+/**
  * Starts `sleuth <args>` as a child process and resolves with its URL once it logs that it is
  * listening. Fails with the process's output when it exits first or takes longer than `timeoutMs`.
  */
 export function spawnSleuth(args: string[], timeoutMs = 30_000): Promise<SleuthProcess> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs(), BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
   });

@@ -35,6 +35,9 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
     path: join(config.store.dataDir, 'sleuth.db'),
     synchronous: config.store.synchronous,
     logger,
+    // Batches are written on their own thread: the event loop keeps answering (and decoding
+    // the next requests) while SQLite writes, and ingest uses both cores.
+    writeThread: true,
   });
   await store.start();
 
