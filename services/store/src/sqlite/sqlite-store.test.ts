@@ -243,3 +243,23 @@ describe('SqliteStore with a writer thread', () => {
     await expect(store.start()).rejects.toThrow(/in-memory store cannot use a writer thread/);
   });
 });
+
+describe('SqliteStore when its writer thread dies', () => {
+  it('fails writes and stats at once instead of hanging, and still answers reads', async () => {
+    const store = await openStore(join(tempDir(), 'sleuth.db'), true);
+    try {
+      await store.writeBatch(batchOf({ logs: [log({ timeMs: T0, body: 'before the crash' })] }));
+      // Simulate a crash of the thread (e.g. a native fault): terminate the worker under it.
+      const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+      await writer.worker.terminate();
+      await expect(
+        store.writeBatch(batchOf({ logs: [log({ timeMs: T0 + 1, body: 'after' })] })),
+      ).rejects.toThrow(/writer thread exited/);
+      await expect(store.stats()).rejects.toBeInstanceOf(StoreError);
+      const page = await store.searchLogs({ q: 'crash', fromMs: T0 - SECOND, toMs: T0 + SECOND });
+      expect(page.records.map((r) => r.body)).toEqual(['before the crash']);
+    } finally {
+      await store.stop();
+    }
+  });
+});

@@ -196,7 +196,15 @@ export class SqliteStore implements Store {
             synchronous: this.opts.synchronous,
             walAutoCheckpointPages: WRITER_AUTOCHECKPOINT_PAGES,
           },
-          (message) => this.log?.warn({ path: this.opts.path, err: message }, 'WAL checkpoint failed'),
+          {
+            onCheckpointError: (message) =>
+              this.log?.warn({ path: this.opts.path, err: message }, 'WAL checkpoint failed'),
+            onFailure: (err) =>
+              this.log?.error(
+                { path: this.opts.path, err: err.message },
+                'the store can no longer write: its writer thread died; restart Sleuth',
+              ),
+          },
         );
       } catch (err) {
         db.close();
@@ -304,7 +312,10 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Also how readiness is judged: it fails once the writer thread cannot write any more. */
   stats(): Promise<StoreStats> {
+    const writerFailure = this.writer?.failed;
+    if (writerFailure) return Promise.reject(writerFailure);
     return this.run('reading stats', (s) => {
       const count = (sql: string): number => Number(s.db.prepare<[], number>(sql).pluck().get() ?? 0);
       const signal = (kind: string): number =>

@@ -18,6 +18,13 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
+export interface WriterHooks {
+  /** A checkpoint failed; the writer's own autocheckpoint then keeps the WAL bounded. */
+  onCheckpointError(message: string): void;
+  /** The writer thread died outside stop(): no write can succeed any more. */
+  onFailure(err: StoreError): void;
+}
+
 /**
  * The main thread's handle on the store's writer thread: forwards a write and resolves with its
  * result once the writer committed it. Calls are answered in order. If the thread dies, every
@@ -26,12 +33,14 @@ interface Waiter {
 export class WriterThread {
   private readonly waiting = new Map<number, Waiter>();
   private nextId = 1;
+  private stopping = false;
   private failure: StoreError | undefined;
   private readonly exited: Promise<void>;
 
   private constructor(
     private readonly worker: Worker,
     private readonly checkpointer: Worker,
+    private readonly hooks: WriterHooks,
   ) {
     this.exited = new Promise((resolve) => {
       worker.once('exit', (code) => {
@@ -55,10 +64,9 @@ export class WriterThread {
 
   /**
    * Starts the writer thread and waits until it has opened the database, then the checkpointer
-   * thread. `onCheckpointError` hears when a checkpoint fails (the writer's own autocheckpoint
-   * then keeps the WAL bounded).
+   * thread.
    */
-  static async start(init: WriterInit, onCheckpointError: (message: string) => void): Promise<WriterThread> {
+  static async start(init: WriterInit, hooks: WriterHooks): Promise<WriterThread> {
     const worker = new Worker(BOOT, { workerData: init });
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('message', (r: WriterReply) => {
@@ -91,10 +99,15 @@ export class WriterThread {
       workerData: { path: init.path, intervalMs: CHECKPOINT_INTERVAL_MS },
     });
     checkpointer.on('message', (m: { error?: string }) => {
-      if (m.error) onCheckpointError(m.error);
+      if (m.error) hooks.onCheckpointError(m.error);
     });
-    checkpointer.on('error', (err) => onCheckpointError(err.message));
-    return new WriterThread(worker, checkpointer);
+    checkpointer.on('error', (err) => hooks.onCheckpointError(err.message));
+    return new WriterThread(worker, checkpointer, hooks);
+  }
+
+  /** Why the thread can no longer write, once it cannot. */
+  get failed(): StoreError | undefined {
+    return this.failure;
   }
 
   call<T>(op: WriteOp, arg: unknown): Promise<T> {
@@ -103,6 +116,7 @@ export class WriterThread {
 
   /** Lets running writes finish, closes the writer's connection and ends both threads. */
   async stop(): Promise<void> {
+    this.stopping = true;
     const checkpointerExited = new Promise((resolve) => this.checkpointer.once('exit', resolve));
     this.checkpointer.postMessage('stop');
     if (!this.failure) await this.send({ id: this.nextId++, op: 'stop' }).catch(() => undefined);
@@ -119,6 +133,7 @@ export class WriterThread {
   }
 
   private fail(err: StoreError): void {
+    if (!this.failure && !this.stopping) this.hooks.onFailure(err);
     this.failure ??= err;
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
