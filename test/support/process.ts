@@ -26,7 +26,8 @@ function nodeArgs(): string[] {
 export function spawnSleuth(args: string[], timeoutMs = 30_000): Promise<SleuthProcess> {
   const child = spawn(process.execPath, [...nodeArgs(), BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env },
+    // A kubeconfig on the developer's machine must not turn the simulated fleet off under a test.
+    env: { SLEUTH_KUBERNETES_MODE: 'off', ...process.env },
   });
   const output: string[] = [];
   return new Promise((resolve, reject) => {

@@ -86,12 +86,37 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    kubernetes: z
+      .object({
+        mode: z
+          .enum(['auto', 'on', 'off'])
+          .default('auto')
+          .describe(
+            'auto: watch a cluster when a kubeconfig is given (kubeconfig, KUBECONFIG, ~/.kube/config) or Sleuth runs in a pod.',
+          ),
+        kubeconfig: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Kubeconfig file to use; default KUBECONFIG, ~/.kube/config, then the in-cluster service account.',
+          ),
+        context: z.string().min(1).optional().describe('Kubeconfig context; default its current context.'),
+        cluster: z
+          .string()
+          .min(1)
+          .max(253)
+          .optional()
+          .describe("The cluster's name in Sleuth (k8s.cluster.name); default the context's cluster name."),
+      })
+      .strict()
+      .prefault({}),
     simulator: z
       .object({
         mode: z
           .enum(['auto', 'on', 'off'])
           .default('auto')
-          .describe('auto: run the simulated fleet when no cluster is configured.'),
+          .describe('auto: run the simulated fleet when no cluster is watched.'),
         seed: z.number().int().default(42).describe('Seed; the same seed gives the same fleet and signals.'),
         speed: z.number().positive().max(10_000).default(1).describe('Simulated seconds per real second.'),
         tickSeconds: z.number().positive().default(5).describe('Simulated seconds between emissions.'),

@@ -3,9 +3,11 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { FrozenConfig, Logger } from '@sleuth/core';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
 import type { Store } from '@sleuth/store';
+import { ClusterRegistry } from './clusters';
 import type { ServerMetrics } from './metrics';
 import { registerErrorHandler } from './plugins/error-handler';
 import { analysisRoutes } from './routes/analysis';
+import { clusterRoutes } from './routes/clusters';
 import { healthRoutes } from './routes/health';
 import { kubernetesRoutes } from './routes/kubernetes';
 import { otlpRoutes } from './routes/otlp';
@@ -22,6 +24,8 @@ export interface AppDeps {
   logger: Logger;
   /** Returns the simulated fleet when it runs in this process (it starts after the server listens). */
   simulator?: () => SimulatorControl | undefined;
+  /** The clusters heard from; a new, empty registry when not given. */
+  clusters?: ClusterRegistry;
 }
 
 /**
@@ -30,6 +34,7 @@ export interface AppDeps {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store, queue, metrics, logger } = deps;
+  const clusters = deps.clusters ?? new ClusterRegistry();
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,
@@ -61,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   metrics.queueCapacity.set(config.ingest.queueMaxRecords);
   const queryDeps = { store, metrics };
-  await app.register(otlpRoutes({ config, queue, metrics }));
+  await app.register(otlpRoutes({ config, queue, metrics, clusters }));
   await app.register(healthRoutes({ store, queue, metrics, queueCapacity: config.ingest.queueMaxRecords }));
   await app.register(uiRoutes());
   await app.register(
@@ -69,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void api.register(signalRoutes(queryDeps));
       void api.register(kubernetesRoutes(queryDeps));
       void api.register(analysisRoutes(queryDeps));
+      void api.register(clusterRoutes(clusters));
       void api.register(statusRoutes({ store, queue, config, startedMs: Date.now() }));
       void api.register(simulatorRoutes(deps.simulator ?? (() => undefined)));
     },

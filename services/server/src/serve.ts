@@ -4,9 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import type { FrozenConfig, Logger } from '@sleuth/core';
 import { encodeOtlpRequest } from '@sleuth/pipeline';
 import { IngestQueue } from '@sleuth/pipeline/queue';
+import { KubernetesCollector } from '@sleuth/kubernetes';
 import { HttpOtlpTransport, Simulator } from '@sleuth/simulator';
 import { RetentionScheduler, SqliteStore, type Store } from '@sleuth/store';
 import { buildApp } from './app';
+import { ClusterRegistry } from './clusters';
+import { InProcessSender } from './in-process-sender';
+import { resolveKubeTarget } from './kube-target';
 import { ServerMetrics } from './metrics';
 
 export interface RunningServer {
@@ -15,13 +19,14 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   simulator: Simulator | undefined;
+  collector: KubernetesCollector | undefined;
   /** Stops taking requests, writes everything accepted, closes the store. Idempotent. */
   stop(): Promise<void>;
 }
 
-function shouldSimulate(config: FrozenConfig): boolean {
-  // Until Kubernetes collectors exist (issue 3) no cluster can be configured, so auto means on.
-  return config.simulator.mode !== 'off';
+function shouldSimulate(config: FrozenConfig, watchingACluster: boolean): boolean {
+  if (config.simulator.mode === 'auto') return !watchingACluster;
+  return config.simulator.mode === 'on';
 }
 
 /**
@@ -30,6 +35,8 @@ function shouldSimulate(config: FrozenConfig): boolean {
  * receivers over loopback HTTP — the same path as real data.
  */
 export async function startServer(config: FrozenConfig, logger: Logger): Promise<RunningServer> {
+  // Before anything is opened: a kubeconfig that cannot be used stops startup with its key.
+  const kubeTarget = resolveKubeTarget(config);
   mkdirSync(config.store.dataDir, { recursive: true });
   const store = new SqliteStore({
     path: join(config.store.dataDir, 'sleuth.db'),
@@ -64,14 +71,32 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   await retention.start();
 
   let simulator: Simulator | undefined;
-  const app = await buildApp({ config, store, queue, metrics, logger, simulator: () => simulator });
+  const clusters = new ClusterRegistry();
+  const app = await buildApp({ config, store, queue, metrics, logger, clusters, simulator: () => simulator });
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   logger.info({ url }, 'Sleuth is listening');
 
-  if (shouldSimulate(config)) {
+  let collector: KubernetesCollector | undefined;
+  if (kubeTarget) {
+    collector = new KubernetesCollector({
+      cluster: kubeTarget.cluster,
+      kubeConfig: kubeTarget.kubeConfig,
+      sender: new InProcessSender({ config, queue, metrics, clusters, logger }),
+      logger,
+    });
+    const c = collector;
+    clusters.attach(kubeTarget.cluster, () => c.status());
+    await collector.start();
+    logger.info(
+      { cluster: kubeTarget.cluster, kubeconfig: kubeTarget.source },
+      'watching the Kubernetes cluster',
+    );
+  }
+
+  if (shouldSimulate(config, kubeTarget !== undefined)) {
     simulator = new Simulator({
       seed: config.simulator.seed,
       speed: config.simulator.speed,
@@ -87,11 +112,12 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await simulator?.stop();
+      await collector?.stop();
       await app.close();
       await queue.stop();
       await retention.stop();
       await store.stop();
       logger.info('Sleuth stopped');
     })());
-  return { url, app, store, simulator, stop };
+  return { url, app, store, simulator, collector, stop };
 }

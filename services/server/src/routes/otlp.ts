@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError, type FrozenConfig } from '@sleuth/core';
 import { encodeOtlpResponse, ingestOtlp, type OtlpEncoding, type OtlpSignal } from '@sleuth/pipeline';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
+import type { ClusterRegistry } from '../clusters';
 import type { ServerMetrics } from '../metrics';
 import { decodeContentEncoding } from '../plugins/request-body';
 
@@ -9,6 +10,7 @@ export interface OtlpRouteDeps {
   config: FrozenConfig;
   queue: IngestQueue;
   metrics: ServerMetrics;
+  clusters: ClusterRegistry;
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -25,7 +27,7 @@ function encodingOf(req: FastifyRequest): OtlpEncoding {
  * the good records are durably written; invalid records are reported in `partialSuccess`.
  */
 export function otlpRoutes(deps: OtlpRouteDeps) {
-  const { config, queue, metrics } = deps;
+  const { config, queue, metrics, clusters } = deps;
   return function register(app: FastifyInstance): void {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(
@@ -75,6 +77,7 @@ export function otlpRoutes(deps: OtlpRouteDeps) {
           throw err;
         }
         metrics.ingestRecords.inc({ signal, outcome: 'accepted' }, accepted);
+        clusters.accepted(result.batch);
         const body = encodeOtlpResponse(
           signal,
           encoding,

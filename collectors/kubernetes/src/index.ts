@@ -1,0 +1,11 @@
+export {
+  KubernetesCollector,
+  DEFAULT_INFORMER_OPTIONS,
+  type CollectorStatus,
+  type KubernetesCollectorOptions,
+  type OtlpLogsSender,
+} from './collector';
+export type { InformerOptions, InformerState, InformerStatus, ObjectChange } from './informer';
+export { KubeApi, KubeApiError, type RawObject } from './kube-api';
+export { OBJECT_RESOURCES, EVENT_RESOURCES, resourceName, type WatchedResource } from './resources';
+export { SECRET_VALUE_MASK } from './sanitize';

@@ -1,0 +1,75 @@
+import { OverloadedError, isSleuthError, type FrozenConfig, type Logger } from '@sleuth/core';
+import type { OtlpLogsSender } from '@sleuth/kubernetes';
+import { ingestOtlp, type JsonObject } from '@sleuth/pipeline';
+import type { IngestQueue } from '@sleuth/pipeline/queue';
+import type { ClusterRegistry } from './clusters';
+import type { ServerMetrics } from './metrics';
+
+export interface InProcessSenderDeps {
+  config: FrozenConfig;
+  queue: IngestQueue;
+  metrics: ServerMetrics;
+  clusters: ClusterRegistry;
+  logger: Logger;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * How collectors inside the server hand their OTLP requests to the pipeline: the receivers' own
+ * path (decode, validate, normalise, redact, ingest queue) without the HTTP hop. Like an exporter
+ * facing a busy receiver, it waits out a full queue (429) and retryable store failures, so nothing a
+ * collector sends is dropped; only stopping (the signal) ends the wait.
+ */
+export class InProcessSender implements OtlpLogsSender {
+  constructor(private readonly deps: InProcessSenderDeps) {}
+
+  async send(signal: 'logs', request: JsonObject, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { config, queue, metrics, clusters, logger } = this.deps;
+    const result = ingestOtlp(signal, 'json', Buffer.from(JSON.stringify(request)), {
+      defaultCluster: config.ingest.defaultCluster,
+      redact: config.ingest.redactSecrets,
+      receivedMs: Date.now(),
+    });
+    if (result.rejected > 0) {
+      metrics.ingestRecords.inc({ signal, outcome: 'rejected' }, result.rejected);
+      logger.warn(
+        { rejected: result.rejected, reasons: result.rejectionReasons },
+        'collector records rejected',
+      );
+    }
+    const accepted = result.batch.objects.length + result.batch.events.length + result.batch.logs.length;
+    if (accepted === 0) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await queue.submit(result.batch);
+        metrics.ingestRecords.inc({ signal, outcome: 'accepted' }, accepted);
+        clusters.accepted(result.batch);
+        return;
+      } catch (err) {
+        if (!isSleuthError(err) || !err.retryable) throw err;
+        const delayMs =
+          err instanceof OverloadedError
+            ? err.retryAfterSeconds * 1000
+            : Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempt - 1, 6));
+        metrics.ingestRecords.inc({ signal, outcome: 'throttled' }, accepted);
+        await wait(delayMs, options.signal);
+      }
+    }
+  }
+}
