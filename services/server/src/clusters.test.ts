@@ -14,7 +14,12 @@ describe('ClusterRegistry', () => {
     batch.objects.push({ ref: { cluster: 'a', kind: 'Pod', name: 'x' } } as never);
     reg.accepted(batch, 1000);
     reg.accepted({ ...emptyBatch(), metrics: [{ source: source('b') } as never] }, 2000);
-    const status: CollectorStatus = { cluster: 'c', server: 'https://c:6443', state: 'degraded', resources: [] };
+    const status: CollectorStatus = {
+      cluster: 'c',
+      server: 'https://c:6443',
+      state: 'degraded',
+      resources: [],
+    };
     reg.attach('c', () => status);
     expect(reg.list()).toEqual([
       { name: 'a', lastSeenMs: 1000, records: 3 },
