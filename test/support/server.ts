@@ -11,8 +11,8 @@ export interface TestServer extends RunningServer {
 }
 
 /**
- * A real Sleuth server on 127.0.0.1 with a random port and a fresh data folder. The simulator is
- * off unless asked for; `overrides` are config keys such as `ingest.queueMaxRecords`.
+ * A real Sleuth server on 127.0.0.1 with a random port and a fresh data folder. The simulator and
+ * the Kubernetes collector are off unless asked for; `overrides` are config keys such as `ingest.queueMaxRecords`.
  */
 export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sleuth-test-'));
@@ -22,6 +22,8 @@ export async function startTestServer(overrides: Record<string, unknown> = {}): 
       'server.port': 0,
       'store.dataDir': dataDir,
       'simulator.mode': 'off',
+      // A kubeconfig on the developer's machine must not make a test watch a real cluster.
+      'kubernetes.mode': 'off',
       ...overrides,
     },
   });
