@@ -202,7 +202,13 @@ export class Informer {
         }
         throw err;
       }
-      for (const item of page.items) items.push(sanitize(item));
+      for (const item of page.items) {
+        // A list's items carry no apiVersion/kind on a real server: set them first, so that
+        // sanitize recognises a Secret and the snapshot and tombstone name their kind.
+        item.apiVersion ??= this.apiVersion();
+        item.kind ??= this.resource.kind;
+        items.push(sanitize(item));
+      }
       resourceVersion = page.resourceVersion;
       continueToken = page.continueToken;
       if (continueToken === undefined) break;
@@ -211,9 +217,6 @@ export class Informer {
     const changes: ObjectChange[] = [];
     const seen = new Set<string>();
     for (const object of items) {
-      // A list's items carry no apiVersion/kind on a real server; the tombstone and snapshot need them.
-      object.apiVersion ??= this.apiVersion();
-      object.kind ??= this.resource.kind;
       const key = keyOf(object);
       seen.add(key);
       const prev = this.known.get(key);
@@ -250,9 +253,9 @@ export class Informer {
           if (rv) resourceVersion = rv;
           if (e.type === 'BOOKMARK') return;
           if (behind) return;
+          e.object.apiVersion ??= this.apiVersion();
+          e.object.kind ??= this.resource.kind;
           const object = sanitize(e.object);
-          object.apiVersion ??= this.apiVersion();
-          object.kind ??= this.resource.kind;
           this.status.lastChangeMs = this.now();
           this.pending.push({ type: e.type as ObjectChange['type'], object, observedMs: this.now() });
           if (this.pending.length > this.opts.maxPending) {

@@ -1,0 +1,442 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A test Kubernetes API server: real HTTP, in memory, speaking the REST protocol closely enough
+ * that @kubernetes/client-node works against it unchanged. Discovery (/api, /apis, group
+ * versions), lists with `limit`/`continue`, single GETs, and watches (`watch=true`) with
+ * `resourceVersion`, `allowWatchBookmarks`, `timeoutSeconds`; a resourceVersion older than the
+ * kept history answers a watch ERROR event with a 410 Status, as etcd compaction does. Bearer-token
+ * authentication (401) and per-resource RBAC denial (403) as Status JSON. The server is read-only
+ * over HTTP: tests change the cluster through `apply` and `remove`.
+ *
+ * Simplification: a list's continue token remembers the list's resourceVersion (410 once compacted
+ * away) but later pages show the current objects, not a pinned snapshot.
+ */
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+const r = (
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  namespaced = true,
+): ResourceType => ({
+  group,
+  version,
+  kind,
+  plural,
+  namespaced,
+});
+
+/** The kinds a cluster serves here: everything Sleuth watches, events in both APIs. */
+export const BUILTIN_RESOURCES: readonly ResourceType[] = [
+  r('', 'v1', 'Namespace', 'namespaces', false),
+  r('', 'v1', 'Node', 'nodes', false),
+  r('', 'v1', 'Pod', 'pods'),
+  r('', 'v1', 'Service', 'services'),
+  r('', 'v1', 'ConfigMap', 'configmaps'),
+  r('', 'v1', 'Secret', 'secrets'),
+  r('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
+  r('', 'v1', 'PersistentVolume', 'persistentvolumes', false),
+  r('', 'v1', 'Event', 'events'),
+  r('apps', 'v1', 'Deployment', 'deployments'),
+  r('apps', 'v1', 'ReplicaSet', 'replicasets'),
+  r('apps', 'v1', 'StatefulSet', 'statefulsets'),
+  r('apps', 'v1', 'DaemonSet', 'daemonsets'),
+  r('batch', 'v1', 'Job', 'jobs'),
+  r('batch', 'v1', 'CronJob', 'cronjobs'),
+  r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
+  r('networking.k8s.io', 'v1', 'Ingress', 'ingresses'),
+  r('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies'),
+  r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'),
+  r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
+  r('events.k8s.io', 'v1', 'Event', 'events'),
+];
+
+export interface KubeApiServerOptions {
+  /** Required as `Authorization: Bearer <token>` when set. */
+  token?: string;
+  resources?: readonly ResourceType[];
+  bookmarkIntervalMs?: number;
+}
+
+interface Change {
+  rv: number;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  resource: string;
+  object: KubeObject;
+}
+
+interface Watcher {
+  resource: string;
+  namespace: string | undefined;
+  res: ServerResponse;
+  end(): void;
+}
+
+const apiVersionOf = (t: ResourceType): string => (t.group === '' ? t.version : `${t.group}/${t.version}`);
+const resourceKey = (t: ResourceType): string => `${t.group}/${t.plural}`;
+const objectKey = (resource: string, ns: string | undefined, name: string): string =>
+  `${resource}|${ns ?? ''}|${name}`;
+
+function status(code: number, reason: string, message: string) {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+export class KubeApiServer {
+  /** Every request seen, for assertions. */
+  readonly requests: { method: string; path: string; query: Record<string, string> }[] = [];
+  private readonly objects = new Map<string, KubeObject>();
+  private history: Change[] = [];
+  private rv = 100;
+  /** Oldest resourceVersion a watch may resume from. */
+  private floor = 100;
+  private readonly forbidden = new Set<string>();
+  private readonly watchers = new Set<Watcher>();
+  private readonly types: readonly ResourceType[];
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly opts: KubeApiServerOptions,
+  ) {
+    this.types = opts.resources ?? BUILTIN_RESOURCES;
+  }
+
+  static async start(opts: KubeApiServerOptions = {}): Promise<KubeApiServer> {
+    const ref: { self?: KubeApiServer } = {};
+    const server = createServer((req, res) => ref.self?.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const self = new KubeApiServer(server, `http://127.0.0.1:${port}`, opts);
+    ref.self = self;
+    return self;
+  }
+
+  /** Creates or replaces an object; it gets a uid, a creationTimestamp and the next resourceVersion. */
+  apply(obj: KubeObject): KubeObject {
+    const type = this.typeOf(obj.apiVersion, obj.kind);
+    const key = objectKey(resourceKey(type), obj.metadata.namespace, obj.metadata.name);
+    const prev = this.objects.get(key);
+    const stored = structuredClone(obj);
+    stored.metadata.uid ??= prev?.metadata.uid ?? randomUUID();
+    stored.metadata.creationTimestamp ??= prev?.metadata.creationTimestamp ?? new Date().toISOString();
+    stored.metadata.resourceVersion = String(++this.rv);
+    this.objects.set(key, stored);
+    this.record({
+      rv: this.rv,
+      type: prev ? 'MODIFIED' : 'ADDED',
+      resource: resourceKey(type),
+      object: stored,
+    });
+    return structuredClone(stored);
+  }
+
+  /** Deletes an object; watchers get DELETED with its last state at a new resourceVersion. */
+  remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): boolean {
+    const type = this.typeOf(apiVersion, kind);
+    const key = objectKey(resourceKey(type), namespace, name);
+    const prev = this.objects.get(key);
+    if (!prev) return false;
+    this.objects.delete(key);
+    const last = structuredClone(prev);
+    last.metadata.resourceVersion = String(++this.rv);
+    this.record({ rv: this.rv, type: 'DELETED', resource: resourceKey(type), object: last });
+    return true;
+  }
+
+  /** Forgets the watch history, like etcd compaction: resuming from before now answers 410 Gone. */
+  compact(): void {
+    this.history = [];
+    this.floor = this.rv;
+  }
+
+  /** Ends every open watch cleanly, as a server-side timeout does. */
+  closeWatches(): void {
+    for (const w of [...this.watchers]) w.end();
+  }
+
+  /** Answers 403 for this resource (`plural`, with its group) until `allow`. */
+  forbid(plural: string, group = ''): void {
+    this.forbidden.add(`${group}/${plural}`);
+  }
+
+  allow(plural: string, group = ''): void {
+    this.forbidden.delete(`${group}/${plural}`);
+  }
+
+  watchCount(): number {
+    return this.watchers.size;
+  }
+
+  async stop(): Promise<void> {
+    this.closeWatches();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private typeOf(apiVersion: string, kind: string): ResourceType {
+    const t = this.types.find((x) => apiVersionOf(x) === apiVersion && x.kind === kind);
+    if (!t) throw new Error(`the test API server does not serve ${apiVersion} ${kind}`);
+    return t;
+  }
+
+  private record(change: Change): void {
+    this.history.push(change);
+    for (const w of this.watchers) {
+      if (w.resource !== change.resource) continue;
+      if (w.namespace !== undefined && change.object.metadata.namespace !== w.namespace) continue;
+      w.res.write(JSON.stringify({ type: change.type, object: change.object }) + '\n');
+    }
+  }
+
+  private send(res: ServerResponse, code: number, body: unknown): void {
+    res.writeHead(code, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', this.url);
+    const query = Object.fromEntries(url.searchParams);
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query });
+    if (this.opts.token !== undefined && req.headers.authorization !== `Bearer ${this.opts.token}`) {
+      return this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    }
+    if (req.method !== 'GET') {
+      return this.send(
+        res,
+        405,
+        status(405, 'MethodNotAllowed', 'the test API server is read-only over HTTP'),
+      );
+    }
+    const parts = url.pathname.split('/').filter((p) => p !== '');
+    // Discovery.
+    if (parts.length === 1 && parts[0] === 'api')
+      return this.send(res, 200, { kind: 'APIVersions', versions: ['v1'] });
+    if (parts.length === 1 && parts[0] === 'apis') return this.send(res, 200, this.groupList());
+    let group: string;
+    let version: string;
+    let rest: string[];
+    if (parts[0] === 'api' && parts.length >= 2) {
+      group = '';
+      version = parts[1] ?? '';
+      rest = parts.slice(2);
+    } else if (parts[0] === 'apis' && parts.length >= 3) {
+      group = parts[1] ?? '';
+      version = parts[2] ?? '';
+      rest = parts.slice(3);
+    } else {
+      return this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    }
+    const served = this.types.filter((t) => t.group === group && t.version === version);
+    if (served.length === 0) {
+      return this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    }
+    if (rest.length === 0) {
+      return this.send(res, 200, {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: group === '' ? version : `${group}/${version}`,
+        resources: served.map((t) => ({
+          name: t.plural,
+          singularName: t.kind.toLowerCase(),
+          namespaced: t.namespaced,
+          kind: t.kind,
+          verbs: ['get', 'list', 'watch'],
+        })),
+      });
+    }
+    let namespace: string | undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+    const type = served.find((t) => t.plural === rest[0]);
+    if (!type || rest.length > 2) {
+      return this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    }
+    if (this.forbidden.has(`${type.group}/${type.plural}`)) {
+      const verb =
+        rest.length === 2 ? 'get' : query['watch'] === 'true' || query['watch'] === '1' ? 'watch' : 'list';
+      const scope = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`;
+      return this.send(
+        res,
+        403,
+        status(
+          403,
+          'Forbidden',
+          `${type.plural}${type.group === '' ? '' : `.${type.group}`} is forbidden: User "system:serviceaccount:sleuth:sleuth" cannot ${verb} resource "${type.plural}" in API group "${type.group}" ${scope}`,
+        ),
+      );
+    }
+    if (rest.length === 2) {
+      const obj = this.objects.get(objectKey(resourceKey(type), namespace, rest[1] ?? ''));
+      if (!obj) return this.send(res, 404, status(404, 'NotFound', `${type.plural} "${rest[1]}" not found`));
+      return this.send(res, 200, obj);
+    }
+    if (query['watch'] === 'true' || query['watch'] === '1')
+      return this.watch(type, namespace, query, req, res);
+    return this.list(type, namespace, query, res);
+  }
+
+  private groupList() {
+    const groups = new Map<string, string[]>();
+    for (const t of this.types) {
+      if (t.group === '') continue;
+      const versions = groups.get(t.group) ?? [];
+      if (!versions.includes(t.version)) versions.push(t.version);
+      groups.set(t.group, versions);
+    }
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [...groups].map(([name, versions]) => ({
+        name,
+        versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
+        preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
+      })),
+    };
+  }
+
+  private matching(type: ResourceType, namespace: string | undefined): KubeObject[] {
+    const prefix = `${resourceKey(type)}|`;
+    return [...this.objects]
+      .filter(
+        ([k, o]) => k.startsWith(prefix) && (namespace === undefined || o.metadata.namespace === namespace),
+      )
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, o]) => o);
+  }
+
+  private list(
+    type: ResourceType,
+    namespace: string | undefined,
+    query: Record<string, string>,
+    res: ServerResponse,
+  ): void {
+    let listRv = this.rv;
+    let after = '';
+    if (query['continue']) {
+      let token: { rv: number; after: string };
+      try {
+        token = JSON.parse(Buffer.from(query['continue'], 'base64url').toString()) as {
+          rv: number;
+          after: string;
+        };
+      } catch {
+        return this.send(res, 400, status(400, 'BadRequest', 'continue key is not valid'));
+      }
+      if (token.rv < this.floor) {
+        return this.send(
+          res,
+          410,
+          status(
+            410,
+            'Expired',
+            'The provided continue parameter is too old to display a consistent list result.',
+          ),
+        );
+      }
+      listRv = token.rv;
+      after = token.after;
+    }
+    const all = this.matching(type, namespace).filter(
+      (o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > after,
+    );
+    const limit = Number(query['limit'] ?? 0);
+    const page = limit > 0 ? all.slice(0, limit) : all;
+    const metadata: Record<string, unknown> = { resourceVersion: String(listRv) };
+    const last = page[page.length - 1];
+    if (limit > 0 && all.length > limit && last) {
+      metadata['continue'] = Buffer.from(
+        JSON.stringify({ rv: listRv, after: `${last.metadata.namespace ?? ''}/${last.metadata.name}` }),
+      ).toString('base64url');
+      metadata['remainingItemCount'] = all.length - limit;
+    }
+    // Like a real server, list items carry no apiVersion/kind of their own.
+    const items = page.map((o) => {
+      const copy: Record<string, unknown> = { ...o };
+      delete copy['apiVersion'];
+      delete copy['kind'];
+      return copy;
+    });
+    this.send(res, 200, { apiVersion: apiVersionOf(type), kind: `${type.kind}List`, metadata, items });
+  }
+
+  private watch(
+    type: ResourceType,
+    namespace: string | undefined,
+    query: Record<string, string>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    const fromRv = query['resourceVersion'] ?? '';
+    const write = (type: string, object: unknown): void => {
+      res.write(JSON.stringify({ type, object }) + '\n');
+    };
+    if (fromRv !== '' && fromRv !== '0' && Number(fromRv) < this.floor) {
+      write('ERROR', status(410, 'Expired', `too old resource version: ${fromRv} (${this.floor})`));
+      res.end();
+      return;
+    }
+    if (fromRv === '' || fromRv === '0') {
+      for (const o of this.matching(type, namespace)) write('ADDED', o);
+    } else {
+      for (const c of this.history) {
+        if (c.rv <= Number(fromRv) || c.resource !== resourceKey(type)) continue;
+        if (namespace !== undefined && c.object.metadata.namespace !== namespace) continue;
+        write(c.type, c.object);
+      }
+    }
+    const timers: NodeJS.Timeout[] = [];
+    const watcher: Watcher = {
+      resource: resourceKey(type),
+      namespace,
+      res,
+      end: () => {
+        if (!this.watchers.delete(watcher)) return;
+        for (const t of timers) clearTimeout(t);
+        res.end();
+      },
+    };
+    this.watchers.add(watcher);
+    if (query['allowWatchBookmarks'] === 'true') {
+      timers.push(
+        setInterval(() => {
+          write('BOOKMARK', {
+            kind: type.kind,
+            apiVersion: apiVersionOf(type),
+            metadata: { resourceVersion: String(this.rv) },
+          });
+        }, this.opts.bookmarkIntervalMs ?? 10_000),
+      );
+    }
+    const timeout = Number(query['timeoutSeconds'] ?? 0);
+    if (timeout > 0) timers.push(setTimeout(() => watcher.end(), timeout * 1000));
+    req.on('close', () => watcher.end());
+  }
+}
