@@ -1,3 +1,5 @@
+import { delay } from '@sleuth/core';
+
 /**
  * Exponential backoff with jitter: attempt 1 waits about `baseMs`, each next one twice as long up to
  * `maxMs`; the wait is drawn from [d/2, d] so that many collectors failing together (an API server
@@ -8,16 +10,7 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(d / 2 + random() * (d / 2));
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
+/** Resolves after `ms`, or at once (without failing) when `signal` aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, signal).catch(() => undefined);
 }

@@ -56,3 +56,23 @@ export function parseTime(text: string, now: EpochMs = Date.now()): EpochMs | un
   const parsed = Date.parse(t);
   return Number.isNaN(parsed) ? undefined : parsed;
 }
+
+/**
+ * Resolves after `ms`; rejects at once when `signal` aborts (with its reason), so a wait in a
+ * retry loop never outlives the component that started it.
+ */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = (): Error => (signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (signal?.aborted) return reject(aborted());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,4 +1,4 @@
-import { OverloadedError, isSleuthError, type FrozenConfig, type Logger } from '@sleuth/core';
+import { OverloadedError, delay, isSleuthError, type FrozenConfig, type Logger } from '@sleuth/core';
 import type { OtlpLogsSender } from '@sleuth/kubernetes';
 import { ingestOtlp, type JsonObject } from '@sleuth/pipeline';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
@@ -14,21 +14,6 @@ export interface InProcessSenderDeps {
 }
 
 const MAX_BACKOFF_MS = 30_000;
-
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * How collectors inside the server hand their OTLP requests to the pipeline: the receivers' own
@@ -68,7 +53,7 @@ export class InProcessSender implements OtlpLogsSender {
             ? err.retryAfterSeconds * 1000
             : Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempt - 1, 6));
         metrics.ingestRecords.inc({ signal, outcome: 'throttled' }, accepted);
-        await wait(delayMs, options.signal);
+        await delay(delayMs, options.signal);
       }
     }
   }

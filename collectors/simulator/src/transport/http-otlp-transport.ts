@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { ConfigError, type Logger } from '@sleuth/core';
+import { ConfigError, delay, type Logger } from '@sleuth/core';
 import { z } from 'zod';
 import type { OtlpSignal } from '../otlp/types';
 import {
@@ -68,7 +68,7 @@ export class HttpOtlpTransport implements OtlpTransport {
     this.encode = encode;
     this.logger = logger;
     this.fetchImpl = fetchImpl ?? fetch;
-    this.sleep = sleep ?? abortableSleep;
+    this.sleep = sleep ?? delay;
   }
 
   async send(signal: OtlpSignal, request: OtlpExportRequest, options: SendOptions = {}): Promise<void> {
@@ -161,22 +161,4 @@ export function parseRetryAfter(value: string | null, nowMs: number = Date.now()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new Error('aborted'));
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
