@@ -70,6 +70,21 @@ describe('the embedded default with the simulated fleet', () => {
     }
   });
 
+  it('shows both simulated clusters at /api/v1/clusters, heard from through the receivers', async () => {
+    const clusters = await eventually(async () => {
+      const r = await getJson<{ clusters: { name: string; lastSeenMs?: number; records: number }[] }>(
+        server.url,
+        '/api/v1/clusters',
+      );
+      return r.clusters.length >= 2 ? r.clusters : undefined;
+    });
+    expect(clusters.map((c) => c.name)).toEqual(['prod-eu', 'prod-us']);
+    for (const c of clusters) {
+      expect(c.records).toBeGreaterThan(0);
+      expect(Date.now() - (c.lastSeenMs ?? 0)).toBeLessThan(60_000);
+    }
+  });
+
   it('describes the fleet it simulates', async () => {
     const sim = await getJson<{ fleet: { clusters: { name: string }[] } }>(server.url, '/api/v1/simulator');
     expect(sim.fleet.clusters.map((c) => c.name).sort()).toEqual(['prod-eu', 'prod-us']);
