@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { K8sEvent, ObjectSnapshot } from '@sleuth/core';
+import type { K8sEvent, LogRecord, ObjectSnapshot } from '@sleuth/core';
 import { KubeApiServer, type KubeObject } from './support/kube-apiserver';
 import { eventually, getJson, startTestServer, type TestServer } from './support/server';
 
@@ -37,7 +37,7 @@ function pod(phase: string, restarts: number): KubeObject {
       name: 'checkout-7d9f-abcde',
       namespace: 'shop',
       uid: 'pod-1',
-      labels: { app: 'checkout' },
+      labels: { app: 'checkout', 'pod-template-hash': '7d9f' },
       ownerReferences: [
         { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'checkout-7d9f', uid: 'rs-1', controller: true },
       ],
@@ -51,7 +51,9 @@ function pod(phase: string, restarts: number): KubeObject {
           ready: false,
           restartCount: restarts,
           state: { waiting: { reason: 'CrashLoopBackOff' } },
-          lastState: { terminated: { reason: 'Error', exitCode: 1 } },
+          lastState: {
+            terminated: { reason: 'Error', exitCode: 1, containerID: `containerd://checkout-${restarts}` },
+          },
         },
       ],
     },
@@ -80,11 +82,48 @@ function event(name: string, reason: string, count: number): KubeObject {
   };
 }
 
+/** A healthy pod whose container writes as it serves. */
+function cartPod(): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'cart-5c8d-xyz12',
+      namespace: 'shop',
+      uid: 'pod-2',
+      labels: { app: 'cart', 'pod-template-hash': '5c8d' },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'cart-5c8d', uid: 'rs-2', controller: true },
+      ],
+    },
+    spec: { nodeName: 'node-b', containers: [{ name: 'cart', image: 'shop/cart:2.0.1' }] },
+    status: {
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'cart',
+          ready: true,
+          restartCount: 0,
+          containerID: 'containerd://cart-0',
+          state: { running: { startedAt: NOW } },
+        },
+      ],
+    },
+  };
+}
+
 beforeAll(async () => {
   kube = await KubeApiServer.start({ token: TOKEN, bookmarkIntervalMs: 500 });
   kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
   kube.apply(deployment());
   kube.apply(pod('Running', 3));
+  // The crashed instance's last words, readable with previous=true.
+  kube.appendLog('shop', 'checkout-7d9f-abcde', 'checkout', [
+    'connecting to payments at payments.shop:8443',
+    'FATAL payment gateway unreachable: dial tcp 10.0.3.7:8443: i/o timeout',
+  ]);
+  kube.restartContainer('shop', 'checkout-7d9f-abcde', 'checkout');
+  kube.apply(cartPod());
   kube.apply(event('checkout.backoff', 'BackOff', 4));
   kube.apply({
     apiVersion: 'v1',
@@ -136,6 +175,7 @@ interface ClusterInfo {
   collector?: {
     state: string;
     resources: { resource: string; state: string; error?: string; relists: number }[];
+    logs: { state: string; following: number; lines: number };
   };
 }
 
@@ -192,6 +232,38 @@ describe('sleuth serve watching a Kubernetes cluster', () => {
       );
       return r.events.find((e) => e.reason === 'Failed');
     });
+  });
+
+  it("collects containers' logs: a crashed container's previous log and running containers' lines as written", async () => {
+    type Logs = { records: LogRecord[] };
+    const crash = await eventually(async () => {
+      const r = await getJson<Logs>(sleuth.url, `/api/v1/logs?cluster=${CLUSTER}&q=unreachable&from=now-1h`);
+      return r.records[0];
+    });
+    expect(crash.source).toMatchObject({
+      cluster: CLUSTER,
+      namespace: 'shop',
+      pod: 'checkout-7d9f-abcde',
+      container: 'checkout',
+      workload: 'checkout',
+      workloadKind: 'Deployment',
+      node: 'node-a',
+    });
+    expect(crash.body).toBe('FATAL payment gateway unreachable: dial tcp 10.0.3.7:8443: i/o timeout');
+    expect(crash.attributes).toMatchObject({ 'k8s.container.previous': true });
+
+    kube.appendLog('shop', 'cart-5c8d-xyz12', 'cart', 'POST /cart/items 201 8ms user=u-1842');
+    const line = await eventually(async () => {
+      const r = await getJson<Logs>(
+        sleuth.url,
+        `/api/v1/logs?cluster=${CLUSTER}&pod=cart-5c8d-xyz12&from=now-1h`,
+      );
+      return r.records.find((x) => x.body.includes('/cart/items'));
+    });
+    expect(line.source).toMatchObject({ container: 'cart', workload: 'cart', node: 'node-b' });
+    expect(Math.abs(line.timeMs - Date.now())).toBeLessThan(60_000);
+    const lab = (await clusters()).clusters.find((x) => x.name === CLUSTER);
+    expect(lab?.collector?.logs).toMatchObject({ state: 'ok', following: 1 });
   });
 
   it('shows a forbidden kind in /api/v1/clusters while every other kind is synced', async () => {

@@ -8,8 +8,11 @@ import type { AddressInfo } from 'node:net';
  * versions), lists with `limit`/`continue`, single GETs, and watches (`watch=true`) with
  * `resourceVersion`, `allowWatchBookmarks`, `timeoutSeconds`; a resourceVersion older than the
  * kept history answers a watch ERROR event with a 410 Status, as etcd compaction does. Bearer-token
- * authentication (401) and per-resource RBAC denial (403) as Status JSON. The server is read-only
- * over HTTP: tests change the cluster through `apply` and `remove`.
+ * authentication (401) and per-resource RBAC denial (403) as Status JSON. Container logs through
+ * `pods/log` as the kubelet serves them (`container`, `follow`, `previous`, `timestamps`,
+ * `tailLines`, `sinceTime`, `sinceSeconds`, `limitBytes`; a follow stream ends when its container
+ * restarts or its pod goes). The server is read-only over HTTP: tests change the cluster through
+ * `apply`, `remove`, `appendLog` and `restartContainer`.
  *
  * Simplification: a list's continue token remembers the list's resourceVersion (410 once compacted
  * away) but later pages show the current objects, not a pinned snapshot.
@@ -90,6 +93,19 @@ interface Change {
   object: KubeObject;
 }
 
+interface LogLine {
+  /** RFC3339 with nanoseconds, as the kubelet writes with `timestamps=true`. */
+  ts: string;
+  ms: number;
+  text: string;
+}
+
+interface ContainerLogs {
+  current: LogLine[];
+  previous: LogLine[] | undefined;
+  followers: Set<{ write(line: LogLine): void; end(): void }>;
+}
+
 interface Watcher {
   resource: string;
   namespace: string | undefined;
@@ -117,6 +133,8 @@ export class KubeApiServer {
   private readonly forbidden = new Set<string>();
   private readonly watchers = new Set<Watcher>();
   private readonly types: readonly ResourceType[];
+  private readonly logs = new Map<string, ContainerLogs>();
+  private logSeq = 0;
 
   private constructor(
     private readonly server: Server,
@@ -165,7 +183,58 @@ export class KubeApiServer {
     const last = structuredClone(prev);
     last.metadata.resourceVersion = String(++this.rv);
     this.record({ rv: this.rv, type: 'DELETED', resource: resourceKey(type), object: last });
+    if (kind === 'Pod') {
+      for (const [k, logs] of this.logs) {
+        if (!k.startsWith(`${namespace ?? ''}/${name}/`)) continue;
+        for (const f of [...logs.followers]) f.end();
+        this.logs.delete(k);
+      }
+    }
     return true;
+  }
+
+  /**
+   * A container writes lines (to its current instance), at `timeMs` (default now); followers of
+   * its log get them at once.
+   */
+  appendLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    lines: string | string[],
+    timeMs?: number,
+  ): void {
+    const logs = this.containerLogs(namespace, pod, container);
+    for (const text of Array.isArray(lines) ? lines : [lines]) {
+      const ms = timeMs ?? Date.now();
+      const nanos = String(this.logSeq++ % 1_000_000).padStart(6, '0');
+      const line = { ts: new Date(ms).toISOString().replace('Z', `${nanos}Z`), ms, text };
+      logs.current.push(line);
+      for (const f of logs.followers) f.write(line);
+    }
+  }
+
+  /**
+   * The container terminated and was started again: its log so far becomes the `previous=true`
+   * log, the new instance starts empty, and open follow streams end (as the kubelet's do).
+   */
+  restartContainer(namespace: string, pod: string, container: string): void {
+    const logs = this.containerLogs(namespace, pod, container);
+    logs.previous = logs.current;
+    logs.current = [];
+    for (const f of [...logs.followers]) f.end();
+  }
+
+  /** Ends every pods/log follow stream without a restart, as an API server or kubelet restart does. */
+  closeLogStreams(): void {
+    for (const logs of this.logs.values()) for (const f of [...logs.followers]) f.end();
+  }
+
+  /** Follow streams open on pods/log now. */
+  logFollowerCount(): number {
+    let n = 0;
+    for (const logs of this.logs.values()) n += logs.followers.size;
+    return n;
   }
 
   /** Forgets the watch history, like etcd compaction: resuming from before now answers 410 Gone. */
@@ -194,8 +263,19 @@ export class KubeApiServer {
 
   async stop(): Promise<void> {
     this.closeWatches();
+    for (const logs of this.logs.values()) for (const f of [...logs.followers]) f.end();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private containerLogs(namespace: string, pod: string, container: string): ContainerLogs {
+    const key = `${namespace}/${pod}/${container}`;
+    let logs = this.logs.get(key);
+    if (!logs) {
+      logs = { current: [], previous: undefined, followers: new Set() };
+      this.logs.set(key, logs);
+    }
+    return logs;
   }
 
   private typeOf(apiVersion: string, kind: string): ResourceType {
@@ -275,12 +355,16 @@ export class KubeApiServer {
       rest = rest.slice(2);
     }
     const type = served.find((t) => t.plural === rest[0]);
-    if (!type || rest.length > 2) {
+    const podLog = type?.plural === 'pods' && type.group === '' && rest.length === 3 && rest[2] === 'log';
+    if (!type || (rest.length > 2 && !podLog)) {
       return this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
     }
-    if (this.forbidden.has(`${type.group}/${type.plural}`)) {
+    if (
+      this.forbidden.has(`${type.group}/${type.plural}`) ||
+      (podLog && this.forbidden.has(`${type.group}/pods/log`))
+    ) {
       const verb =
-        rest.length === 2 ? 'get' : query['watch'] === 'true' || query['watch'] === '1' ? 'watch' : 'list';
+        rest.length >= 2 ? 'get' : query['watch'] === 'true' || query['watch'] === '1' ? 'watch' : 'list';
       const scope = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`;
       return this.send(
         res,
@@ -292,6 +376,7 @@ export class KubeApiServer {
         ),
       );
     }
+    if (podLog) return this.podLog(namespace ?? '', rest[1] ?? '', query, req, res);
     if (rest.length === 2) {
       const obj = this.objects.get(objectKey(resourceKey(type), namespace, rest[1] ?? ''));
       if (!obj) return this.send(res, 404, status(404, 'NotFound', `${type.plural} "${rest[1]}" not found`));
@@ -300,6 +385,88 @@ export class KubeApiServer {
     if (query['watch'] === 'true' || query['watch'] === '1')
       return this.watch(type, namespace, query, req, res);
     return this.list(type, namespace, query, res);
+  }
+
+  private podLog(
+    namespace: string,
+    name: string,
+    query: Record<string, string>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
+    const pod = this.objects.get(objectKey('/pods', namespace, name));
+    if (!pod) return this.send(res, 404, status(404, 'NotFound', `pods "${name}" not found`));
+    const spec = (pod['spec'] ?? {}) as {
+      containers?: { name: string }[];
+      initContainers?: { name: string }[];
+    };
+    const names = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c) => c.name);
+    const container = query['container'] ?? (names.length === 1 ? names[0] : undefined);
+    if (container === undefined) {
+      return this.send(
+        res,
+        400,
+        status(
+          400,
+          'BadRequest',
+          `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`,
+        ),
+      );
+    }
+    if (!names.includes(container)) {
+      return this.send(
+        res,
+        400,
+        status(400, 'BadRequest', `container ${container} is not valid for pod ${name}`),
+      );
+    }
+    const logs = this.containerLogs(namespace, name, container);
+    const previous = query['previous'] === 'true';
+    if (previous && !logs.previous) {
+      return this.send(
+        res,
+        400,
+        status(400, 'BadRequest', `previous terminated container "${container}" in pod "${name}" not found`),
+      );
+    }
+    let lines = (previous ? logs.previous : logs.current) ?? [];
+    let sinceMs = -Infinity;
+    if (query['sinceTime']) sinceMs = Date.parse(query['sinceTime']);
+    else if (query['sinceSeconds']) sinceMs = Date.now() - Number(query['sinceSeconds']) * 1000;
+    if (Number.isNaN(sinceMs)) {
+      return this.send(
+        res,
+        400,
+        status(400, 'BadRequest', `sinceTime is not RFC3339: ${query['sinceTime']}`),
+      );
+    }
+    lines = lines.filter((l) => l.ms >= sinceMs);
+    const tail = query['tailLines'] === undefined ? -1 : Number(query['tailLines']);
+    if (tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
+    let budget = query['limitBytes'] === undefined ? Infinity : Number(query['limitBytes']);
+    const timestamps = query['timestamps'] === 'true';
+    res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    const write = (l: LogLine): boolean => {
+      const text = Buffer.from(`${timestamps ? `${l.ts} ` : ''}${l.text}\n`);
+      const out = text.length > budget ? text.subarray(0, budget) : text;
+      budget -= out.length;
+      res.write(out);
+      return budget > 0;
+    };
+    for (const l of lines) if (!write(l)) return void res.end();
+    if (query['follow'] !== 'true' || previous) return void res.end();
+    const follower = {
+      write: (l: LogLine) => {
+        if (l.ms >= sinceMs && !write(l)) follower.end();
+      },
+      end: () => {
+        if (!logs.followers.delete(follower)) return;
+        res.end();
+      },
+    };
+    logs.followers.add(follower);
+    req.on('close', () => follower.end());
   }
 
   private groupList() {
@@ -394,6 +561,7 @@ export class KubeApiServer {
     res: ServerResponse,
   ): void {
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
     const fromRv = query['resourceVersion'] ?? '';
     const write = (type: string, object: unknown): void => {
       res.write(JSON.stringify({ type, object }) + '\n');

@@ -3,27 +3,30 @@ import type { Component, Logger } from '@sleuth/core';
 import type { JsonObject } from '@sleuth/pipeline';
 import { Informer, type InformerOptions, type InformerStatus, type ObjectChange } from './informer';
 import { KubeApi } from './kube-api';
+import { DEFAULT_POD_LOG_OPTIONS, PodLogs, type PodLogOptions, type PodLogStatus } from './pod-logs';
 import { objectChangesRequest } from './records';
 import { EVENT_RESOURCES, OBJECT_RESOURCES, type WatchedResource } from './resources';
 
 /**
- * Where the collector's OTLP logs requests go: in the server, straight into the ingest pipeline;
+ * Where the collector's OTLP requests (JSON) go: in the server, straight into the ingest pipeline;
  * in an agent, over HTTP to the server. `send` resolves once the request was accepted (durably),
  * retrying on its own while the receiver is overloaded; it rejects when it gave up or `signal` aborted.
  */
-export interface OtlpLogsSender {
-  send(signal: 'logs', request: JsonObject, options?: { signal?: AbortSignal }): Promise<void>;
+export interface OtlpSender {
+  send(signal: 'logs' | 'metrics', request: JsonObject, options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 export interface KubernetesCollectorOptions {
   /** The cluster's name in Sleuth (k8s.cluster.name of everything collected). */
   cluster: string;
   kubeConfig: KubeConfig;
-  sender: OtlpLogsSender;
+  sender: OtlpSender;
   logger: Logger;
   /** The object kinds to watch; default every kind Sleuth keeps. Events are always watched. */
   resources?: readonly WatchedResource[];
   informer?: Partial<InformerOptions>;
+  /** Container log collection (needs the pods resource); `false` turns it off. */
+  logs?: Partial<PodLogOptions> | false;
 }
 
 /** How the collector of one cluster is doing, at /api/v1/clusters. */
@@ -37,7 +40,17 @@ export interface CollectorStatus {
   state: 'starting' | 'ok' | 'degraded' | 'failing' | 'stopped';
   startedMs?: number;
   resources: InformerStatus[];
+  logs: PodLogStatus;
 }
+
+const OFF: PodLogStatus = {
+  state: 'off',
+  following: 0,
+  waiting: 0,
+  lines: 0,
+  terminatedLogs: 0,
+  failures: 0,
+};
 
 export const DEFAULT_INFORMER_OPTIONS: InformerOptions = {
   pageSize: 500,
@@ -61,10 +74,20 @@ export class KubernetesCollector implements Component {
   private running: Promise<unknown> | undefined;
   private startedMs: number | undefined;
   private readonly log: Logger;
+  private readonly podLogs: PodLogs | undefined;
 
   constructor(private readonly opts: KubernetesCollectorOptions) {
     this.api = new KubeApi(opts.kubeConfig);
     this.log = opts.logger.child({ component: 'kubernetes-collector', cluster: opts.cluster });
+    if (opts.logs !== false) {
+      this.podLogs = new PodLogs(
+        this.api,
+        opts.cluster,
+        opts.sender,
+        { ...DEFAULT_POD_LOG_OPTIONS, ...opts.logs },
+        this.log.child({ component: 'pod-logs' }),
+      );
+    }
   }
 
   /** Starts watching; returns at once (the lists run in the background, see status()). */
@@ -80,7 +103,9 @@ export class KubernetesCollector implements Component {
       (r) => new Informer(this.api, r, (changes) => this.send(r, changes, abort.signal), informerOptions),
     );
     this.log.info({ server: this.api.server, resources: resources.length }, 'watching the cluster');
-    this.running = Promise.all(this.informers.map((i) => i.run(abort.signal)));
+    const runs: Promise<unknown>[] = this.informers.map((i) => i.run(abort.signal));
+    if (this.podLogs) runs.push(this.podLogs.run(abort.signal));
+    this.running = Promise.all(runs);
   }
 
   async stop(): Promise<void> {
@@ -92,6 +117,7 @@ export class KubernetesCollector implements Component {
   status(): CollectorStatus {
     const resources = this.informers.map((i) => i.snapshot());
     const synced = resources.filter((r) => r.state === 'synced').length;
+    const logs = this.podLogs?.snapshot() ?? OFF;
     let state: CollectorStatus['state'];
     if (this.abort?.signal.aborted) state = 'stopped';
     else if (
@@ -99,10 +125,16 @@ export class KubernetesCollector implements Component {
       resources.some((r) => r.state === 'syncing' && r.lastListMs === undefined)
     )
       state = 'starting';
-    else if (synced === resources.length) state = 'ok';
+    else if (synced === resources.length) state = logs.state === 'forbidden' ? 'degraded' : 'ok';
     else if (synced > 0) state = 'degraded';
     else state = 'failing';
-    const status: CollectorStatus = { cluster: this.opts.cluster, server: this.api.server, state, resources };
+    const status: CollectorStatus = {
+      cluster: this.opts.cluster,
+      server: this.api.server,
+      state,
+      resources,
+      logs,
+    };
     if (this.startedMs !== undefined) status.startedMs = this.startedMs;
     return status;
   }
@@ -120,6 +152,7 @@ export class KubernetesCollector implements Component {
   }
 
   private async send(resource: WatchedResource, changes: ObjectChange[], signal: AbortSignal): Promise<void> {
+    if (resource.plural === 'pods' && resource.group === '') this.podLogs?.observe(changes);
     await this.opts.sender.send('logs', objectChangesRequest(this.opts.cluster, resource, changes), {
       signal,
     });

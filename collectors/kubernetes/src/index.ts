@@ -3,9 +3,11 @@ export {
   DEFAULT_INFORMER_OPTIONS,
   type CollectorStatus,
   type KubernetesCollectorOptions,
-  type OtlpLogsSender,
+  type OtlpSender,
 } from './collector';
 export type { InformerOptions, InformerState, InformerStatus, ObjectChange } from './informer';
 export { KubeApi, KubeApiError, type RawObject } from './kube-api';
 export { OBJECT_RESOURCES, EVENT_RESOURCES, resourceName, type WatchedResource } from './resources';
 export { SECRET_VALUE_MASK } from './sanitize';
+export { DEFAULT_POD_LOG_OPTIONS, type PodLogOptions, type PodLogStatus } from './pod-logs';
+export { parseLabelSelector, type LabelSelector } from './selector';

@@ -16,6 +16,8 @@ export interface RawObject {
   [key: string]: unknown;
 }
 
+type Query = Record<string, string | number | boolean | undefined>;
+
 /** One page of a list. */
 export interface ListPage {
   items: RawObject[];
@@ -79,7 +81,32 @@ export class KubeApi {
   }
 
   /** GET a path; the parsed JSON body, or a KubeApiError carrying the server's Status. */
-  async get(path: string, query: Record<string, string | number | undefined> = {}, signal?: AbortSignal) {
+  async get(path: string, query: Query = {}, signal?: AbortSignal): Promise<unknown> {
+    const res = await this.request(path, query, 'application/json', signal);
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (body === undefined)
+      throw new KubeApiError(res.status, 'BadResponse', `${path}: response is not JSON`);
+    return body;
+  }
+
+  /**
+   * GET a path whose answer is a byte stream (pods/log with follow): the open body, read as it
+   * arrives; aborting `signal` closes it. Fails like `get` when the server answers an error.
+   */
+  async stream(path: string, query: Query, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.request(path, query, '*/*', signal);
+    if (!res.body) throw new KubeApiError(res.status, 'BadResponse', `${path}: response has no body`);
+    return res.body as ReadableStream<Uint8Array>;
+  }
+
+  /** Sends an authenticated GET; the response when 2xx, else a KubeApiError from its Status body. */
+  private async request(path: string, query: Query, accept: string, signal?: AbortSignal) {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new KubeApiError(0, 'NoCluster', 'the kubeconfig has no current cluster');
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
@@ -90,7 +117,7 @@ export class KubeApi {
     try {
       res = await fetch(url, {
         method: 'GET',
-        headers: { ...ctx.getHeaders(), accept: 'application/json' },
+        headers: { ...ctx.getHeaders(), accept },
         dispatcher: ctx.getDispatcher(),
         signal: signal ?? null,
       });
@@ -98,20 +125,18 @@ export class KubeApi {
       if (signal?.aborted) throw err;
       throw new KubeApiError(0, 'Unreachable', `${this.server}: ${(err as Error).message}`);
     }
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
     if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text === '' ? undefined : { message: text.slice(0, 500) };
+      }
       const { reason, message } = statusMessage(body, `${res.status} ${res.statusText}`.trim());
       throw new KubeApiError(res.status, reason, message);
     }
-    if (body === undefined)
-      throw new KubeApiError(res.status, 'BadResponse', `${path}: response is not JSON`);
-    return body;
+    return res;
   }
 
   /** Whether the server serves `group/version` (discovery); false on 404. */
@@ -163,7 +188,12 @@ export class KubeApi {
       let failure: KubeApiError | undefined;
       let controller: AbortController | undefined;
       let finished = false;
-      const onAbort = (): void => controller?.abort();
+      // Until the server answered, the client's Watch has not handed out its controller: end at
+      // once and abort the request when it does.
+      const onAbort = (): void => {
+        if (controller) controller.abort();
+        else finish(undefined);
+      };
       const finish = (err: unknown): void => {
         if (finished) return;
         finished = true;
@@ -205,11 +235,11 @@ export class KubeApi {
         )
         .then((c) => {
           controller = c;
-          if (finished) return;
-          if (signal.aborted) c.abort();
-          else signal.addEventListener('abort', onAbort, { once: true });
+          if (finished || signal.aborted) c.abort();
         })
         .catch(finish);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

@@ -11,6 +11,7 @@ function typeName(schema: z.ZodType): string {
   if (s instanceof z.ZodNumber) return s.format === 'safeint' || s.isInt ? 'integer' : 'number';
   if (s instanceof z.ZodBoolean) return 'boolean';
   if (s instanceof z.ZodString) return 'string';
+  if (s instanceof z.ZodArray) return 'list of strings';
   return 'value';
 }
 

@@ -108,6 +108,52 @@ export const ConfigSchema = z
           .max(253)
           .optional()
           .describe("The cluster's name in Sleuth (k8s.cluster.name); default the context's cluster name."),
+        logs: z
+          .object({
+            enabled: z
+              .boolean()
+              .default(true)
+              .describe("Collect containers' logs through pods/log (needs get on pods/log)."),
+            namespaces: z
+              .array(z.string().min(1).max(63))
+              .max(1000)
+              .default([])
+              .describe(
+                "Namespaces whose pods' logs are collected; empty: all. In the environment: comma-separated.",
+              ),
+            labelSelector: z
+              .string()
+              .max(4096)
+              .default('')
+              .describe(
+                'Only pods matching this label selector (kubectl syntax, e.g. "app=web,tier!=cache").',
+              ),
+            maxStreams: z
+              .number()
+              .int()
+              .min(1)
+              .max(10_000)
+              .default(200)
+              .describe('Containers followed at once; more wait for a free stream (see /api/v1/clusters).'),
+            initialSinceSeconds: z
+              .number()
+              .int()
+              .min(0)
+              .max(7 * 86_400)
+              .default(600)
+              .describe(
+                'For containers already running when the collector starts: seconds of log read back.',
+              ),
+            previousTailLines: z
+              .number()
+              .int()
+              .min(1)
+              .max(100_000)
+              .default(1000)
+              .describe('Last lines read of a container that terminated abnormally before it was followed.'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -55,6 +55,13 @@ export function configLeaves(schema: z.ZodType = ConfigSchema, path: string[] = 
 function coerceEnv(raw: string, schema: z.ZodType): unknown {
   const inner = unwrap(schema);
   if (inner instanceof z.ZodNumber) return raw.trim() === '' ? raw : Number(raw);
+  // A list from the environment is comma-separated: SLEUTH_KUBERNETES_LOGS_NAMESPACES=shop,payments.
+  if (inner instanceof z.ZodArray) {
+    return raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+  }
   if (inner instanceof z.ZodBoolean) {
     if (/^(true|1|yes|on)$/i.test(raw)) return true;
     if (/^(false|0|no|off)$/i.test(raw)) return false;

@@ -19,6 +19,7 @@ describe('ClusterRegistry', () => {
       server: 'https://c:6443',
       state: 'degraded',
       resources: [],
+      logs: { state: 'forbidden', following: 0, waiting: 0, lines: 0, terminatedLogs: 0, failures: 1 },
     };
     reg.attach('c', () => status);
     expect(reg.list()).toEqual([

@@ -1,5 +1,5 @@
 import { OverloadedError, delay, isSleuthError, type FrozenConfig, type Logger } from '@sleuth/core';
-import type { OtlpLogsSender } from '@sleuth/kubernetes';
+import type { OtlpSender } from '@sleuth/kubernetes';
 import { ingestOtlp, type JsonObject } from '@sleuth/pipeline';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
 import type { ClusterRegistry } from './clusters';
@@ -21,10 +21,14 @@ const MAX_BACKOFF_MS = 30_000;
  * facing a busy receiver, it waits out a full queue (429) and retryable store failures, so nothing a
  * collector sends is dropped; only stopping (the signal) ends the wait.
  */
-export class InProcessSender implements OtlpLogsSender {
+export class InProcessSender implements OtlpSender {
   constructor(private readonly deps: InProcessSenderDeps) {}
 
-  async send(signal: 'logs', request: JsonObject, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async send(
+    signal: 'logs' | 'metrics',
+    request: JsonObject,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
     const { config, queue, metrics, clusters, logger } = this.deps;
     const result = ingestOtlp(signal, 'json', Buffer.from(JSON.stringify(request)), {
       defaultCluster: config.ingest.defaultCluster,
@@ -38,7 +42,11 @@ export class InProcessSender implements OtlpLogsSender {
         'collector records rejected',
       );
     }
-    const accepted = result.batch.objects.length + result.batch.events.length + result.batch.logs.length;
+    const accepted =
+      result.batch.objects.length +
+      result.batch.events.length +
+      result.batch.logs.length +
+      result.batch.metrics.length;
     if (accepted === 0) return;
     for (let attempt = 1; ; attempt++) {
       try {

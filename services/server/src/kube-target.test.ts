@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@sleuth/core';
-import { resolveKubeTarget } from './kube-target';
+import { podLogOptions, resolveKubeTarget } from './kube-target';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -91,5 +91,30 @@ describe('resolveKubeTarget', () => {
     expect(
       resolveKubeTarget(config({ SLEUTH_KUBERNETES_MODE: 'off' }), { KUBECONFIG: file }, tempDir()),
     ).toBeUndefined();
+  });
+});
+
+describe('podLogOptions', () => {
+  it('reads kubernetes.logs.* from the environment: comma-separated namespaces, a label selector', () => {
+    const opts = podLogOptions(
+      config({
+        SLEUTH_KUBERNETES_LOGS_NAMESPACES: 'shop, payments',
+        SLEUTH_KUBERNETES_LOGS_LABEL_SELECTOR: 'app in (web,api),!canary',
+        SLEUTH_KUBERNETES_LOGS_MAX_STREAMS: '50',
+      }),
+    );
+    expect(opts).not.toBe(false);
+    if (opts === false) return;
+    expect(opts.namespaces).toEqual(['shop', 'payments']);
+    expect(opts.maxStreams).toBe(50);
+    expect(opts.selector?.matches({ app: 'web' })).toBe(true);
+    expect(opts.selector?.matches({ app: 'web', canary: 'yes' })).toBe(false);
+  });
+
+  it('is off when disabled, and stops startup naming the key for a bad selector', () => {
+    expect(podLogOptions(config({ SLEUTH_KUBERNETES_LOGS_ENABLED: 'false' }))).toBe(false);
+    expect(() => podLogOptions(config({ SLEUTH_KUBERNETES_LOGS_LABEL_SELECTOR: 'app in ()' }))).toThrow(
+      /kubernetes.logs.labelSelector: label selector: "app in \(\)" lists no values/,
+    );
   });
 });

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, type FrozenConfig } from '@sleuth/core';
+import { parseLabelSelector, type PodLogOptions } from '@sleuth/kubernetes';
 
 /** The cluster the server watches itself, and how it found it. */
 export interface KubeTarget {
@@ -11,6 +12,29 @@ export interface KubeTarget {
   cluster: string;
   /** Where the credentials came from, for the startup log. */
   source: string;
+  /** Container log collection, from `kubernetes.logs.*`; false when off. */
+  logs: Partial<PodLogOptions> | false;
+}
+
+/** `kubernetes.logs.*` as the collector's options; a ConfigError naming the key for a bad selector. */
+export function podLogOptions(config: FrozenConfig): Partial<PodLogOptions> | false {
+  const l = config.kubernetes.logs;
+  if (!l.enabled) return false;
+  let selector;
+  try {
+    selector = l.labelSelector.trim() === '' ? undefined : parseLabelSelector(l.labelSelector);
+  } catch (err) {
+    throw new ConfigError(`kubernetes.logs.labelSelector: ${(err as Error).message}`, {
+      key: 'kubernetes.logs.labelSelector',
+    });
+  }
+  return {
+    namespaces: [...l.namespaces],
+    selector,
+    maxStreams: l.maxStreams,
+    initialSinceSeconds: l.initialSinceSeconds,
+    previousTailLines: l.previousTailLines,
+  };
 }
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -28,6 +52,7 @@ export function resolveKubeTarget(
 ): KubeTarget | undefined {
   const k = config.kubernetes;
   if (k.mode === 'off') return undefined;
+  const logs = podLogOptions(config);
   const kc = new KubeConfig();
   let source: string;
   const defaultFile = join(home, '.kube', 'config');
@@ -96,5 +121,5 @@ export function resolveKubeTarget(
   }
   const inCluster = source === 'in-cluster service account';
   const cluster = k.cluster ?? (inCluster ? config.ingest.defaultCluster : current.name);
-  return { kubeConfig: kc, cluster, source };
+  return { kubeConfig: kc, cluster, source, logs };
 }

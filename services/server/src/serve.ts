@@ -86,6 +86,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       kubeConfig: kubeTarget.kubeConfig,
       sender: new InProcessSender({ config, queue, metrics, clusters, logger }),
       logger,
+      logs: kubeTarget.logs,
     });
     const c = collector;
     clusters.attach(kubeTarget.cluster, () => c.status());
