@@ -124,6 +124,14 @@ beforeAll(async () => {
   ]);
   kube.restartContainer('shop', 'checkout-7d9f-abcde', 'checkout');
   kube.apply(cartPod());
+  kube.apply({
+    apiVersion: 'metrics.k8s.io/v1beta1',
+    kind: 'PodMetrics',
+    metadata: { name: 'cart-5c8d-xyz12', namespace: 'shop' },
+    timestamp: NOW,
+    window: '30s',
+    containers: [{ name: 'cart', usage: { cpu: '120m', memory: '300Mi' } }],
+  });
   kube.apply(event('checkout.backoff', 'BackOff', 4));
   kube.apply({
     apiVersion: 'v1',
@@ -176,6 +184,7 @@ interface ClusterInfo {
     state: string;
     resources: { resource: string; state: string; error?: string; relists: number }[];
     logs: { state: string; following: number; lines: number };
+    usage: { state: string; pods: number };
   };
 }
 
@@ -264,6 +273,20 @@ describe('sleuth serve watching a Kubernetes cluster', () => {
     expect(Math.abs(line.timeMs - Date.now())).toBeLessThan(60_000);
     const lab = (await clusters()).clusters.find((x) => x.name === CLUSTER);
     expect(lab?.collector?.logs).toMatchObject({ state: 'ok', following: 1 });
+  });
+
+  it("stores containers' resource usage from metrics-server as series", async () => {
+    type Series = { series: { name: string; labels: Record<string, string> }[] };
+    const found = await eventually(async () => {
+      const r = await getJson<Series>(
+        sleuth.url,
+        `/api/v1/series?cluster=${CLUSTER}&name=container_memory_working_set_bytes&from=now-1h`,
+      );
+      return r.series.find((x) => x.labels['pod'] === 'cart-5c8d-xyz12');
+    });
+    expect(found.labels).toMatchObject({ namespace: 'shop', container: 'cart', workload: 'cart' });
+    const lab = (await clusters()).clusters.find((x) => x.name === CLUSTER);
+    expect(lab?.collector?.usage).toMatchObject({ state: 'ok', pods: 1 });
   });
 
   it('shows a forbidden kind in /api/v1/clusters while every other kind is synced', async () => {

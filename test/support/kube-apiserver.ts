@@ -54,7 +54,7 @@ const r = (
   namespaced,
 });
 
-/** The kinds a cluster serves here: everything Sleuth watches, events in both APIs. */
+/** The kinds a cluster serves here: everything Sleuth watches, events in both APIs, metrics.k8s.io. */
 export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   r('', 'v1', 'Namespace', 'namespaces', false),
   r('', 'v1', 'Node', 'nodes', false),
@@ -77,6 +77,9 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'),
   r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
   r('events.k8s.io', 'v1', 'Event', 'events'),
+  // metrics-server's API (list only in practice; apply PodMetrics/NodeMetrics to set usage).
+  r('metrics.k8s.io', 'v1beta1', 'PodMetrics', 'pods'),
+  r('metrics.k8s.io', 'v1beta1', 'NodeMetrics', 'nodes', false),
 ];
 
 export interface KubeApiServerOptions {

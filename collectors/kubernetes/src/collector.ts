@@ -4,6 +4,8 @@ import type { JsonObject } from '@sleuth/pipeline';
 import { Informer, type InformerOptions, type InformerStatus, type ObjectChange } from './informer';
 import { KubeApi } from './kube-api';
 import { DEFAULT_POD_LOG_OPTIONS, PodLogs, type PodLogOptions, type PodLogStatus } from './pod-logs';
+import { podInfo, type PodInfo } from './pods';
+import { DEFAULT_USAGE_OPTIONS, ResourceUsage, type UsageOptions, type UsageStatus } from './usage';
 import { objectChangesRequest } from './records';
 import { EVENT_RESOURCES, OBJECT_RESOURCES, type WatchedResource } from './resources';
 
@@ -27,6 +29,8 @@ export interface KubernetesCollectorOptions {
   informer?: Partial<InformerOptions>;
   /** Container log collection (needs the pods resource); `false` turns it off. */
   logs?: Partial<PodLogOptions> | false;
+  /** Resource usage from metrics.k8s.io when the cluster serves it; `false` turns it off. */
+  usage?: Partial<UsageOptions> | false;
 }
 
 /** How the collector of one cluster is doing, at /api/v1/clusters. */
@@ -41,9 +45,11 @@ export interface CollectorStatus {
   startedMs?: number;
   resources: InformerStatus[];
   logs: PodLogStatus;
+  usage: UsageStatus;
 }
 
-const OFF: PodLogStatus = {
+const USAGE_OFF: UsageStatus = { state: 'off', pods: 0, nodes: 0 };
+const LOGS_OFF: PodLogStatus = {
   state: 'off',
   following: 0,
   waiting: 0,
@@ -75,6 +81,9 @@ export class KubernetesCollector implements Component {
   private startedMs: number | undefined;
   private readonly log: Logger;
   private readonly podLogs: PodLogs | undefined;
+  private readonly usage: ResourceUsage | undefined;
+  /** The pods seen, by `namespace/name`, for the usage's owner attributes. */
+  private readonly pods = new Map<string, PodInfo>();
 
   constructor(private readonly opts: KubernetesCollectorOptions) {
     this.api = new KubeApi(opts.kubeConfig);
@@ -86,6 +95,16 @@ export class KubernetesCollector implements Component {
         opts.sender,
         { ...DEFAULT_POD_LOG_OPTIONS, ...opts.logs },
         this.log.child({ component: 'pod-logs' }),
+      );
+    }
+    if (opts.usage !== false) {
+      this.usage = new ResourceUsage(
+        this.api,
+        opts.cluster,
+        opts.sender,
+        (namespace, name) => this.pods.get(`${namespace}/${name}`),
+        { ...DEFAULT_USAGE_OPTIONS, ...opts.usage },
+        this.log.child({ component: 'resource-usage' }),
       );
     }
   }
@@ -105,6 +124,7 @@ export class KubernetesCollector implements Component {
     this.log.info({ server: this.api.server, resources: resources.length }, 'watching the cluster');
     const runs: Promise<unknown>[] = this.informers.map((i) => i.run(abort.signal));
     if (this.podLogs) runs.push(this.podLogs.run(abort.signal));
+    if (this.usage) runs.push(this.usage.run(abort.signal));
     this.running = Promise.all(runs);
   }
 
@@ -117,7 +137,9 @@ export class KubernetesCollector implements Component {
   status(): CollectorStatus {
     const resources = this.informers.map((i) => i.snapshot());
     const synced = resources.filter((r) => r.state === 'synced').length;
-    const logs = this.podLogs?.snapshot() ?? OFF;
+    const logs = this.podLogs?.snapshot() ?? LOGS_OFF;
+    const usage = this.usage?.snapshot() ?? USAGE_OFF;
+    const denied = logs.state === 'forbidden' || usage.state === 'forbidden';
     let state: CollectorStatus['state'];
     if (this.abort?.signal.aborted) state = 'stopped';
     else if (
@@ -125,7 +147,7 @@ export class KubernetesCollector implements Component {
       resources.some((r) => r.state === 'syncing' && r.lastListMs === undefined)
     )
       state = 'starting';
-    else if (synced === resources.length) state = logs.state === 'forbidden' ? 'degraded' : 'ok';
+    else if (synced === resources.length) state = denied ? 'degraded' : 'ok';
     else if (synced > 0) state = 'degraded';
     else state = 'failing';
     const status: CollectorStatus = {
@@ -134,6 +156,7 @@ export class KubernetesCollector implements Component {
       state,
       resources,
       logs,
+      usage,
     };
     if (this.startedMs !== undefined) status.startedMs = this.startedMs;
     return status;
@@ -152,7 +175,15 @@ export class KubernetesCollector implements Component {
   }
 
   private async send(resource: WatchedResource, changes: ObjectChange[], signal: AbortSignal): Promise<void> {
-    if (resource.plural === 'pods' && resource.group === '') this.podLogs?.observe(changes);
+    if (resource.plural === 'pods' && resource.group === '') {
+      for (const c of changes) {
+        const pod = podInfo(c.object);
+        if (!pod) continue;
+        if (c.type === 'DELETED') this.pods.delete(`${pod.namespace}/${pod.name}`);
+        else this.pods.set(`${pod.namespace}/${pod.name}`, pod);
+      }
+      this.podLogs?.observe(changes);
+    }
     await this.opts.sender.send('logs', objectChangesRequest(this.opts.cluster, resource, changes), {
       signal,
     });

@@ -11,3 +11,4 @@ export { OBJECT_RESOURCES, EVENT_RESOURCES, resourceName, type WatchedResource }
 export { SECRET_VALUE_MASK } from './sanitize';
 export { DEFAULT_POD_LOG_OPTIONS, type PodLogOptions, type PodLogStatus } from './pod-logs';
 export { parseLabelSelector, type LabelSelector } from './selector';
+export { DEFAULT_USAGE_OPTIONS, parseQuantity, type UsageOptions, type UsageStatus } from './usage';

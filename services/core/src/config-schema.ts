@@ -154,6 +154,22 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+        usage: z
+          .object({
+            enabled: z
+              .boolean()
+              .default(true)
+              .describe('Poll metrics.k8s.io (metrics-server) for container and node CPU and memory.'),
+            intervalSeconds: z
+              .number()
+              .int()
+              .min(5)
+              .max(3600)
+              .default(30)
+              .describe('Seconds between two polls of metrics.k8s.io.'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -20,6 +20,7 @@ describe('ClusterRegistry', () => {
       state: 'degraded',
       resources: [],
       logs: { state: 'forbidden', following: 0, waiting: 0, lines: 0, terminatedLogs: 0, failures: 1 },
+      usage: { state: 'unavailable', pods: 0, nodes: 0 },
     };
     reg.attach('c', () => status);
     expect(reg.list()).toEqual([

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, type FrozenConfig } from '@sleuth/core';
-import { parseLabelSelector, type PodLogOptions } from '@sleuth/kubernetes';
+import { parseLabelSelector, type PodLogOptions, type UsageOptions } from '@sleuth/kubernetes';
 
 /** The cluster the server watches itself, and how it found it. */
 export interface KubeTarget {
@@ -14,6 +14,8 @@ export interface KubeTarget {
   source: string;
   /** Container log collection, from `kubernetes.logs.*`; false when off. */
   logs: Partial<PodLogOptions> | false;
+  /** Resource usage polling, from `kubernetes.usage.*`; false when off. */
+  usage: Partial<UsageOptions> | false;
 }
 
 /** `kubernetes.logs.*` as the collector's options; a ConfigError naming the key for a bad selector. */
@@ -121,5 +123,7 @@ export function resolveKubeTarget(
   }
   const inCluster = source === 'in-cluster service account';
   const cluster = k.cluster ?? (inCluster ? config.ingest.defaultCluster : current.name);
-  return { kubeConfig: kc, cluster, source, logs };
+  const u = config.kubernetes.usage;
+  const usage = u.enabled ? { intervalMs: u.intervalSeconds * 1000 } : false;
+  return { kubeConfig: kc, cluster, source, logs, usage };
 }

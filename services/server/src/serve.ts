@@ -87,6 +87,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       sender: new InProcessSender({ config, queue, metrics, clusters, logger }),
       logger,
       logs: kubeTarget.logs,
+      usage: kubeTarget.usage,
     });
     const c = collector;
     clusters.attach(kubeTarget.cluster, () => c.status());
