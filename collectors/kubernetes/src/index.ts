@@ -12,3 +12,6 @@ export { SECRET_VALUE_MASK } from './sanitize';
 export { DEFAULT_POD_LOG_OPTIONS, type PodLogOptions, type PodLogStatus } from './pod-logs';
 export { parseLabelSelector, type LabelSelector } from './selector';
 export { DEFAULT_USAGE_OPTIONS, parseQuantity, type UsageOptions, type UsageStatus } from './usage';
+export { Agent, type AgentOptions, type AgentStatus } from './agent/agent';
+export { Spool, type SpoolStats } from './agent/spool';
+export type { ShipperStatus } from './agent/shipper';

@@ -83,6 +83,19 @@ export const ConfigSchema = z
           .boolean()
           .default(true)
           .describe('Mask secrets in log bodies and attributes before storing.'),
+        agentTokensFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "YAML/JSON file mapping cluster name to agent token (`clusters: {prod-eu: TOKEN}`); re-read when it changes. An agent must present its cluster's token.",
+          ),
+        allowAnonymous: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Accept OTLP without a bearer token (OpenTelemetry Collectors, the simulator). Set false when only agents send.',
+          ),
       })
       .strict()
       .prefault({}),
@@ -170,6 +183,51 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    agent: z
+      .object({
+        server: z
+          .url({ protocol: /^https?$/ })
+          .optional()
+          .describe('`sleuth agent`: the Sleuth server to push to, e.g. https://sleuth.example.com.'),
+        cluster: z
+          .string()
+          .min(1)
+          .max(253)
+          .optional()
+          .describe("`sleuth agent`: this cluster's name in Sleuth; its token must be the server's for it."),
+        token: z
+          .string()
+          .min(16)
+          .max(4096)
+          .optional()
+          .describe('`sleuth agent`: the cluster token (SLEUTH_AGENT_TOKEN); a tokenFile is preferred.'),
+        tokenFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('`sleuth agent`: a file holding the cluster token (e.g. a mounted Secret).'),
+        spoolDir: z
+          .string()
+          .min(1)
+          .default('.sleuth-agent')
+          .describe('`sleuth agent`: folder buffering requests until the server took them.'),
+        spoolMaxMegabytes: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000_000)
+          .default(512)
+          .describe('`sleuth agent`: spool size (gzipped) beyond which collecting waits.'),
+        healthPort: z
+          .number()
+          .int()
+          .min(0)
+          .max(65_535)
+          .default(0)
+          .describe('`sleuth agent`: port serving GET /healthz with the agent status; 0: none.'),
       })
       .strict()
       .prefault({}),

@@ -87,6 +87,13 @@ export class NotFoundError extends SleuthError {
   }
 }
 
+/** The request carries no credentials, or ones that are not valid. */
+export class UnauthorizedError extends SleuthError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('unauthorized', message, { statusCode: 401, details });
+  }
+}
+
 /** The component is stopping or not started; the request was not processed. */
 export class UnavailableError extends SleuthError {
   constructor(message: string, details?: ErrorDetails) {

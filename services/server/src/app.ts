@@ -1,11 +1,13 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { FrozenConfig, Logger } from '@sleuth/core';
+import { ConfigError, type FrozenConfig, type Logger } from '@sleuth/core';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
 import type { Store } from '@sleuth/store';
+import { AgentTokens, ReplayGuard } from './agents';
 import { ClusterRegistry } from './clusters';
 import type { ServerMetrics } from './metrics';
 import { registerErrorHandler } from './plugins/error-handler';
+import { agentRoutes } from './routes/agents';
 import { analysisRoutes } from './routes/analysis';
 import { clusterRoutes } from './routes/clusters';
 import { healthRoutes } from './routes/health';
@@ -35,6 +37,14 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store, queue, metrics, logger } = deps;
   const clusters = deps.clusters ?? new ClusterRegistry();
+  const tokensFile = config.ingest.agentTokensFile;
+  if (tokensFile === undefined && !config.ingest.allowAnonymous) {
+    throw new ConfigError(
+      'ingest.allowAnonymous is false but ingest.agentTokensFile is not set: nobody could send data',
+      { key: 'ingest.allowAnonymous' },
+    );
+  }
+  const agentTokens = tokensFile === undefined ? undefined : AgentTokens.load(tokensFile, logger);
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,
@@ -66,7 +76,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   metrics.queueCapacity.set(config.ingest.queueMaxRecords);
   const queryDeps = { store, metrics };
-  await app.register(otlpRoutes({ config, queue, metrics, clusters }));
+  await app.register(
+    otlpRoutes({ config, queue, metrics, clusters, agentTokens, replays: new ReplayGuard() }),
+  );
+  await app.register(agentRoutes({ clusters, agentTokens }));
   await app.register(healthRoutes({ store, queue, metrics, queueCapacity: config.ingest.queueMaxRecords }));
   await app.register(uiRoutes());
   await app.register(

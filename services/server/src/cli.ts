@@ -8,6 +8,7 @@ Usage: sleuth <command> [options]
 Commands:
   serve      Run the Sleuth server (the default command)
   simulate   Run only the simulated fleet, sending OTLP to a Sleuth server
+  agent      Watch the cluster this runs in and push to a Sleuth server
 
 Run 'sleuth <command> --help' for a command's options.
 Every setting can also come from a config file (--config) or SLEUTH_* environment
@@ -38,6 +39,26 @@ Options:
   --encoding ENC       json | protobuf (default protobuf)
   --seed N             seed; the same seed gives the same fleet (default 42)
   --speed X            simulated seconds per real second (default 1)
+  --log-level LEVEL    trace | debug | info | warn | error | silent
+  -h, --help           show this help`;
+
+const AGENT_HELP = `Usage: sleuth agent --server URL --cluster NAME [options]
+
+Runs in a cluster: watches its objects, events, container logs and resource usage, and pushes
+them to a Sleuth server with the cluster's token. Requests wait in an on-disk spool while the
+server is unreachable and are delivered, in order and once, when it is back.
+
+Options:
+  --server URL         the Sleuth server (or SLEUTH_AGENT_SERVER)
+  --cluster NAME       this cluster's name in Sleuth (or SLEUTH_AGENT_CLUSTER)
+  --token-file FILE    file holding the cluster's token (or SLEUTH_AGENT_TOKEN_FILE,
+                       or the token itself in SLEUTH_AGENT_TOKEN)
+  --spool-dir DIR      spool folder (default .sleuth-agent)
+  --spool-max-mb N     spool size beyond which collecting waits (default 512)
+  --kubeconfig FILE    kubeconfig (default: the pod's service account, KUBECONFIG, ~/.kube/config)
+  --context NAME       kubeconfig context
+  --health-port PORT   serve GET /healthz with the agent's status (default off)
+  --config FILE        YAML or JSON config file (kubernetes.logs.*, kubernetes.usage.* apply)
   --log-level LEVEL    trace | debug | info | warn | error | silent
   -h, --help           show this help`;
 
@@ -124,6 +145,45 @@ async function simulate(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function agent(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      server: { type: 'string' },
+      cluster: { type: 'string' },
+      'token-file': { type: 'string' },
+      'spool-dir': { type: 'string' },
+      'spool-max-mb': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      'health-port': { type: 'string' },
+    },
+  });
+  if (values.help) return printHelp(AGENT_HELP);
+  const config = configFrom(values, {
+    'agent.server': values.server,
+    'agent.cluster': values.cluster,
+    'agent.tokenFile': values['token-file'],
+    'agent.spoolDir': values['spool-dir'],
+    'agent.spoolMaxMegabytes': num('spool-max-mb', values['spool-max-mb']),
+    'agent.healthPort': num('health-port', values['health-port']),
+    'kubernetes.mode': 'on',
+    'kubernetes.kubeconfig': values.kubeconfig,
+    'kubernetes.context': values.context,
+    'kubernetes.cluster': values.cluster,
+  });
+  const logger = createLogger(config.log.level);
+  const { startAgent } = await import('./agent-command');
+  const running = await startAgent(config, logger);
+  await untilSignal();
+  logger.info('agent stopping: unshipped requests stay in the spool');
+  await running.stop();
+  return 0;
+}
+
 function printHelp(text: string): number {
   process.stdout.write(`${text}\n`);
   return 0;
@@ -146,6 +206,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (first === 'serve') return await serve(rest);
     if (first === 'simulate') return await simulate(rest);
+    if (first === 'agent') return await agent(rest);
     if (first === 'help') return printHelp(MAIN_HELP);
     process.stderr.write(`sleuth: unknown command "${first}"\n\n${MAIN_HELP}\n`);
     return 2;

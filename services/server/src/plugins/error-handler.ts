@@ -39,6 +39,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     else req.log.debug({ code: e.code, msg: e.message }, 'request rejected');
     if (e instanceof OverloadedError) void reply.header('retry-after', String(e.retryAfterSeconds));
     else if (e.statusCode === 503) void reply.header('retry-after', '1');
+    else if (e.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="sleuth"');
     return reply.status(e.statusCode).type('application/json').send(e.toJSON());
   });
   app.setNotFoundHandler((req, reply) =>

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ValidationError, type FrozenConfig } from '@sleuth/core';
+import { UnauthorizedError, ValidationError, type FrozenConfig } from '@sleuth/core';
 import { encodeOtlpResponse, ingestOtlp, type OtlpEncoding, type OtlpSignal } from '@sleuth/pipeline';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
+import { parseBatchId, restrictToCluster, type AgentTokens, type ReplayGuard } from '../agents';
 import type { ClusterRegistry } from '../clusters';
 import type { ServerMetrics } from '../metrics';
 import { decodeContentEncoding } from '../plugins/request-body';
@@ -11,6 +12,42 @@ export interface OtlpRouteDeps {
   queue: IngestQueue;
   metrics: ServerMetrics;
   clusters: ClusterRegistry;
+  /** Agents' tokens (ingest.agentTokensFile); none means agents cannot push here. */
+  agentTokens: AgentTokens | undefined;
+  replays: ReplayGuard;
+}
+
+/** Who sent a request: an agent authenticated for its cluster, or anonymous. */
+interface Sender {
+  cluster: string | undefined;
+  batch: { agent: string; seq: number } | undefined;
+}
+
+/**
+ * Authenticates a request before its body is read. A bearer token, an agent's batch id, or
+ * `ingest.allowAnonymous: false` each make a valid agent token required (401 otherwise).
+ */
+export function authenticateSender(
+  req: FastifyRequest,
+  config: FrozenConfig,
+  tokens: AgentTokens | undefined,
+): Sender {
+  const header = req.headers['x-sleuth-batch-id'];
+  const batch = parseBatchId(header);
+  if (header !== undefined && !batch) {
+    throw new ValidationError('X-Sleuth-Batch-Id must be <agent id>:<sequence number>');
+  }
+  const wantsAgent = req.headers.authorization !== undefined || batch !== undefined;
+  if (!tokens) {
+    if (batch) {
+      throw new UnauthorizedError(
+        'this server accepts no agents: ingest.agentTokensFile is not set on the server',
+      );
+    }
+    return { cluster: undefined, batch: undefined };
+  }
+  if (!wantsAgent && config.ingest.allowAnonymous) return { cluster: undefined, batch: undefined };
+  return { cluster: tokens.authenticate(req.headers.authorization), batch };
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -27,7 +64,8 @@ function encodingOf(req: FastifyRequest): OtlpEncoding {
  * the good records are durably written; invalid records are reported in `partialSuccess`.
  */
 export function otlpRoutes(deps: OtlpRouteDeps) {
-  const { config, queue, metrics, clusters } = deps;
+  const { config, queue, metrics, clusters, agentTokens, replays } = deps;
+  const senders = new WeakMap<FastifyRequest, Sender>();
   return function register(app: FastifyInstance): void {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(
@@ -37,8 +75,23 @@ export function otlpRoutes(deps: OtlpRouteDeps) {
     );
 
     for (const signal of SIGNALS) {
-      app.post(`/v1/${signal}`, async (req: FastifyRequest, reply: FastifyReply) => {
+      const onRequest = (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
+        try {
+          senders.set(req, authenticateSender(req, config, agentTokens));
+          done();
+        } catch (err) {
+          metrics.ingestRequests.inc({
+            signal,
+            encoding: encodingOf(req),
+            code: String((err as { statusCode?: number }).statusCode ?? 400),
+          });
+          done(err as Error);
+        }
+      };
+      app.post(`/v1/${signal}`, { onRequest }, async (req: FastifyRequest, reply: FastifyReply) => {
         const encoding = encodingOf(req);
+        const sender = senders.get(req) ?? { cluster: undefined, batch: undefined };
+        const { cluster: agentCluster, batch } = sender;
         reply.raw.once('finish', () => {
           metrics.ingestRequests.inc({ signal, encoding, code: String(reply.statusCode) });
         });
@@ -50,11 +103,30 @@ export function otlpRoutes(deps: OtlpRouteDeps) {
           req.headers['content-encoding'],
           config.server.maxDecompressedBytes,
         );
+        if (agentCluster !== undefined && batch && replays.isReplay(agentCluster, batch.agent, batch.seq)) {
+          // Already stored: the agent did not see our answer and sent it again.
+          metrics.ingestRequests.inc({ signal, encoding, code: 'replay' });
+          const body = encodeOtlpResponse(signal, encoding, { rejected: 0 });
+          return reply
+            .status(200)
+            .header('x-sleuth-replay', 'true')
+            .type(encoding === 'protobuf' ? PROTOBUF : JSON_TYPE)
+            .send(
+              typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+            );
+        }
         const result = ingestOtlp(signal, encoding, raw, {
-          defaultCluster: config.ingest.defaultCluster,
+          defaultCluster: agentCluster ?? config.ingest.defaultCluster,
           redact: config.ingest.redactSecrets,
           receivedMs: Date.now(),
         });
+        if (agentCluster !== undefined) {
+          const foreign = restrictToCluster(result.batch, agentCluster);
+          if (foreign.reason !== undefined) {
+            result.rejected += foreign.rejected;
+            result.rejectionReasons.push(foreign.reason);
+          }
+        }
         const accepted =
           result.batch.logs.length +
           result.batch.metrics.length +
@@ -78,6 +150,10 @@ export function otlpRoutes(deps: OtlpRouteDeps) {
         }
         metrics.ingestRecords.inc({ signal, outcome: 'accepted' }, accepted);
         clusters.accepted(result.batch);
+        if (agentCluster !== undefined && batch) {
+          replays.committed(agentCluster, batch.agent, batch.seq);
+          clusters.agentBatch(agentCluster, batch.agent);
+        }
         const body = encodeOtlpResponse(
           signal,
           encoding,
