@@ -27,3 +27,10 @@ export {
 export { MemoryTransport, type CapturedRequest } from './transport/memory-transport';
 export type * from './otlp/types';
 export { Rng } from './random';
+export {
+  BUILTIN_RESOURCES,
+  KubeApiServer,
+  type KubeApiServerOptions,
+  type KubeObject,
+  type ResourceType,
+} from './kube-api/server';
