@@ -4,7 +4,8 @@ import { eventually, getJson, startTestServer, type TestServer } from './support
 
 /**
  * The embedded default as a user meets it: the server with its built-in simulated fleet, which
- * sends through the OTLP receivers like any real source. The simulator runs 10x faster than the
+ * sends logs, metrics and traces through the OTLP receivers like any real source and serves its
+ * objects and events as Kubernetes APIs that the server's collector watches. The simulator runs 10x faster than the
  * wall clock here, so its clock is ahead of ours: windows reach into the future (`to=now+1h`).
  */
 const WINDOW = 'from=now-1h&to=now%2B1h';
@@ -70,19 +71,36 @@ describe('the embedded default with the simulated fleet', () => {
     }
   });
 
-  it('shows both simulated clusters at /api/v1/clusters, heard from through the receivers', async () => {
+  it('watches both simulated clusters through their Kubernetes APIs, as it watches a real one', async () => {
+    type Cluster = {
+      name: string;
+      lastSeenMs?: number;
+      records: number;
+      collector?: { state: string; server: string; resources: { resource: string; objects: number }[] };
+    };
     const clusters = await eventually(async () => {
-      const r = await getJson<{ clusters: { name: string; lastSeenMs?: number; records: number }[] }>(
-        server.url,
-        '/api/v1/clusters',
-      );
-      return r.clusters.length >= 2 ? r.clusters : undefined;
+      const r = await getJson<{ clusters: Cluster[] }>(server.url, '/api/v1/clusters');
+      return r.clusters.length >= 2 && r.clusters.every((c) => c.collector?.state === 'ok')
+        ? r.clusters
+        : undefined;
     });
     expect(clusters.map((c) => c.name)).toEqual(['prod-eu', 'prod-us']);
     for (const c of clusters) {
       expect(c.records).toBeGreaterThan(0);
       expect(Date.now() - (c.lastSeenMs ?? 0)).toBeLessThan(60_000);
+      expect(c.collector?.server).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const pods = c.collector?.resources.find((r) => r.resource === 'pods');
+      expect(pods?.objects).toBeGreaterThan(10);
+      // core/v1 events: the simulated API servers serve no events.k8s.io, like an old cluster.
+      expect(c.collector?.resources.some((r) => r.resource === 'events')).toBe(true);
     }
+    // The objects the collector listed are the ones stored.
+    const stored = await getJson<{ objects: ObjectSnapshot[] }>(
+      server.url,
+      '/api/v1/objects?cluster=prod-eu&kind=Pod&limit=5000',
+    );
+    const listed = clusters[0]?.collector?.resources.find((r) => r.resource === 'pods')?.objects;
+    expect(stored.objects.length).toBe(listed);
   });
 
   it('describes the fleet it simulates', async () => {

@@ -15,3 +15,4 @@ export { DEFAULT_USAGE_OPTIONS, parseQuantity, type UsageOptions, type UsageStat
 export { Agent, type AgentOptions, type AgentStatus } from './agent/agent';
 export { Spool, type SpoolStats } from './agent/spool';
 export type { ShipperStatus } from './agent/shipper';
+export { objectChangesRequest } from './records';

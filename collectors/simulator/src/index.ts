@@ -34,3 +34,4 @@ export {
   type KubeObject,
   type ResourceType,
 } from './kube-api/server';
+export { ClusterApis, type ClusterApiEndpoint } from './kube-api/cluster-apis';

@@ -7,6 +7,8 @@ import { defaultFleet } from './fleet/clusters';
 import type { ClusterSpec } from './fleet/types';
 import { summariseFleet, type FleetSummary } from './fleet-summary';
 import { buildCluster } from './model/fleet-builder';
+import { ClusterApis, type ClusterApiEndpoint } from './kube-api/cluster-apis';
+import { SCOPES } from './model/outbox';
 import type { ClusterRuntime } from './model/runtime';
 import { buildLogsRequests, buildMetricsRequests, buildTracesRequests } from './otlp/requests';
 import type { OtlpSignal } from './otlp/types';
@@ -40,6 +42,11 @@ export type SimulatorOptions = z.input<typeof SimulatorSettings> & {
   logger?: Logger;
   /** The clusters to simulate; default the two-region shop ({@link defaultFleet}). */
   fleet?: ClusterSpec[];
+  /**
+   * Serve each cluster's objects and events as a Kubernetes API (see {@link Simulator.kubernetesApis})
+   * instead of exporting them as k8sobjects/k8sevents log records. Default false.
+   */
+  serveKubernetesApis?: boolean;
 };
 
 /** How long `stop` lets exports in flight finish before aborting them. */
@@ -72,9 +79,12 @@ export class Simulator implements Component {
   private realBase = 0;
   private simBase = 0;
   private warnedBehind = false;
+  private readonly serveApis: boolean;
+  private apis: ClusterApis | undefined;
 
   constructor(options: SimulatorOptions) {
-    const { transport, logger, fleet, ...rest } = options;
+    const { transport, logger, fleet, serveKubernetesApis, ...rest } = options;
+    this.serveApis = serveKubernetesApis ?? false;
     const parsed = SimulatorSettings.safeParse(rest);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -93,15 +103,33 @@ export class Simulator implements Component {
     this.faults = new FaultManager(this.clusters, () => this.clock.nowMs());
   }
 
+  /**
+   * Starts the clusters' Kubernetes API servers (with `serveKubernetesApis`), so a collector can
+   * list them before the first tick; `start` and `step` call it when needed.
+   */
+  async startKubernetesApis(): Promise<ClusterApiEndpoint[]> {
+    if (!this.serveApis) return [];
+    this.apis ??= await ClusterApis.start(
+      this.clusters.map((c) => c.name),
+      this.logger,
+    );
+    return this.apis.endpoints();
+  }
+
+  /** Where each cluster's Kubernetes API listens (empty unless `serveKubernetesApis`). */
+  kubernetesApis(): ClusterApiEndpoint[] {
+    return this.apis?.endpoints() ?? [];
+  }
+
   /** Runs the fleet against the wall clock at `speed` until `stop` (or `signal` aborts). */
-  start(signal?: AbortSignal): Promise<void> {
-    if (this.started || this.stopped) return Promise.resolve();
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.started || this.stopped) return;
+    await this.startKubernetesApis();
     this.started = true;
     signal?.addEventListener('abort', () => void this.stop(), { once: true });
     this.realBase = Date.now();
     this.simBase = this.clock.nowMs();
     this.schedule(0);
-    return Promise.resolve();
   }
 
   /**
@@ -117,6 +145,7 @@ export class Simulator implements Component {
       await this.loopRun;
       await this.queue;
       clearTimeout(grace);
+      await this.apis?.stop();
     })();
     return this.stopping;
   }
@@ -127,7 +156,10 @@ export class Simulator implements Component {
    */
   step(simulatedMs: number): Promise<void> {
     if (this.stopped) return Promise.reject(new UnavailableError('The simulator is stopped.'));
-    const run = this.queue.then(() => this.advance(simulatedMs));
+    const run = this.queue.then(async () => {
+      await this.startKubernetesApis();
+      await this.advance(simulatedMs);
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -224,7 +256,13 @@ export class Simulator implements Component {
 
   private async export(out: ClusterTickOutput): Promise<void> {
     const max = this.settings.maxRecordsPerRequest;
-    for (const req of buildLogsRequests(out.logs, max)) await this.send('logs', req, countOf(req));
+    let logs = out.logs;
+    if (this.apis) {
+      // Objects and events go to the cluster's API server; the collector watching it takes them.
+      this.apis.apply(out.cluster, out.api);
+      logs = logs.filter((l) => l.scope !== SCOPES.k8sObjects && l.scope !== SCOPES.k8sEvents);
+    }
+    for (const req of buildLogsRequests(logs, max)) await this.send('logs', req, countOf(req));
     for (const req of buildMetricsRequests(out.metrics, max)) await this.send('metrics', req, countOf(req));
     for (const req of buildTracesRequests(out.spans, max)) await this.send('traces', req, countOf(req));
   }

@@ -8,6 +8,7 @@ import { advancePod } from './model/kubelet';
 import { podResource } from './model/resources';
 import type { ClusterRuntime } from './model/runtime';
 import type { FaultManager } from './faults/fault-manager';
+import type { ApiChange } from './model/outbox';
 import type { PendingLog, PendingMetric, PendingSpan } from './otlp/requests';
 import { runEntryTraffic } from './traffic/entry-traffic';
 import { consumeQueue, runScheduledTasks } from './traffic/job-queue';
@@ -18,6 +19,8 @@ export interface ClusterTickOutput {
   logs: PendingLog[];
   metrics: PendingMetric[];
   spans: PendingSpan[];
+  /** The same object and event changes as the k8sobjects/k8sevents log records, as API changes. */
+  api: ApiChange[];
 }
 
 /** Lines each running container writes regardless of traffic (checkpoints, heartbeats ...). */
@@ -65,7 +68,7 @@ export function runTick(
     if (gone.length > 0) rt.events.forget(new Set(gone.map((g) => g.pod.uid)));
     observeCluster(rt, toMs);
     rt.watch.flush(rt.outbox, toMs, opts.resync);
-    const { logs, spans } = rt.outbox.take();
-    return { cluster: rt.name, logs, metrics, spans };
+    const { logs, spans, api } = rt.outbox.take();
+    return { cluster: rt.name, logs, metrics, spans, api };
   });
 }

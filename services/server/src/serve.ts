@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { FrozenConfig, Logger } from '@sleuth/core';
 import { encodeOtlpRequest } from '@sleuth/pipeline';
 import { IngestQueue } from '@sleuth/pipeline/queue';
+import { KubeConfig } from '@kubernetes/client-node';
 import { KubernetesCollector } from '@sleuth/kubernetes';
 import { HttpOtlpTransport, Simulator } from '@sleuth/simulator';
 import { RetentionScheduler, SqliteStore, type Store } from '@sleuth/store';
@@ -98,6 +99,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
     );
   }
 
+  const simulatedCollectors: KubernetesCollector[] = [];
   if (shouldSimulate(config, kubeTarget !== undefined)) {
     simulator = new Simulator({
       seed: config.simulator.seed,
@@ -105,7 +107,30 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       tickSeconds: config.simulator.tickSeconds,
       transport: new HttpOtlpTransport({ url, encode: encodeOtlpRequest, logger }),
       logger,
+      serveKubernetesApis: true,
     });
+    // Each simulated cluster is a Kubernetes API watched by the same collector as a real one;
+    // container logs, metrics and traces come over OTLP as from a Collector in the cluster.
+    for (const api of await simulator.startKubernetesApis()) {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: api.cluster, server: api.url, skipTLSVerify: true }],
+        users: [{ name: 'sleuth', token: api.token }],
+        contexts: [{ name: api.cluster, cluster: api.cluster, user: 'sleuth' }],
+        currentContext: api.cluster,
+      });
+      const c = new KubernetesCollector({
+        cluster: api.cluster,
+        kubeConfig: kc,
+        sender: new InProcessSender({ config, queue, metrics, clusters, logger }),
+        logger,
+        logs: false,
+        usage: false,
+      });
+      clusters.attach(api.cluster, () => c.status());
+      await c.start();
+      simulatedCollectors.push(c);
+    }
     await simulator.start();
     logger.info({ url }, 'simulated fleet is sending OTLP to this server');
   }
@@ -113,6 +138,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      for (const c of simulatedCollectors) await c.stop();
       await simulator?.stop();
       await collector?.stop();
       await app.close();

@@ -63,6 +63,32 @@ export class EventRecorder {
       'k8s.object.api_version': involved.apiVersion,
       ...(involved.namespace === undefined ? {} : { 'k8s.namespace.name': involved.namespace }),
     };
+    this.outbox.api.push({
+      type: 'EVENT',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: entry.name, namespace: involved.namespace ?? 'default', uid: entry.uid },
+        involvedObject: {
+          kind: involved.kind,
+          name: involved.name,
+          uid: involved.uid,
+          apiVersion: involved.apiVersion,
+          ...(involved.namespace === undefined ? {} : { namespace: involved.namespace }),
+          ...(involved.fieldPath === undefined ? {} : { fieldPath: involved.fieldPath }),
+        },
+        reason,
+        message,
+        type,
+        count: entry.count,
+        firstTimestamp: k8sTime(entry.firstMs),
+        lastTimestamp: k8sTime(atMs),
+        source: { component: source.component, ...(source.host === undefined ? {} : { host: source.host }) },
+        reportingComponent: source.component,
+        reportingInstance: source.host ?? '',
+        action,
+      },
+    });
     this.outbox.logs.push({
       resource,
       scope: SCOPES.k8sEvents,

@@ -85,6 +85,7 @@ export class ObjectWatch {
   }
 
   private emit(outbox: Outbox, type: WatchType, plural: string, object: K8sObject, atMs: number): void {
+    outbox.api.push({ type, object });
     const namespace = object.metadata.namespace;
     outbox.logs.push({
       resource: {

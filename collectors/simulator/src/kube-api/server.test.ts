@@ -72,4 +72,25 @@ describe('KubeApiServer', () => {
     expect((await get('/api/v1/namespaces/shop/pods/web/log?container=a')).body).toBe('');
     expect((await get('/api/v1/namespaces/shop/pods/nope/log')).status).toBe(404);
   });
+
+  it('pages a list across namespaces whose names prefix each other without skipping any object', async () => {
+    kube = await KubeApiServer.start();
+    const names: string[] = [];
+    for (const ns of ['team-1', 'team-10', 'team-2', 'a', 'a-b']) {
+      for (const n of ['x', 'x-1', 'y']) {
+        kube.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, namespace: ns } });
+        names.push(`${ns}/${n}`);
+      }
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = JSON.parse(
+        (await get(`/api/v1/configmaps?limit=2${token ? `&continue=${token}` : ''}`)).body,
+      ) as { items: { metadata: { name: string; namespace: string } }[]; metadata: { continue?: string } };
+      seen.push(...page.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`));
+      token = page.metadata.continue;
+    } while (token);
+    expect(seen.sort()).toEqual(names.sort());
+  });
 });

@@ -554,7 +554,8 @@ export class KubeApiServer {
       after = token.after;
     }
     const all = this.matching(type, namespace).filter(
-      (o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > after,
+      // The same order as `matching` sorts in (its keys end in namespace|name).
+      (o) => `${o.metadata.namespace ?? ''}|${o.metadata.name}` > after,
     );
     const limit = Number(query['limit'] ?? 0);
     const page = limit > 0 ? all.slice(0, limit) : all;
@@ -562,7 +563,7 @@ export class KubeApiServer {
     const last = page[page.length - 1];
     if (limit > 0 && all.length > limit && last) {
       metadata['continue'] = Buffer.from(
-        JSON.stringify({ rv: listRv, after: `${last.metadata.namespace ?? ''}/${last.metadata.name}` }),
+        JSON.stringify({ rv: listRv, after: `${last.metadata.namespace ?? ''}|${last.metadata.name}` }),
       ).toString('base64url');
       metadata['remainingItemCount'] = all.length - limit;
     }
