@@ -352,6 +352,16 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     });
     const afterSync = memoryMiB(server.child.pid ?? 0);
 
+    // The dependency graph of the whole cluster: built from the store on first use, then cached.
+    const tTopo = performance.now();
+    const blast = await json<{ total: number }>(
+      `${server.url}/api/v1/topology/blast-radius?cluster=${CLUSTER}&kind=Node&name=node-0`,
+    );
+    const topologyBuildMs = performance.now() - tTopo;
+    const tCached = performance.now();
+    await json(`${server.url}/api/v1/topology/blast-radius?cluster=${CLUSTER}&kind=Node&name=node-1`);
+    const topologyCachedMs = performance.now() - tCached;
+
     // Every pod changes once (a readiness flip), as in a rollout or a node problem.
     const t1 = performance.now();
     for (const p of cluster.pods) {
@@ -380,6 +390,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       take_in_after_listen_s: round(collectorS, 2),
       take_in_records_per_s: Math.round(records / collectorS),
       changes_per_s: Math.round(cluster.pods.length / changeS),
+      topology_build_ms: Math.round(topologyBuildMs),
+      topology_cached_query_ms: round(topologyCachedMs, 1),
+      blast_radius_of_a_node: blast.total,
       server_rss_idle_mib: round(idleMem.rss),
       server_rss_after_sync_mib: round(afterSync.rss),
       server_rss_peak_mib: round(afterChanges.peak),
@@ -401,6 +414,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 | take-in time, listening (collector start) → all stored | ${String(r['take_in_after_listen_s'])} s |
 | take-in rate (objects + events, from collector start) | ${String(r['take_in_records_per_s'])} records/s |
 | one change to each pod, taken in | ${String(r['changes_per_s'])} changes/s |
+| topology: blast radius of a node, graph built from the store | ${String(r['topology_build_ms'])} ms (${String(r['blast_radius_of_a_node'])} resources affected) |
+| topology: the next query (graph cached) | ${String(r['topology_cached_query_ms'])} ms |
 | server RSS idle / after sync / peak | ${String(r['server_rss_idle_mib'])} / ${String(r['server_rss_after_sync_mib'])} / ${String(r['server_rss_peak_mib'])} MiB |
 | floor: list everything over HTTP | ${String(r['floor_list_s'])} s |
 | floor: same requests through the pipeline into SQLite | ${String(r['floor_pipeline_store_s'])} s |

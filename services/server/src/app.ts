@@ -4,6 +4,7 @@ import { ConfigError, type FrozenConfig, type Logger } from '@sleuth/core';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
 import type { Store } from '@sleuth/store';
 import { AgentTokens, ReplayGuard } from './agents';
+import { TopologySource } from '@sleuth/analyze';
 import { ClusterRegistry } from './clusters';
 import type { ServerMetrics } from './metrics';
 import { registerErrorHandler } from './plugins/error-handler';
@@ -16,6 +17,7 @@ import { otlpRoutes } from './routes/otlp';
 import { signalRoutes } from './routes/signals';
 import { simulatorRoutes, type SimulatorControl } from './routes/simulator';
 import { statusRoutes } from './routes/status';
+import { topologyRoutes } from './routes/topology';
 import { uiRoutes } from './routes/ui';
 
 export interface AppDeps {
@@ -88,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void api.register(kubernetesRoutes(queryDeps));
       void api.register(analysisRoutes(queryDeps));
       void api.register(clusterRoutes(clusters));
+      void api.register(topologyRoutes({ topology: new TopologySource(store), metrics }));
       void api.register(statusRoutes({ store, queue, config, startedMs: Date.now() }));
       void api.register(simulatorRoutes(deps.simulator ?? (() => undefined)));
     },

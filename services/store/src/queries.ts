@@ -72,6 +72,15 @@ export const SpanQuery = z.object({
 });
 export type SpanQuery = z.input<typeof SpanQuery>;
 
+/** Calls between services observed in traces: a span whose parent belongs to another service. */
+export const ServiceCallQuery = z.object({
+  ...Window,
+  /** Only calls whose caller or callee is in this cluster. */
+  cluster: z.string().min(1).optional(),
+  limit: z.number().int().min(1).max(10_000).default(1000),
+});
+export type ServiceCallQuery = z.input<typeof ServiceCallQuery>;
+
 export const EventQuery = z.object({
   ...Window,
   cluster: z.string().min(1).optional(),

@@ -21,8 +21,27 @@ import type {
   ObjectQuery,
   RangeQuery,
   SeriesListQuery,
+  ServiceCallQuery,
   SpanQuery,
 } from './queries';
+
+/** One side of a service call: the service and where its spans came from. */
+export interface ServiceEndpoint {
+  service: string;
+  cluster: string;
+  namespace?: string;
+}
+
+/** Calls from one service to another in a window, from parent/child spans across services. */
+export interface ServiceCall {
+  from: ServiceEndpoint;
+  to: ServiceEndpoint;
+  calls: number;
+  /** Calls whose callee span has status error. */
+  errors: number;
+  /** Mean duration of the callee spans, ms. */
+  meanDurationMs: number;
+}
 
 export interface WriteResult {
   logs: number;
@@ -110,6 +129,8 @@ export interface Store extends Component {
   getTrace(traceId: string): Promise<Span[]>;
   /** Spans matching the filters, newest first. */
   searchSpans(query: SpanQuery): Promise<Span[]>;
+  /** Service-to-service calls seen in traces (child span's service ≠ parent's), most calls first. */
+  serviceCalls(query: ServiceCallQuery): Promise<ServiceCall[]>;
 
   /** Events newest (by lastMs) first, each with its store `id`. */
   listEvents(query: EventQuery): Promise<K8sEvent[]>;

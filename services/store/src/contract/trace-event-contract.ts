@@ -47,6 +47,25 @@ export function traceEventContract(make: MakeStore): void {
   describe('traces', () => {
     const ref = useStore(make, 'each');
 
+    it('finds service-to-service calls from parent and child spans of different services', async () => {
+      await ref.store.writeBatch(batchOf({ spans: SPANS }));
+      const calls = await ref.store.serviceCalls({ fromMs: T0 - MINUTE, toMs: T0 + 2 * MINUTE });
+      // cart's POST /checkout → payments' charge (an error); cart → cart (SELECT cart) is not a call.
+      expect(calls).toEqual([
+        {
+          from: { service: 'cart', cluster: 'prod-eu', namespace: 'shop' },
+          to: { service: 'payments', cluster: 'prod-eu', namespace: 'payments' },
+          calls: 1,
+          errors: 1,
+          meanDurationMs: 80,
+        },
+      ]);
+      expect(
+        await ref.store.serviceCalls({ fromMs: T0 - MINUTE, toMs: T0 + 2 * MINUTE, cluster: 'prod-us' }),
+      ).toEqual([]);
+      expect(await ref.store.serviceCalls({ fromMs: T0 + MINUTE, toMs: T0 + 2 * MINUTE })).toEqual([]);
+    });
+
     it('returns every span of a trace by start time, all fields intact', async () => {
       expect(await ref.store.writeBatch(batchOf({ spans: SPANS }))).toMatchObject({ spans: 4 });
       const trace = await ref.store.getTrace(ROOT.traceId);

@@ -1,7 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { SpanKind, SpanStatus, StoreError, type Span } from '@sleuth/core';
 import { checkWindow, parseQuery } from '../parse-query';
-import { SpanQuery } from '../queries';
+import { ServiceCallQuery, SpanQuery } from '../queries';
+import type { ServiceCall } from '../store';
 import { decodeAttributes, encodeAttributes } from './codec';
 import type { SourceDictionary } from './source-dictionary';
 import { assertEncodable, RowidAllocator, rowidWindow } from './time-rowid';
@@ -143,6 +144,75 @@ export class SpanTable {
       .safeIntegers(true)
       .all(...args, q.limit)
       .map((r) => this.fromRow(r));
+  }
+
+  /**
+   * Calls between services: each span (in the window, by start) whose parent span is of another
+   * service, grouped by the two services and where their spans came from (cluster, namespace).
+   */
+  serviceCalls(input: ServiceCallQuery): ServiceCall[] {
+    const q = parseQuery(ServiceCallQuery, input);
+    checkWindow(q);
+    const w = rowidWindow(q.fromMs, q.toMs);
+    const where = ['c.id >= ?', 'c.id < ?', 'c.parent_span_id IS NOT NULL', 'p.service != c.service'];
+    const args: unknown[] = [w.lo, w.hi];
+    if (w.exactFrom) {
+      where.push('c.start_ms >= ?');
+      args.push(q.fromMs);
+    }
+    if (w.exactTo) {
+      where.push('c.start_ms < ?');
+      args.push(q.toMs);
+    }
+    const rows = this.db
+      .prepare<
+        unknown[],
+        {
+          caller: string;
+          callee: string;
+          psrc: bigint;
+          csrc: bigint;
+          calls: number;
+          errors: number;
+          dur: number;
+        }
+      >(
+        `SELECT p.service AS caller, c.service AS callee, p.source_id AS psrc, c.source_id AS csrc,
+                count(*) AS calls, sum(c.status = 'error') AS errors, sum(c.duration_ms) AS dur
+           FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
+          WHERE ${where.join(' AND ')}
+          GROUP BY caller, callee, psrc, csrc`,
+      )
+      .safeIntegers(false)
+      .all(...args);
+    // Sources are per pod: fold them to (service, cluster, namespace) on each side.
+    const out = new Map<string, ServiceCall & { dur: number }>();
+    for (const r of rows) {
+      const ps = this.sources.source(Number(r.psrc));
+      const cs = this.sources.source(Number(r.csrc));
+      if (!ps || !cs) continue;
+      if (q.cluster !== undefined && ps.cluster !== q.cluster && cs.cluster !== q.cluster) continue;
+      const from = {
+        service: r.caller,
+        cluster: ps.cluster,
+        ...(ps.namespace ? { namespace: ps.namespace } : {}),
+      };
+      const to = {
+        service: r.callee,
+        cluster: cs.cluster,
+        ...(cs.namespace ? { namespace: cs.namespace } : {}),
+      };
+      const key = JSON.stringify([from, to]);
+      const e = out.get(key) ?? { from, to, calls: 0, errors: 0, meanDurationMs: 0, dur: 0 };
+      e.calls += r.calls;
+      e.errors += r.errors;
+      e.dur += r.dur;
+      out.set(key, e);
+    }
+    return [...out.values()]
+      .map(({ dur, ...c }) => ({ ...c, meanDurationMs: c.calls > 0 ? dur / c.calls : 0 }))
+      .sort((a, b) => b.calls - a.calls || a.from.service.localeCompare(b.from.service))
+      .slice(0, q.limit);
   }
 
   private fromRow(r: SpanRow): Span {

@@ -20,6 +20,7 @@ import type {
   ObjectQuery,
   RangeQuery,
   SeriesListQuery,
+  ServiceCallQuery,
   SpanQuery,
 } from '../queries';
 import type {
@@ -28,6 +29,7 @@ import type {
   RetentionPolicy,
   RetentionReport,
   SeriesInfo,
+  ServiceCall,
   Store,
   StoreStats,
   WriteResult,
@@ -258,6 +260,10 @@ export class SqliteStore implements Store {
 
   searchSpans(query: SpanQuery): Promise<Span[]> {
     return this.run('searching spans', (s) => s.spans.search(query));
+  }
+
+  serviceCalls(query: ServiceCallQuery): Promise<ServiceCall[]> {
+    return this.run('finding service calls', (s) => s.spans.serviceCalls(query));
   }
 
   listEvents(query: EventQuery): Promise<K8sEvent[]> {

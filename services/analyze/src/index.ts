@@ -1,0 +1,10 @@
+export { buildTopology } from './topology/build';
+export {
+  EDGE_KINDS,
+  TopologyGraph,
+  type EdgeKind,
+  type Reached,
+  type TopologyEdge,
+  type TopologyNode,
+} from './topology/graph';
+export { TOPOLOGY_KINDS, TopologySource, type TopologySourceOptions } from './topology/source';
