@@ -16,3 +16,5 @@ export { Agent, type AgentOptions, type AgentStatus } from './agent/agent';
 export { Spool, type SpoolStats } from './agent/spool';
 export type { ShipperStatus } from './agent/shipper';
 export { objectChangesRequest } from './records';
+export { importDump, type ImportOptions, type ImportSummary } from './import/import-dump';
+export { readDump, type DumpContents, type DumpLog, type Skipped } from './import/dump-reader';

@@ -9,6 +9,7 @@ Commands:
   serve      Run the Sleuth server (the default command)
   simulate   Run only the simulated fleet, sending OTLP to a Sleuth server
   agent      Watch the cluster this runs in and push to a Sleuth server
+  import     Load a kubectl cluster-info dump (or kubectl get -o json files)
 
 Run 'sleuth <command> --help' for a command's options.
 Every setting can also come from a config file (--config) or SLEUTH_* environment
@@ -59,6 +60,21 @@ Options:
   --context NAME       kubeconfig context
   --health-port PORT   serve GET /healthz with the agent's status (default off)
   --config FILE        YAML or JSON config file (kubernetes.logs.*, kubernetes.usage.* apply)
+  --log-level LEVEL    trace | debug | info | warn | error | silent
+  -h, --help           show this help`;
+
+const IMPORT_HELP = `Usage: sleuth import PATH [options]
+
+Loads a cluster Sleuth never watched: PATH is the folder written by
+  kubectl cluster-info dump --all-namespaces --output-directory=PATH
+(or its single-stream output, or files of kubectl get ... -o json, or a folder of them).
+Objects, events and container logs become queryable; the topology is built from them.
+
+Options:
+  --cluster NAME       the cluster's name in Sleuth (default: PATH's folder name)
+  --server URL         send to a running Sleuth server instead of writing the store directly
+  --data-dir DIR       the store to write when there is no --server (default .data)
+  --config FILE        YAML or JSON config file
   --log-level LEVEL    trace | debug | info | warn | error | silent
   -h, --help           show this help`;
 
@@ -184,6 +200,39 @@ async function agent(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function importCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      cluster: { type: 'string' },
+      server: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+  });
+  if (values.help) return printHelp(IMPORT_HELP);
+  const [path, ...extra] = positionals;
+  if (path === undefined) throw new ConfigError('a PATH to import is required: sleuth import PATH');
+  if (extra.length > 0) throw new ConfigError(`one PATH only; also got: ${extra.join(' ')}`);
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(path)) throw new ConfigError(`nothing to import at ${path}`);
+  const config = configFrom(values, {
+    'store.dataDir': values['data-dir'],
+    'log.level': values['log-level'] ?? 'warn',
+  });
+  const logger = createLogger(config.log.level);
+  const { formatSummary, importClusterName, runImport } = await import('./import-command');
+  const summary = await runImport(config, logger, path, {
+    cluster: importClusterName(path, values.cluster),
+    server: values.server,
+  });
+  process.stdout.write(`${formatSummary(summary)}\n`);
+  return 0;
+}
+
 function printHelp(text: string): number {
   process.stdout.write(`${text}\n`);
   return 0;
@@ -207,6 +256,7 @@ export async function main(argv: string[]): Promise<number> {
     if (first === 'serve') return await serve(rest);
     if (first === 'simulate') return await simulate(rest);
     if (first === 'agent') return await agent(rest);
+    if (first === 'import') return await importCommand(rest);
     if (first === 'help') return printHelp(MAIN_HELP);
     process.stderr.write(`sleuth: unknown command "${first}"\n\n${MAIN_HELP}\n`);
     return 2;

@@ -35,9 +35,8 @@ function shouldSimulate(config: FrozenConfig, watchingACluster: boolean): boolea
  * listens, and (with no cluster configured) feeds the simulated fleet through the real OTLP
  * receivers over loopback HTTP — the same path as real data.
  */
-export async function startServer(config: FrozenConfig, logger: Logger): Promise<RunningServer> {
-  // Before anything is opened: a kubeconfig that cannot be used stops startup with its key.
-  const kubeTarget = resolveKubeTarget(config);
+/** The store of `store.dataDir`, opened as the server opens it. */
+export async function openStore(config: FrozenConfig, logger: Logger): Promise<SqliteStore> {
   mkdirSync(config.store.dataDir, { recursive: true });
   const store = new SqliteStore({
     path: join(config.store.dataDir, 'sleuth.db'),
@@ -48,6 +47,30 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
     writeThread: true,
   });
   await store.start();
+  return store;
+}
+
+/** The store and an ingest queue in front of it, for `sleuth import` without a server. */
+export async function openStoreAndQueue(
+  config: FrozenConfig,
+  logger: Logger,
+): Promise<{ store: SqliteStore; queue: IngestQueue }> {
+  const store = await openStore(config, logger);
+  const queue = new IngestQueue({
+    store,
+    maxRecords: config.ingest.queueMaxRecords,
+    writeBatchMaxRecords: config.ingest.writeBatchMaxRecords,
+    retryAfterSeconds: config.ingest.retryAfterSeconds,
+    logger,
+  });
+  await queue.start();
+  return { store, queue };
+}
+
+export async function startServer(config: FrozenConfig, logger: Logger): Promise<RunningServer> {
+  // Before anything is opened: a kubeconfig that cannot be used stops startup with its key.
+  const kubeTarget = resolveKubeTarget(config);
+  const store = await openStore(config, logger);
 
   const retention = new RetentionScheduler({
     store,

@@ -1,0 +1,102 @@
+import { basename, resolve } from 'node:path';
+import { delay, type FrozenConfig, type Logger } from '@sleuth/core';
+import { importDump, type ImportSummary, type OtlpSender } from '@sleuth/kubernetes';
+import type { JsonObject } from '@sleuth/pipeline';
+import { ClusterRegistry } from './clusters';
+import { InProcessSender } from './in-process-sender';
+import { ServerMetrics } from './metrics';
+
+/** Sends OTLP JSON to a running server's receivers, waiting out 429/503 as an exporter does. */
+class HttpSender implements OtlpSender {
+  constructor(private readonly server: string) {}
+
+  async send(signal: 'logs' | 'metrics', request: JsonObject): Promise<void> {
+    const url = `${this.server.replace(/\/$/, '')}/v1/${signal}`;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(request),
+          signal: AbortSignal.timeout(60_000),
+        });
+      } catch (err) {
+        if (attempt >= 5) throw new Error(`${url}: ${(err as Error).message}`, { cause: err });
+        await delay(1000 * attempt);
+        continue;
+      }
+      const text = await res.text();
+      if (res.status === 200) {
+        const body = JSON.parse(text || '{}') as { partialSuccess?: { errorMessage?: string } };
+        const rejected = body.partialSuccess?.errorMessage;
+        if (rejected) process.stderr.write(`sleuth import: the server rejected some records: ${rejected}\n`);
+        return;
+      }
+      if ((res.status === 429 || res.status === 503) && attempt < 60) {
+        const after = Number(res.headers.get('retry-after'));
+        await delay(Number.isFinite(after) && after > 0 ? after * 1000 : 1000);
+        continue;
+      }
+      throw new Error(`${url} answered ${res.status}: ${text.slice(0, 500)}`);
+    }
+  }
+}
+
+/** The cluster name an import uses: the flag, else the dump folder's (or file's) name. */
+export function importClusterName(path: string, flag: string | undefined): string {
+  if (flag !== undefined) return flag;
+  return basename(resolve(path)).replace(/\.(json|txt|dump)$/i, '') || 'imported';
+}
+
+/**
+ * `sleuth import PATH`: a `kubectl cluster-info dump` (folder or stream) or `kubectl get -o json`
+ * List files into Sleuth, either through a running server (`server`) or straight into the store of
+ * `store.dataDir` through the same pipeline the receivers use.
+ */
+export async function runImport(
+  config: FrozenConfig,
+  logger: Logger,
+  path: string,
+  opts: { cluster: string; server?: string | undefined },
+): Promise<ImportSummary> {
+  if (opts.server !== undefined) {
+    return importDump(path, { cluster: opts.cluster, sender: new HttpSender(opts.server) });
+  }
+  const { openStoreAndQueue } = await import('./serve');
+  const { store, queue } = await openStoreAndQueue(config, logger);
+  try {
+    const sender = new InProcessSender({
+      config,
+      queue,
+      metrics: new ServerMetrics(),
+      clusters: new ClusterRegistry(),
+      logger,
+    });
+    return await importDump(path, { cluster: opts.cluster, sender });
+  } finally {
+    await queue.stop();
+    await store.stop();
+  }
+}
+
+/** The summary as a person reads it. */
+export function formatSummary(s: ImportSummary): string {
+  const kinds = Object.entries(s.objects)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  const lines = [
+    `Imported into cluster "${s.cluster}" from ${s.files} files:`,
+    `  objects: ${kinds || 'none'}`,
+    `  events: ${s.events}`,
+    `  log lines: ${s.logLines}${s.logLinesTimed > 0 ? ` (${s.logLinesTimed} without a timestamp: times spread over the container's run)` : ''}`,
+  ];
+  if (s.skipped.length > 0) {
+    lines.push(`  skipped: ${s.skipped.length}`);
+    for (const k of s.skipped.slice(0, 20))
+      lines.push(`    ${k.file}${k.at === undefined ? '' : `:${k.at}`}: ${k.reason}`);
+    if (s.skipped.length > 20) lines.push(`    ... and ${s.skipped.length - 20} more`);
+  }
+  return lines.join('\n');
+}
