@@ -50,10 +50,14 @@ export async function openStore(config: FrozenConfig, logger: Logger): Promise<S
   return store;
 }
 
-/** The store and an ingest queue in front of it, for `sleuth import` without a server. */
+/**
+ * The store and the ingest queue in front of it, started: the server's, and `sleuth import`'s
+ * without a server.
+ */
 export async function openStoreAndQueue(
   config: FrozenConfig,
   logger: Logger,
+  metrics?: ServerMetrics,
 ): Promise<{ store: SqliteStore; queue: IngestQueue }> {
   const store = await openStore(config, logger);
   const queue = new IngestQueue({
@@ -62,6 +66,7 @@ export async function openStoreAndQueue(
     writeBatchMaxRecords: config.ingest.writeBatchMaxRecords,
     retryAfterSeconds: config.ingest.retryAfterSeconds,
     logger,
+    ...(metrics ? { observer: metrics.queueObserver() } : {}),
   });
   await queue.start();
   return { store, queue };
@@ -70,7 +75,8 @@ export async function openStoreAndQueue(
 export async function startServer(config: FrozenConfig, logger: Logger): Promise<RunningServer> {
   // Before anything is opened: a kubeconfig that cannot be used stops startup with its key.
   const kubeTarget = resolveKubeTarget(config);
-  const store = await openStore(config, logger);
+  const metrics = new ServerMetrics();
+  const { store, queue } = await openStoreAndQueue(config, logger, metrics);
 
   const retention = new RetentionScheduler({
     store,
@@ -82,16 +88,6 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
     }),
     logger,
   });
-  const metrics = new ServerMetrics();
-  const queue = new IngestQueue({
-    store,
-    maxRecords: config.ingest.queueMaxRecords,
-    writeBatchMaxRecords: config.ingest.writeBatchMaxRecords,
-    retryAfterSeconds: config.ingest.retryAfterSeconds,
-    logger,
-    observer: metrics.queueObserver(),
-  });
-  await queue.start();
   await retention.start();
 
   let simulator: Simulator | undefined;
