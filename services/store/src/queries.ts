@@ -100,6 +100,11 @@ export const ObjectQuery = z.object({
   name: z.string().min(1).optional(),
   includeDeleted: z.boolean().default(false),
   limit: z.number().int().min(1).max(5000).default(500),
+  /**
+   * Keyset cursor: only objects after this one in the listing order (cluster, namespace with
+   * cluster-scoped objects first, kind, name). Pass the last object of a full page to read the next.
+   */
+  after: ResourceRef.pick({ cluster: true, namespace: true, kind: true, name: true }).optional(),
 });
 export type ObjectQuery = z.input<typeof ObjectQuery>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Anomaly, Incident } from '@sleuth/core';
+import type { Anomaly, Incident, ResourceRef } from '@sleuth/core';
 import { batchOf, MINUTE, snapshot, T0 } from './fixtures';
 import { useStore, type MakeStore } from './harness';
 
@@ -100,6 +100,50 @@ export function objectAnalysisContract(make: MakeStore): void {
       expect(await ref.store.listObjects({ cluster: 'prod-us' })).toEqual([node]);
       expect(await ref.store.listObjects({ namespace: 'shop', name: 'cart' })).toEqual([deploy]);
       expect(await ref.store.listObjects({ limit: 2 })).toHaveLength(2);
+    });
+
+    it('pages through objects with the last one of a page as the cursor, none twice or left out', async () => {
+      const pod = (namespace: string, name: string) =>
+        snapshot({ timeMs: T0, ref: { cluster: 'prod-eu', namespace, kind: 'Pod', name }, apiVersion: 'v1' });
+      const node = (name: string) =>
+        snapshot({ timeMs: T0, ref: { cluster: 'prod-eu', kind: 'Node', name }, apiVersion: 'v1' });
+      // Pods of two namespaces, nodes without one, and a pod of another cluster that no page holds.
+      const all = [
+        pod('shop', 'cart-2'),
+        pod('batch', 'report-1'),
+        node('node-b'),
+        pod('shop', 'cart-1'),
+        node('node-a'),
+        pod('batch', 'report-2'),
+        snapshot({ timeMs: T0, ref: { cluster: 'prod-us', namespace: 'shop', kind: 'Pod', name: 'x' } }),
+      ];
+      await ref.store.writeBatch(batchOf({ objects: all }));
+      const seen: string[] = [];
+      let after: ResourceRef | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await ref.store.listObjects({
+          cluster: 'prod-eu',
+          limit: 2,
+          ...(after ? { after } : {}),
+        });
+        seen.push(...page.map((o) => `${o.ref.namespace ?? '-'}/${o.ref.kind}/${o.ref.name}`));
+        if (page.length < 2) break;
+        after = page[page.length - 1]?.ref;
+      }
+      expect(seen).toEqual([
+        '-/Node/node-a',
+        '-/Node/node-b',
+        'batch/Pod/report-1',
+        'batch/Pod/report-2',
+        'shop/Pod/cart-1',
+        'shop/Pod/cart-2',
+      ]);
+      const pods = await ref.store.listObjects({
+        cluster: 'prod-eu',
+        kind: 'Pod',
+        after: { cluster: 'prod-eu', namespace: 'batch', kind: 'Pod', name: 'report-2' },
+      });
+      expect(pods.map((o) => o.ref.name)).toEqual(['cart-1', 'cart-2']);
     });
   });
 

@@ -89,8 +89,13 @@ export class ObjectTable {
       args.push(v);
     }
     if (!q.includeDeleted) where.push('deleted = 0');
+    if (q.after) {
+      // A namespace is never empty, so '' puts cluster-scoped objects first, as NULL sorts.
+      where.push("(cluster, coalesce(namespace, ''), kind, name) > (?, ?, ?, ?)");
+      args.push(q.after.cluster, q.after.namespace ?? '', q.after.kind, q.after.name);
+    }
     const sql = `SELECT * FROM objects ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY cluster, namespace, kind, name LIMIT ?`;
+                 ORDER BY cluster, coalesce(namespace, ''), kind, name LIMIT ?`;
     return this.db
       .prepare<unknown[], ObjectRow>(sql)
       .all(...args, q.limit)
