@@ -100,6 +100,13 @@ const OBJECTS: RawObject[] = [
   { apiVersion: 'v1', kind: 'PersistentVolume', metadata: md('pv-1') },
   { apiVersion: 'batch/v1', kind: 'CronJob', metadata: md('report', 'shop') },
   { apiVersion: 'batch/v1', kind: 'Job', metadata: md('report-1', 'shop', owned('CronJob', 'report')) },
+  {
+    // Its ConfigMap was never created: the pod sits in CreateContainerConfigError.
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: md('report-1-q', 'shop', owned('Job', 'report-1')),
+    spec: { containers: [{ name: 'report', envFrom: [{ configMapRef: { name: 'report-config' } }] }] },
+  },
   { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: md('agent', 'shop') },
   {
     apiVersion: 'v1',
@@ -199,6 +206,7 @@ describe('topology API', () => {
     has('owns', key('StatefulSet', 'db', 'shop'), key('Pod', 'db-0', 'shop'));
     has('owns', key('DaemonSet', 'agent', 'shop'), key('Pod', 'agent-z', 'shop'));
     has('owns', key('CronJob', 'report', 'shop'), key('Job', 'report-1', 'shop'));
+    has('owns', key('Job', 'report-1', 'shop'), key('Pod', 'report-1-q', 'shop'));
     has('selects', key('Service', 'checkout', 'shop'), key('Pod', 'checkout-7d9f-a', 'shop'));
     has('endpoint', key('Service', 'checkout', 'shop'), key('Pod', 'checkout-7d9f-a', 'shop'));
     has('routes_to', key('Ingress', 'shop', 'shop'), key('Service', 'checkout', 'shop'));
@@ -231,6 +239,26 @@ describe('topology API', () => {
       `endpoint ${key('Service', 'checkout', 'shop')}`,
       `owns ${key('ReplicaSet', 'checkout-7d9f', 'shop')}`,
       `selects ${key('Service', 'checkout', 'shop')}`,
+    ]);
+  });
+
+  it('shows a ConfigMap a pod needs but nobody created as missing, and what waits on it', async () => {
+    const r = await getJson<{
+      node: { key: string; missing?: boolean };
+      dependents: { edge: Edge; node: { key: string } }[];
+    }>(server.url, `/api/v1/topology/neighbours?${q('ConfigMap', 'report-config', 'shop')}`);
+    expect(r.node).toMatchObject({ key: key('ConfigMap', 'report-config', 'shop'), missing: true });
+    expect(r.dependents.map((d) => `${d.edge.kind} ${d.node.key} [${d.edge.evidence.join('; ')}]`)).toEqual([
+      `uses_configmap ${key('Pod', 'report-1-q', 'shop')} [envFrom (container report)]`,
+    ]);
+    const blast = await getJson<{ affected: { key: string; depth: number }[] }>(
+      server.url,
+      `/api/v1/topology/blast-radius?${q('ConfigMap', 'report-config', 'shop')}`,
+    );
+    expect(blast.affected.map((a) => `${a.depth} ${a.key}`)).toEqual([
+      `1 ${key('Pod', 'report-1-q', 'shop')}`,
+      `2 ${key('Job', 'report-1', 'shop')}`,
+      `3 ${key('CronJob', 'report', 'shop')}`,
     ]);
   });
 

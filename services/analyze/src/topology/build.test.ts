@@ -269,6 +269,34 @@ describe('buildTopology', () => {
     ]);
   });
 
+  it('says which references are optional, so a missing optional one is not taken for the cause', () => {
+    const objects = [
+      snap('Pod', 'web', 'shop', {
+        spec: {
+          volumes: [{ name: 'extra', configMap: { name: 'web-extra', optional: true } }],
+          containers: [
+            {
+              name: 'web',
+              env: [
+                {
+                  name: 'TOKEN',
+                  valueFrom: { secretKeyRef: { name: 'web-token', key: 't', optional: true } },
+                },
+              ],
+              envFrom: [{ configMapRef: { name: 'web-config' } }],
+            },
+          ],
+        },
+      }),
+    ];
+    const g2 = buildTopology(C, objects);
+    expect([...edges(g2, 'uses_configmap'), ...edges(g2, 'uses_secret')]).toEqual([
+      `${k('Pod', 'web', 'shop')} -> ${k('ConfigMap', 'web-config', 'shop')} [envFrom (container web)]`,
+      `${k('Pod', 'web', 'shop')} -> ${k('ConfigMap', 'web-extra', 'shop')} [volume extra (optional)]`,
+      `${k('Pod', 'web', 'shop')} -> ${k('Secret', 'web-token', 'shop')} [env TOKEN (container web) (optional)]`,
+    ]);
+  });
+
   it('ignores deleted objects and other clusters', () => {
     const objects = [
       { ...snap('Pod', 'gone', 'shop', {}), deleted: true },

@@ -8,6 +8,8 @@ const obj = (v: unknown): Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? v.map(obj) : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** A reference the pod starts without when its target is missing: not a CreateContainerConfigError. */
+const optional = (ref: Json): string => (ref['optional'] === true ? ' (optional)' : '');
 
 /** Kinds without a namespace: a reference to one never carries the referrer's namespace. */
 const CLUSTER_SCOPED = new Set(['Node', 'Namespace', 'PersistentVolume', 'StorageClass', 'ClusterRole']);
@@ -161,38 +163,50 @@ export function buildTopology(
       const vol = str(v['name']) ?? '?';
       const claim = str(obj(v['persistentVolumeClaim'])['claimName']);
       if (claim) edge(pod, target('PersistentVolumeClaim', claim, ns), 'mounts', `volume ${vol}`);
-      const cm = str(obj(v['configMap'])['name']);
-      if (cm) edge(pod, target('ConfigMap', cm, ns), 'uses_configmap', `volume ${vol}`);
-      const secret = str(obj(v['secret'])['secretName']);
-      if (secret) edge(pod, target('Secret', secret, ns), 'uses_secret', `volume ${vol}`);
+      const cm = obj(v['configMap']);
+      const cmName = str(cm['name']);
+      if (cmName)
+        edge(pod, target('ConfigMap', cmName, ns), 'uses_configmap', `volume ${vol}${optional(cm)}`);
+      const secret = obj(v['secret']);
+      const secretName = str(secret['secretName']);
+      if (secretName)
+        edge(pod, target('Secret', secretName, ns), 'uses_secret', `volume ${vol}${optional(secret)}`);
       for (const src of arr(obj(v['projected'])['sources'])) {
-        const pcm = str(obj(src['configMap'])['name']);
-        if (pcm) edge(pod, target('ConfigMap', pcm, ns), 'uses_configmap', `projected volume ${vol}`);
-        const ps = str(obj(src['secret'])['name']);
-        if (ps) edge(pod, target('Secret', ps, ns), 'uses_secret', `projected volume ${vol}`);
+        const pcm = obj(src['configMap']);
+        const pcmName = str(pcm['name']);
+        if (pcmName)
+          edge(
+            pod,
+            target('ConfigMap', pcmName, ns),
+            'uses_configmap',
+            `projected volume ${vol}${optional(pcm)}`,
+          );
+        const ps = obj(src['secret']);
+        const psName = str(ps['name']);
+        if (psName)
+          edge(pod, target('Secret', psName, ns), 'uses_secret', `projected volume ${vol}${optional(ps)}`);
       }
     }
     for (const c of [...arr(spec['initContainers']), ...arr(spec['containers'])]) {
       const cname = str(c['name']) ?? '?';
       for (const e of arr(c['env'])) {
         const from = obj(e['valueFrom']);
-        const cm = str(obj(from['configMapKeyRef'])['name']);
-        if (cm)
-          edge(
-            pod,
-            target('ConfigMap', cm, ns),
-            'uses_configmap',
-            `env ${String(e['name'])} (container ${cname})`,
-          );
-        const s = str(obj(from['secretKeyRef'])['name']);
-        if (s)
-          edge(pod, target('Secret', s, ns), 'uses_secret', `env ${String(e['name'])} (container ${cname})`);
+        const where = `env ${String(e['name'])} (container ${cname})`;
+        const cm = obj(from['configMapKeyRef']);
+        const cmName = str(cm['name']);
+        if (cmName) edge(pod, target('ConfigMap', cmName, ns), 'uses_configmap', `${where}${optional(cm)}`);
+        const s = obj(from['secretKeyRef']);
+        const sName = str(s['name']);
+        if (sName) edge(pod, target('Secret', sName, ns), 'uses_secret', `${where}${optional(s)}`);
       }
       for (const e of arr(c['envFrom'])) {
-        const cm = str(obj(e['configMapRef'])['name']);
-        if (cm) edge(pod, target('ConfigMap', cm, ns), 'uses_configmap', `envFrom (container ${cname})`);
-        const s = str(obj(e['secretRef'])['name']);
-        if (s) edge(pod, target('Secret', s, ns), 'uses_secret', `envFrom (container ${cname})`);
+        const where = `envFrom (container ${cname})`;
+        const cm = obj(e['configMapRef']);
+        const cmName = str(cm['name']);
+        if (cmName) edge(pod, target('ConfigMap', cmName, ns), 'uses_configmap', `${where}${optional(cm)}`);
+        const s = obj(e['secretRef']);
+        const sName = str(s['name']);
+        if (sName) edge(pod, target('Secret', sName, ns), 'uses_secret', `${where}${optional(s)}`);
       }
     }
     for (const s of arr(spec['imagePullSecrets'])) {
