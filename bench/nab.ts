@@ -65,7 +65,7 @@ function readOutputs(dir: string, detector: string, files: readonly string[]): O
   });
 }
 
-export async function run(args: string[]): Promise<Record<string, unknown>> {
+export function run(args: string[]): Promise<Record<string, unknown>> {
   const f = flags(args);
   const dir = resolve(f._[0] ?? '../shared/data/nab');
   if (!existsSync(join(dir, 'labels', 'combined_windows.json'))) {
@@ -126,13 +126,11 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   );
   const results: Record<string, Record<string, number>> = {};
   for (const detector of detectors) {
-    results[detector] = {};
+    const byProfile: Record<string, number> = {};
+    results[detector] = byProfile;
     for (const [profile, cost] of Object.entries(PROFILES)) {
       const best = optimizeThreshold(tables.get(detector)?.get(profile) ?? []);
-      (results[detector] as Record<string, number>)[profile] = round(
-        normalisedScore(best.score, nullTotals[profile] ?? 0, windowCount, cost),
-        2,
-      );
+      byProfile[profile] = round(normalisedScore(best.score, nullTotals[profile] ?? 0, windowCount, cost), 2);
     }
   }
 
@@ -155,7 +153,7 @@ reference: Numenta HTM 70.5 / 62.6 / 75.2, Windowed Gaussian 39.6 / 20.9 / 47.4.
   process.stdout.write(`${body}\n`);
   for (const m of mismatches) process.stdout.write(`MISMATCH ${m}\n`);
   recordInDocs('nab', `npm run bench -- nab${args.length ? ` ${args.join(' ')}` : ''}`, body);
-  return {
+  return Promise.resolve({
     files: files.length,
     windows: windowCount,
     official_scores_compared: compared,
@@ -166,5 +164,5 @@ reference: Numenta HTM 70.5 / 62.6 / 75.2, Windowed Gaussian 39.6 / 20.9 / 47.4.
         .filter((d) => d !== 'null')
         .flatMap((d) => Object.entries(results[d] ?? {}).map(([p, v]) => [`${d}_${p}_score`, v])),
     ),
-  };
+  });
 }
