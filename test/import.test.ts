@@ -18,6 +18,8 @@ const DUMP = join(FIXTURES, 'cluster-dump');
 const EXTRA = join(FIXTURES, 'cluster-dump-extra.json');
 const BIN = join(import.meta.dirname, '..', 'bin', 'sleuth.mjs');
 const WINDOW = 'from=2026-11-01T00:00:00Z&to=now';
+/** The fixture's logs and events are from November 2026: a test run later must not see them retired. */
+const KEEP = { 'store.retentionMaxAgeHours': 24 * 365 * 50 };
 const servers: TestServer[] = [];
 const dirs: string[] = [];
 
@@ -44,6 +46,7 @@ async function expectImported(url: string, cluster: string): Promise<void> {
     url,
     `/api/v1/objects?cluster=${cluster}&kind=Pod`,
   );
+  expect(pods.objects.every((p) => p.ref.cluster === cluster && p.ref.namespace === 'shop')).toBe(true);
   expect(pods.objects.map((p) => p.ref.name).sort()).toEqual([
     'checkout-6d8f7b9c5d-7xk2p',
     'checkout-6d8f7b9c5d-q9z4w',
@@ -51,6 +54,16 @@ async function expectImported(url: string, cluster: string): Promise<void> {
   ]);
   const crashing = pods.objects.find((p) => p.ref.name === 'checkout-6d8f7b9c5d-q9z4w');
   expect(JSON.stringify(crashing?.object)).toContain('CrashLoopBackOff');
+
+  const services = await getJson<{ objects: ObjectSnapshot[] }>(
+    url,
+    `/api/v1/objects?cluster=${cluster}&kind=Service`,
+  );
+  expect(services.objects.map((o) => `${o.ref.namespace}/${o.ref.name}`).sort()).toEqual([
+    'default/kubernetes',
+    'shop/checkout',
+    'shop/postgres',
+  ]);
 
   const events = await getJson<{ events: K8sEvent[] }>(
     url,
@@ -103,7 +116,7 @@ async function expectImported(url: string, cluster: string): Promise<void> {
 
 describe('sleuth import', () => {
   it('imports a cluster dump through a running server: pods, events, logs queryable, topology built', async () => {
-    const server = await startTestServer();
+    const server = await startTestServer(KEEP);
     servers.push(server);
     const cli = await run(['import', DUMP, '--cluster', 'eu-dump', '--server', server.url]);
     expect(cli.stderr).toBe('');
@@ -119,11 +132,14 @@ describe('sleuth import', () => {
   it('imports offline into a data folder that a server then serves', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sleuth-import-'));
     dirs.push(dataDir);
+    const cli = await run(['import', DUMP, '--cluster', 'offline', '--data-dir', dataDir]);
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/events: 3\n {2}log lines: 11 \(11 without a timestamp/);
     const config = loadConfig({ env: {}, overrides: { 'store.dataDir': dataDir } });
-    const summary = await runImport(config, createLogger('silent'), DUMP, { cluster: 'offline' });
-    expect(summary).toMatchObject({ cluster: 'offline', events: 3, logLines: 11, skipped: [] });
-    await runImport(config, createLogger('silent'), EXTRA, { cluster: 'offline' });
-    const server = await startTestServer({ 'store.dataDir': dataDir });
+    const summary = await runImport(config, createLogger('silent'), EXTRA, { cluster: 'offline' });
+    expect(summary).toMatchObject({ cluster: 'offline', objects: { Secret: 1 }, skippedTotal: 0 });
+    const server = await startTestServer({ ...KEEP, 'store.dataDir': dataDir });
     servers.push(server);
     await expectImported(server.url, 'offline');
   });

@@ -17,4 +17,4 @@ export { Spool, type SpoolStats } from './agent/spool';
 export type { ShipperStatus } from './agent/shipper';
 export { objectChangesRequest } from './records';
 export { importDump, type ImportOptions, type ImportSummary } from './import/import-dump';
-export { readDump, type DumpContents, type DumpLog, type Skipped } from './import/dump-reader';
+export { readDump, type DumpItem, type DumpLogSection, type Skipped } from './import/dump-reader';

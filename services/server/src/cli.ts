@@ -229,7 +229,7 @@ async function importCommand(argv: string[]): Promise<number> {
     cluster: importClusterName(path, values.cluster),
     server: values.server,
   });
-  process.stdout.write(`${formatSummary(summary)}\n`);
+  process.stdout.write(`${formatSummary(summary, config.store.retentionMaxAgeHours)}\n`);
   return 0;
 }
 

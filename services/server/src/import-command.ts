@@ -1,5 +1,7 @@
+import { constants } from 'node:fs';
+import { access, readdir, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { delay, type FrozenConfig, type Logger } from '@sleuth/core';
+import { ConfigError, delay, type FrozenConfig, type Logger } from '@sleuth/core';
 import { importDump, type ImportSummary, type OtlpSender } from '@sleuth/kubernetes';
 import type { JsonObject } from '@sleuth/pipeline';
 import { ClusterRegistry } from './clusters';
@@ -60,6 +62,12 @@ export async function runImport(
   path: string,
   opts: { cluster: string; server?: string | undefined },
 ): Promise<ImportSummary> {
+  try {
+    if ((await stat(path)).isDirectory()) await readdir(path);
+    else await access(path, constants.R_OK);
+  } catch (err) {
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
+  }
   if (opts.server !== undefined) {
     return importDump(path, { cluster: opts.cluster, sender: new HttpSender(opts.server) });
   }
@@ -80,8 +88,11 @@ export async function runImport(
   }
 }
 
-/** The summary as a person reads it. */
-export function formatSummary(s: ImportSummary): string {
+/**
+ * The summary as a person reads it. `retentionMaxAgeHours` is the store's: data older than that is
+ * deleted by the next retention pass, which a person importing last month's dump must hear about.
+ */
+export function formatSummary(s: ImportSummary, retentionMaxAgeHours: number, nowMs = Date.now()): string {
   const kinds = Object.entries(s.objects)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, n]) => `${n} ${k}`)
@@ -92,11 +103,20 @@ export function formatSummary(s: ImportSummary): string {
     `  events: ${s.events}`,
     `  log lines: ${s.logLines}${s.logLinesTimed > 0 ? ` (${s.logLinesTimed} without a timestamp: times spread over the container's run)` : ''}`,
   ];
-  if (s.skipped.length > 0) {
-    lines.push(`  skipped: ${s.skipped.length}`);
-    for (const k of s.skipped.slice(0, 20))
-      lines.push(`    ${k.file}${k.at === undefined ? '' : `:${k.at}`}: ${k.reason}`);
-    if (s.skipped.length > 20) lines.push(`    ... and ${s.skipped.length - 20} more`);
+  if (s.oldestMs !== undefined && s.oldestMs < nowMs - retentionMaxAgeHours * 3_600_000) {
+    lines.push(
+      `  warning: events and log lines go back to ${new Date(s.oldestMs).toISOString()}, older than ` +
+        `store.retentionMaxAgeHours (${retentionMaxAgeHours} h): retention deletes those older than that. ` +
+        `To keep them, run the server with SLEUTH_STORE_RETENTION_MAX_AGE_HOURS set higher.`,
+    );
+  }
+  if (s.skippedTotal > 0) {
+    lines.push(`  skipped: ${s.skippedTotal}`);
+    for (const k of s.skipped.slice(0, 20)) {
+      const where = `${k.file}${k.line === undefined ? '' : `:${k.line}`}${k.item === undefined ? '' : ` item ${k.item}`}`;
+      lines.push(`    ${where}: ${k.reason}`);
+    }
+    if (s.skippedTotal > 20) lines.push(`    ... and ${s.skippedTotal - 20} more`);
   }
   return lines.join('\n');
 }

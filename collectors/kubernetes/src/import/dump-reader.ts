@@ -1,182 +1,50 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import type { RawObject } from '../kube-api';
-
-/** One container's log as a dump holds it. */
-export interface DumpLog {
-  namespace: string;
-  pod: string;
-  container: string;
-  lines: string[];
-  /** The file it came from, and when that file was written (the dump's time), epoch ms. */
-  file: string;
-  fileMs: number;
-}
+import { JsonDocument, objectsOf } from './json-documents';
+import { countSections, linesOf, sectionLine, sectionStart, type SectionHeader } from './log-sections';
 
 /** Something in the dump that could not be used, and why. */
 export interface Skipped {
+  /** The file, relative to the dump folder. */
   file: string;
-  /** Item index in a List, or line number in a log file. */
-  at?: number;
+  /** Line in the file (1-based), when it is known. */
+  line?: number;
+  /** Item index in a List, when the problem is one item. */
+  item?: number;
   reason: string;
 }
 
-/** What a dump holds: objects (events included), container logs, and what was skipped. */
-export interface DumpContents {
-  objects: RawObject[];
-  logs: DumpLog[];
-  skipped: Skipped[];
-  files: number;
+/** One container's log in the dump. The same object comes with every chunk of its lines. */
+export interface DumpLogSection {
+  file: string;
+  /** When the file was written (the dump's time), epoch ms. */
+  fileMs: number;
+  namespace: string;
+  pod: string;
+  /** Undefined when the dump does not say (a `<pod>/logs.txt` without sections): the pod's only one. */
+  container: string | undefined;
+  /** Lines in the whole section, so a chunk's lines can be placed in the container's run. */
+  total: number;
 }
 
-const START = /^==== START logs for container (\S+) of pod ([^/\s]+)\/(\S+) ====$/;
-const END = /^==== END logs for container (\S+) of pod ([^/\s]+)\/(\S+) ====$/;
-/** What kubectl writes in a container's log section when it could not get the log. */
-const LOG_ERROR = /^(Create log request error|Request log error): /;
+/** What reading a dump yields, in file order; nothing is held beyond the item at hand. */
+export type DumpItem =
+  | { type: 'file'; file: string }
+  | { type: 'objects'; file: string; fileMs: number; objects: RawObject[] }
+  /** Lines `first` … `first + lines.length - 1` of a section, in order, blank lines left out. */
+  | { type: 'log'; section: DumpLogSection; first: number; lines: string[] }
+  | { type: 'skipped'; skipped: Skipped };
 
-/** Largest file read (a namespace's pods.json of a big cluster is tens of MB). */
-const MAX_FILE_BYTES = 512 * 1024 * 1024;
-
-/**
- * Splits text holding JSON documents one after another (kubectl's stdout dump, or a single file)
- * and the log sections between them. Returns the documents with their offsets, and the log blocks.
- */
-function splitDocuments(text: string, file: string, fileMs: number, skipped: Skipped[]) {
-  const docs: unknown[] = [];
-  const logs: DumpLog[] = [];
-  let i = 0;
-  const n = text.length;
-  let line = 1;
-  const countLines = (from: number, to: number): void => {
-    for (let k = from; k < to; k++) if (text.charCodeAt(k) === 10) line++;
-  };
-  while (i < n) {
-    const c = text[i];
-    if (c === ' ' || c === '\n' || c === '\r' || c === '\t') {
-      if (c === '\n') line++;
-      i++;
-      continue;
-    }
-    if (c === '{' || c === '[') {
-      // Find the end of this JSON value: depth counting outside strings.
-      let depth = 0;
-      let inString = false;
-      let j = i;
-      for (; j < n; j++) {
-        const ch = text[j];
-        if (inString) {
-          if (ch === '\\') j++;
-          else if (ch === '"') inString = false;
-          continue;
-        }
-        if (ch === '"') inString = true;
-        else if (ch === '{' || ch === '[') depth++;
-        else if (ch === '}' || ch === ']') {
-          depth--;
-          if (depth === 0) break;
-        }
-      }
-      const startLine = line;
-      countLines(i, Math.min(j + 1, n));
-      if (j >= n) {
-        skipped.push({
-          file,
-          at: startLine,
-          reason: 'a JSON document is cut short (the file ends inside it)',
-        });
-        break;
-      }
-      try {
-        docs.push(JSON.parse(text.slice(i, j + 1)));
-      } catch (err) {
-        skipped.push({ file, at: startLine, reason: `not valid JSON: ${(err as Error).message}` });
-      }
-      i = j + 1;
-      continue;
-    }
-    // A line of text: a log section's start, or something we do not know.
-    const eol = text.indexOf('\n', i);
-    const textLine = text.slice(i, eol < 0 ? n : eol).replace(/\r$/, '');
-    const m = START.exec(textLine);
-    if (m) {
-      const [, container = '', namespace = '', pod = ''] = m;
-      const block: DumpLog = { namespace, pod, container, lines: [], file, fileMs };
-      i = eol < 0 ? n : eol + 1;
-      line++;
-      let closed = false;
-      while (i < n) {
-        const e = text.indexOf('\n', i);
-        const l = text.slice(i, e < 0 ? n : e).replace(/\r$/, '');
-        i = e < 0 ? n : e + 1;
-        line++;
-        if (END.test(l)) {
-          closed = true;
-          break;
-        }
-        if (LOG_ERROR.test(l)) {
-          skipped.push({ file, at: line - 1, reason: `no log for ${namespace}/${pod} ${container}: ${l}` });
-          continue;
-        }
-        block.lines.push(l);
-      }
-      // kubectl writes the log as served: a final newline gives one empty line we do not keep.
-      while (block.lines.length > 0 && block.lines[block.lines.length - 1] === '') block.lines.pop();
-      if (!closed)
-        skipped.push({
-          file,
-          at: line,
-          reason: `the log of ${namespace}/${pod} ${container} has no END marker`,
-        });
-      logs.push(block);
-      continue;
-    }
-    skipped.push({ file, at: line, reason: `not JSON and not a log section: "${textLine.slice(0, 80)}"` });
-    i = eol < 0 ? n : eol + 1;
-    line++;
-  }
-  return { docs, logs };
-}
-
-/**
- * The objects of a document: a List (`kind: List` or `<Kind>List`, whose items may carry no kind
- * or apiVersion of their own: they are the list's) or a single object.
- */
-function objectsOf(doc: unknown, file: string, skipped: Skipped[]): RawObject[] {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    skipped.push({ file, reason: 'a JSON document that is not a Kubernetes object or List' });
-    return [];
-  }
-  const d = doc as RawObject & { items?: unknown };
-  if (Array.isArray(d.items)) {
-    const listKind = typeof d.kind === 'string' ? d.kind : '';
-    const itemKind = listKind.endsWith('List') && listKind !== 'List' ? listKind.slice(0, -4) : undefined;
-    const out: RawObject[] = [];
-    d.items.forEach((item: unknown, at) => {
-      if (typeof item !== 'object' || item === null) {
-        skipped.push({ file, at, reason: 'a List item that is not an object' });
-        return;
-      }
-      const o = item as RawObject;
-      const kind = o.kind ?? itemKind;
-      const apiVersion = o.apiVersion ?? d.apiVersion;
-      if (!kind || !apiVersion || !o.metadata?.name) {
-        skipped.push({ file, at, reason: 'a List item without kind, apiVersion or metadata.name' });
-        return;
-      }
-      out.push({ ...o, kind, apiVersion });
-    });
-    return out;
-  }
-  if (typeof d.kind === 'string' && typeof d.apiVersion === 'string' && d.metadata?.name) return [d];
-  skipped.push({ file, reason: 'a JSON document without kind, apiVersion or metadata.name' });
-  return [];
-}
+/** Log lines per `log` item. */
+const CHUNK_LINES = 1000;
+const READABLE = /(\.(json|txt|log|dump)|^[^.]+)$/i;
+const TEXT_LOG = /\.(txt|log)$/i;
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await walk(p)));
     else if (entry.isFile()) out.push(p);
@@ -185,36 +53,220 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 /**
- * Reads the output of `kubectl cluster-info dump` (with `--output-directory`: nodes.json and, per
- * namespace, events.json, services.json, deployments.json, replicasets.json, daemonsets.json,
- * replication-controllers.json, pods.json and `<pod>/logs.txt`; without it: everything in one
- * stream), or `kubectl get ... -o json` List files, or a folder of any of these. Files that are
- * neither JSON nor logs are skipped with a reason; nothing stops the rest.
+ * The container a section-less log file belongs to, from where it sits in the dump folder:
+ * `<namespace>/<pod>/logs.txt` (the pod's only container) or `<namespace>/<pod>/<container>/*.txt`.
  */
-export async function readDump(path: string): Promise<DumpContents> {
+function plainLogOf(name: string): (Omit<SectionHeader, 'container'> & { container?: string }) | undefined {
+  if (!TEXT_LOG.test(name)) return undefined;
+  const parts = name.split(sep);
+  if (parts.length === 3 && parts[2]?.toLowerCase() === 'logs.txt')
+    return { namespace: parts[0] ?? '', pod: parts[1] ?? '' };
+  if (parts.length === 4)
+    return { namespace: parts[0] ?? '', pod: parts[1] ?? '', container: parts[2] ?? '' };
+  return undefined;
+}
+
+/** Lines that are neither JSON nor a log section, reported as one run rather than line by line. */
+class StrayLines {
+  private from = 0;
+  private count = 0;
+  private sample = '';
+  add(line: number, text: string): void {
+    if (this.count === 0) {
+      this.from = line;
+      this.sample = text.slice(0, 80);
+    }
+    this.count++;
+  }
+  take(file: string): Skipped | undefined {
+    if (this.count === 0) return undefined;
+    const what = this.count === 1 ? 'a line' : `${this.count} lines`;
+    const out = { file, line: this.from, reason: `${what} neither JSON nor a log section: "${this.sample}"` };
+    this.count = 0;
+    return out;
+  }
+}
+
+/** JSON documents and log sections one after another: a file of the folder layout, or the stdout stream. */
+async function* documentsAndSections(
+  file: string,
+  name: string,
+  fileMs: number,
+  counts: number[],
+): AsyncGenerator<DumpItem> {
+  let lineNo = 0;
+  let doc: JsonDocument | undefined;
+  let section: { header: SectionHeader; log: DumpLogSection; first: number; lines: string[] } | undefined;
+  let sections = 0;
+  const stray = new StrayLines();
+  const strayItem = (): DumpItem[] => {
+    const s = stray.take(name);
+    return s ? [{ type: 'skipped', skipped: s }] : [];
+  };
+  const flush = function* (): Generator<DumpItem> {
+    if (!section || section.lines.length === 0) return;
+    yield { type: 'log', section: section.log, first: section.first, lines: section.lines };
+    section.first += section.lines.length;
+    section.lines = [];
+  };
+  const cutShort = (d: JsonDocument): DumpItem => ({
+    type: 'skipped',
+    skipped: { file: name, line: d.line, reason: 'a JSON document is cut short (it never closes)' },
+  });
+  const noEnd = (h: SectionHeader): DumpItem => ({
+    type: 'skipped',
+    skipped: {
+      file: name,
+      line: lineNo,
+      reason: `the log of ${h.namespace}/${h.pod} ${h.container} has no END marker (the dump is cut short?)`,
+    },
+  });
+
+  for await (const line of linesOf(file)) {
+    lineNo++;
+    const start = sectionStart(line);
+    if (start) {
+      yield* strayItem();
+      if (doc) yield cutShort(doc);
+      doc = undefined;
+      if (section) {
+        yield* flush();
+        yield noEnd(section.header);
+      }
+      const log = { file: name, fileMs, ...start, total: counts[sections++] ?? 0 };
+      section = { header: start, log, first: 0, lines: [] };
+      continue;
+    }
+    if (section) {
+      const c = sectionLine(line, section.header);
+      if (c.kind === 'error') {
+        const h = section.header;
+        yield {
+          type: 'skipped',
+          skipped: {
+            file: name,
+            line: lineNo,
+            reason: `no log of ${h.namespace}/${h.pod} ${h.container}: ${c.reason}`,
+          },
+        };
+      } else if (c.kind === 'line' || (c.kind === 'end' && c.last !== undefined)) {
+        section.lines.push(c.kind === 'end' ? (c.last ?? '') : line);
+        if (section.lines.length >= CHUNK_LINES) yield* flush();
+      }
+      if (c.kind === 'end') {
+        yield* flush();
+        section = undefined;
+      }
+      continue;
+    }
+    let rest = line;
+    while (rest !== '') {
+      if (!doc) {
+        const trimmed = rest.trimStart();
+        if (trimmed === '') break;
+        if (trimmed[0] !== '{' && trimmed[0] !== '[') {
+          stray.add(lineNo, trimmed);
+          break;
+        }
+        yield* strayItem();
+        doc = new JsonDocument(lineNo);
+        rest = trimmed;
+      }
+      const end = doc.feed(rest);
+      if (end < 0) break;
+      const done = doc;
+      doc = undefined;
+      rest = rest.slice(end);
+      const parsed = done.parse();
+      if (!parsed.ok) {
+        yield { type: 'skipped', skipped: { file: name, line: done.line, reason: parsed.reason } };
+        continue;
+      }
+      const skipped: Skipped[] = [];
+      const objects = objectsOf(parsed.value, { file: name, line: done.line }, skipped);
+      for (const s of skipped) yield { type: 'skipped', skipped: s };
+      if (objects.length > 0) yield { type: 'objects', file: name, fileMs, objects };
+    }
+  }
+  yield* strayItem();
+  if (doc) yield cutShort(doc);
+  if (section) {
+    yield* flush();
+    yield noEnd(section.header);
+  }
+}
+
+/** A section-less log file: every non-blank line is the container's. */
+async function* plainLog(file: string, log: DumpLogSection): AsyncGenerator<DumpItem> {
+  let first = 0;
+  let lines: string[] = [];
+  for await (const line of linesOf(file)) {
+    if (line.trim() === '') continue;
+    lines.push(line);
+    if (lines.length >= CHUNK_LINES) {
+      yield { type: 'log', section: log, first, lines };
+      first += lines.length;
+      lines = [];
+    }
+  }
+  if (lines.length > 0) yield { type: 'log', section: log, first, lines };
+}
+
+/**
+ * Reads what `kubectl cluster-info dump` writes, as a stream of items. With `--output-directory`:
+ * nodes.json and, per namespace, events.json, replication-controllers.json, services.json,
+ * daemonsets.json, deployments.json, replicasets.json, pods.json and `<pod>/logs.txt` (one
+ * `==== START logs for container …` section per container, init containers first); without it, the
+ * same documents and sections in one stream. Also `kubectl get … -o json` Lists, section-less
+ * per-container log files (`<namespace>/<pod>/<container>/logs.txt`), or a folder of any of these.
+ *
+ * In a folder, every `.json` file is read before any other, so pods are known before their logs.
+ * Files are read as line streams (two passes for logs: count, then read), so memory holds one JSON
+ * document and one batch of log lines. What cannot be used is yielded as `skipped`; nothing stops
+ * the rest. Rejects only when `path` itself cannot be read.
+ */
+export async function* readDump(path: string): AsyncGenerator<DumpItem> {
   const info = await stat(path);
-  const files = info.isDirectory() ? await walk(path) : [path];
-  const objects: RawObject[] = [];
-  const logs: DumpLog[] = [];
-  const skipped: Skipped[] = [];
-  let used = 0;
+  const all = info.isDirectory() ? await walk(path) : [path];
+  const isJson = (f: string): boolean => f.toLowerCase().endsWith('.json');
+  const files = [...all.filter(isJson), ...all.filter((f) => !isJson(f))];
   for (const file of files) {
     const name = info.isDirectory() ? relative(path, file) : file;
-    if (!/\.(json|txt|log|dump)$/i.test(file)) {
-      skipped.push({ file: name, reason: 'not a .json, .txt, .log or .dump file' });
+    const base = name.split(sep).at(-1) ?? name;
+    if (/\.ya?ml$/i.test(base)) {
+      yield {
+        type: 'skipped',
+        skipped: { file: name, reason: "YAML is not read: take the dump with -o json (kubectl's default)" },
+      };
       continue;
     }
-    const s = await stat(file);
-    if (s.size > MAX_FILE_BYTES) {
-      skipped.push({ file: name, reason: `larger than ${MAX_FILE_BYTES / 2 ** 20} MiB` });
+    if (!READABLE.test(base)) {
+      yield { type: 'skipped', skipped: { file: name, reason: 'not a .json, .txt, .log or .dump file' } };
       continue;
     }
-    const text = await readFile(file, 'utf8');
-    used++;
-    // A logs.txt of the directory layout is one container section after another.
-    const split = splitDocuments(text, name, s.mtimeMs, skipped);
-    for (const doc of split.docs) objects.push(...objectsOf(doc, name, skipped));
-    logs.push(...split.logs);
+    let fileMs: number;
+    let counts: Awaited<ReturnType<typeof countSections>>;
+    try {
+      fileMs = (await stat(file)).mtimeMs;
+      counts = await countSections(file);
+    } catch (err) {
+      yield { type: 'skipped', skipped: { file: name, reason: `cannot be read: ${(err as Error).message}` } };
+      continue;
+    }
+    yield { type: 'file', file: name };
+    const plain = info.isDirectory() && counts.sections.length === 0 ? plainLogOf(name) : undefined;
+    try {
+      if (plain) {
+        yield* plainLog(file, { file: name, fileMs, container: undefined, ...plain, total: counts.outside });
+      } else {
+        yield* documentsAndSections(file, name, fileMs, counts.sections);
+      }
+    } catch (err) {
+      // Read between the passes: the file changed or went away. What came before it stays imported.
+      yield {
+        type: 'skipped',
+        skipped: { file: name, reason: `stopped reading: ${(err as Error).message}` },
+      };
+    }
   }
-  return { objects, logs, skipped, files: used };
 }

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { JsonObject } from '@sleuth/pipeline';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OtlpSender } from '../collector';
-import { readDump } from './dump-reader';
 import { importDump } from './import-dump';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures');
@@ -13,156 +12,214 @@ const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-const tempDir = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'sleuth-dump-'));
+
+function folder(files: Record<string, string>): string {
+  const d = mkdtempSync(join(tmpdir(), 'sleuth-import-'));
   dirs.push(d);
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(d, p)), { recursive: true });
+    writeFileSync(join(d, p), text);
+  }
   return d;
+}
+
+type KV = { key: string; value: { stringValue?: string; intValue?: string } };
+type Request = {
+  resourceLogs: {
+    resource: { attributes: KV[] };
+    scopeLogs: {
+      logRecords: {
+        timeUnixNano: string;
+        observedTimeUnixNano: string;
+        body: { stringValue?: string; kvlistValue?: unknown };
+        attributes: KV[];
+      }[];
+    }[];
+  }[];
 };
 
 class Recorder implements OtlpSender {
-  readonly requests: JsonObject[] = [];
+  readonly requests: Request[] = [];
   send(_signal: 'logs' | 'metrics', request: JsonObject): Promise<void> {
-    this.requests.push(request);
+    this.requests.push(JSON.parse(JSON.stringify(request)) as Request);
     return Promise.resolve();
   }
-  text(): string {
-    return JSON.stringify(this.requests);
+  /** Container log lines sent, with the attributes a user filters on. */
+  lines() {
+    return this.requests.flatMap((r) =>
+      r.resourceLogs
+        .filter((rl) => rl.resource.attributes.some((a) => a.key === 'k8s.container.name'))
+        .flatMap((rl) => {
+          const attr = (k: string): string | undefined =>
+            rl.resource.attributes.find((a) => a.key === k)?.value.stringValue;
+          return rl.scopeLogs.flatMap((sl) =>
+            sl.logRecords.map((l) => ({
+              pod: attr('k8s.pod.name'),
+              container: attr('k8s.container.name'),
+              uid: attr('k8s.pod.uid'),
+              node: attr('k8s.node.name'),
+              deployment: attr('k8s.deployment.name'),
+              ms: Number(BigInt(l.timeUnixNano) / 1_000_000n),
+              body: l.body.stringValue,
+            })),
+          );
+        }),
+    );
+  }
+  /** Every record of every request, logs and objects alike. */
+  records() {
+    return this.requests.flatMap((r) =>
+      r.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((s) => s.logRecords)),
+    );
   }
 }
 
-/** Every file of the fixture in kubectl's stdout order: one stream, as without --output-directory. */
-function asStream(): string {
-  const files = (dir: string): string[] =>
-    readdirSync(dir)
-      .sort()
-      .flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
-  return files(DUMP)
-    .map((f) => readFileSync(f, 'utf8'))
-    .join('');
-}
-
-describe('readDump', () => {
-  it('reads the --output-directory layout: typed Lists whose items carry no kind, and logs.txt sections', async () => {
-    const d = await readDump(DUMP);
-    const kinds = d.objects.map((o) => o.kind).sort();
-    expect(kinds).toEqual([
-      'Deployment',
-      'Event',
-      'Event',
-      'Event',
-      'Node',
-      'Node',
-      'Pod',
-      'Pod',
-      'Pod',
-      'ReplicaSet',
-      'Service',
-      'Service',
-      'Service',
-    ]);
-    expect(d.objects.find((o) => o.kind === 'Deployment')?.apiVersion).toBe('apps/v1');
-    const crash = d.logs.find((l) => l.pod === 'checkout-6d8f7b9c5d-q9z4w');
-    expect(crash).toMatchObject({ namespace: 'shop', container: 'checkout' });
-    expect(crash?.lines.at(-1)).toBe(
-      'FATAL: could not connect to database postgres.shop.svc:5432 after 3 attempts: connection refused',
-    );
-    expect(d.skipped).toEqual([]);
-  });
-
-  it('reads the single-stream output the same way', async () => {
-    const dir = tempDir();
-    writeFileSync(join(dir, 'cluster-info.dump'), asStream());
-    const stream = await readDump(join(dir, 'cluster-info.dump'));
-    const layout = await readDump(DUMP);
-    expect(stream.objects.length).toBe(layout.objects.length);
-    expect(stream.logs.map((l) => `${l.pod}:${l.lines.length}`).sort()).toEqual(
-      layout.logs.map((l) => `${l.pod}:${l.lines.length}`).sort(),
-    );
-  });
-
-  it('reads a kubectl get -o json List of mixed kinds', async () => {
-    const d = await readDump(join(FIXTURES, 'cluster-dump-extra.json'));
-    expect(d.objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual([
-      'v1 ConfigMap',
-      'v1 Secret',
-      'v1 PersistentVolumeClaim',
-      'apps/v1 StatefulSet',
-    ]);
-  });
-
-  it('skips what it cannot use with the file, position and reason, and reads the rest', async () => {
-    const dir = tempDir();
-    writeFileSync(
-      join(dir, 'good.json'),
-      JSON.stringify({
-        kind: 'PodList',
-        apiVersion: 'v1',
-        items: [{ metadata: { name: 'a', namespace: 'x' } }, { spec: {} }],
-      }),
-    );
-    writeFileSync(join(dir, 'broken.json'), '{"kind": "PodList", "items": [');
-    writeFileSync(join(dir, 'notes.md'), '# not a dump');
-    writeFileSync(
-      join(dir, 'logs.txt'),
-      '==== START logs for container app of pod x/a ====\nRequest log error: the server rejected our request (pods "a" not found)\n==== END logs for container app of pod x/a ====\nstray text\n',
-    );
-    const d = await readDump(dir);
-    expect(d.objects.map((o) => o.metadata?.name)).toEqual(['a']);
-    expect(d.skipped.map((s) => `${s.file}${s.at === undefined ? '' : `:${s.at}`} ${s.reason}`)).toEqual([
-      'broken.json:1 a JSON document is cut short (the file ends inside it)',
-      'good.json:1 a List item without kind, apiVersion or metadata.name',
-      'logs.txt:2 no log for x/a app: Request log error: the server rejected our request (pods "a" not found)',
-      'logs.txt:4 not JSON and not a log section: "stray text"',
-      'notes.md not a .json, .txt, .log or .dump file',
-    ]);
-  });
+const pod = (name: string, containers: string[], status: object = {}): object => ({
+  metadata: { name, namespace: 'shop', uid: `uid-${name}`, ownerReferences: [] },
+  spec: { nodeName: 'node-a', containers: containers.map((c) => ({ name: c, image: `${c}:1` })) },
+  status,
 });
 
 describe('importDump', () => {
-  it('sends objects, events and logs as the collector would, with Secret values masked', async () => {
+  it('sends objects as the collector does, Secret values masked, observed when the dump was written', async () => {
     const rec = new Recorder();
     const summary = await importDump(join(FIXTURES, 'cluster-dump-extra.json'), {
       cluster: 'lab',
       sender: rec,
     });
     expect(summary.objects).toEqual({ ConfigMap: 1, Secret: 1, PersistentVolumeClaim: 1, StatefulSet: 1 });
-    const text = rec.text();
+    const text = JSON.stringify(rec.requests);
+    // The Secret's values, in data and in the last-applied annotation, never leave the import.
     expect(text).not.toContain('aHVudGVyMi1wcm9kLWRi');
+    expect(text).not.toContain('Y2hlY2tvdXQ=');
     expect(text).toContain('[redacted]');
+    expect(text).toContain('"k8s.resource.name"');
+
+    const dir = folder({
+      'extra.json': JSON.stringify({
+        kind: 'ConfigMapList',
+        apiVersion: 'v1',
+        items: [{ metadata: { name: 'c', namespace: 'n' } }],
+      }),
+    });
+    utimesSync(join(dir, 'extra.json'), new Date('2026-10-01T12:00:00Z'), new Date('2026-10-01T12:00:00Z'));
+    const later = new Recorder();
+    await importDump(dir, { cluster: 'lab', sender: later });
+    expect(later.records().map((r) => r.timeUnixNano)).toEqual([
+      String(BigInt(Date.parse('2026-10-01T12:00:00Z')) * 1_000_000n),
+    ]);
   });
 
   it('gives log lines times over the container run, in order, with the pod attributes', async () => {
     const rec = new Recorder();
     const summary = await importDump(DUMP, { cluster: 'lab', sender: rec });
-    expect(summary).toMatchObject({ events: 3, logLines: 11, objects: { Pod: 3, Node: 2, Deployment: 1 } });
-    type KV = { key: string; value: { stringValue?: string } };
-    const logs = rec.requests.flatMap((r) =>
-      (
-        r['resourceLogs'] as {
-          resource: { attributes: KV[] };
-          scopeLogs: { logRecords: { timeUnixNano: string; body: { stringValue: string } }[] }[];
-        }[]
-      )
-        .filter((rl) => rl.resource.attributes.some((a) => a.key === 'k8s.container.name'))
-        .flatMap((rl) =>
-          rl.scopeLogs.flatMap((sl) =>
-            sl.logRecords.map((l) => ({
-              pod: rl.resource.attributes.find((a) => a.key === 'k8s.pod.name')?.value.stringValue,
-              deployment: rl.resource.attributes.find((a) => a.key === 'k8s.deployment.name')?.value
-                .stringValue,
-              ms: Number(BigInt(l.timeUnixNano) / 1_000_000n),
-              body: l.body.stringValue,
-            })),
-          ),
-        ),
+    expect(summary).toMatchObject({
+      files: 18,
+      events: 3,
+      logLines: 11,
+      logLinesTimed: 11,
+      objects: { Pod: 3, Node: 2, Deployment: 1, ReplicaSet: 1, Service: 3 },
+      skippedTotal: 0,
+    });
+    const crash = rec.lines().filter((l) => l.pod === 'checkout-6d8f7b9c5d-q9z4w');
+    expect(crash.map((l) => [l.deployment, l.uid, l.node])).toEqual(
+      Array(3).fill([
+        'checkout',
+        '3e0e8f5a-aaaa-4bbb-8ccc-000000000002',
+        'ip-10-0-2-41.eu-west-1.compute.internal',
+      ]),
     );
-    const crash = logs.filter((l) => l.pod === 'checkout-6d8f7b9c5d-q9z4w');
-    expect(crash.map((l) => l.deployment)).toEqual(['checkout', 'checkout', 'checkout']);
-    // lastState.terminated ran 08:09:41 → 08:09:44: the three lines are spread over it, in order.
+    // In CrashLoopBackOff the dumped log is the last run's: 08:09:41 → 08:09:44, spread in order.
     expect(crash.map((l) => l.ms)).toEqual([
       Date.parse('2026-11-22T08:09:41Z'),
       Date.parse('2026-11-22T08:09:42.500Z'),
       Date.parse('2026-11-22T08:09:44Z'),
     ]);
+    expect(summary.oldestMs).toBe(Date.parse('2026-11-21T16:02:30Z'));
+  });
+
+  it('keeps the time of a line that carries one, and the order of those that do not', async () => {
+    const dir = folder({
+      'shop/pods.json': JSON.stringify({
+        kind: 'PodList',
+        apiVersion: 'v1',
+        items: [
+          pod('web-1', ['web'], {
+            containerStatuses: [{ name: 'web', state: { running: { startedAt: '2026-11-20T10:00:00Z' } } }],
+          }),
+        ],
+      }),
+      'shop/web-1/logs.txt':
+        '==== START logs for container web of pod shop/web-1 ====\n' +
+        '2026-11-20T10:00:05.123456789Z listening\nno stamp\n2026-11-20T11:00:00Z done\n' +
+        '==== END logs for container web of pod shop/web-1 ====\n',
+    });
+    utimesSync(
+      join(dir, 'shop/web-1/logs.txt'),
+      new Date('2026-11-20T12:00:00Z'),
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    const rec = new Recorder();
+    const summary = await importDump(dir, { cluster: 'lab', sender: rec });
+    expect(summary.logLinesTimed).toBe(1);
+    // Three lines over 10:00 (start) → 12:00 (the file's time, the container still running).
+    expect(rec.lines().map((l) => `${new Date(l.ms).toISOString()} ${l.body}`)).toEqual([
+      '2026-11-20T10:00:05.123Z listening',
+      '2026-11-20T11:00:00.000Z no stamp',
+      '2026-11-20T11:00:00.000Z done',
+    ]);
+  });
+
+  it("gives a section-less logs.txt to the pod's only container, and says why when it cannot", async () => {
+    const dir = folder({
+      'shop/pods.json': JSON.stringify({
+        kind: 'PodList',
+        apiVersion: 'v1',
+        items: [pod('one', ['app']), pod('two', ['app', 'proxy'])],
+      }),
+      'shop/one/logs.txt': 'hello from app\n',
+      'shop/two/logs.txt': 'whose line is it\n',
+      'shop/two/proxy/logs.txt': 'proxy up\n',
+    });
+    const rec = new Recorder();
+    const summary = await importDump(dir, { cluster: 'lab', sender: rec });
+    expect(rec.lines().map((l) => `${l.pod}/${l.container}: ${l.body}`)).toEqual([
+      'one/app: hello from app',
+      'two/proxy: proxy up',
+    ]);
+    expect(summary.skipped).toEqual([
+      {
+        file: join('shop', 'two', 'logs.txt'),
+        reason: '1 log lines: no container named and pod shop/two has 2',
+      },
+    ]);
+  });
+
+  it('sends at most batchSize records per request and loses none', async () => {
+    const lines = Array.from({ length: 25 }, (_, i) => `line ${i}`);
+    const dir = folder({
+      'shop/pods.json': JSON.stringify({
+        kind: 'PodList',
+        apiVersion: 'v1',
+        items: Array.from({ length: 7 }, (_, i) => pod(`p${i}`, ['c'])),
+      }),
+      'shop/p0/logs.txt': `${lines.join('\n')}\n`,
+      'shop/p1/c/logs.txt': `${lines.join('\n')}\n`,
+    });
+    const rec = new Recorder();
+    const summary = await importDump(dir, { cluster: 'lab', sender: rec, batchSize: 4 });
+    expect(summary).toMatchObject({ logLines: 50, objects: { Pod: 7 } });
+    expect(
+      Math.max(
+        ...rec.requests.map((r) => r.resourceLogs.flatMap((rl) => rl.scopeLogs[0]?.logRecords ?? []).length),
+      ),
+    ).toBe(4);
+    expect(rec.records()).toHaveLength(57);
+    expect(
+      rec
+        .lines()
+        .filter((l) => l.pod === 'p1')
+        .map((l) => l.body),
+    ).toEqual(lines);
   });
 });

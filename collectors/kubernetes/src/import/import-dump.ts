@@ -1,47 +1,56 @@
-import { keyValues, type JsonObject } from '@sleuth/pipeline';
+import type { JsonObject } from '@sleuth/pipeline';
 import type { OtlpSender } from '../collector';
-import type { ObjectChange } from '../informer';
 import type { RawObject } from '../kube-api';
-import { rfc3339Nanos } from '../pod-logs';
-import { containerResource, podInfo, type ContainerInfo } from '../pods';
-import { COLLECTOR_SCOPE, objectChangesRequest } from '../records';
+import { objectChangesRequest } from '../records';
 import { EVENT_RESOURCES, OBJECT_RESOURCES, type WatchedResource } from '../resources';
 import { sanitize } from '../sanitize';
-import { readDump, type DumpLog, type Skipped } from './dump-reader';
+import { readDump, type DumpItem, type DumpLogSection, type Skipped } from './dump-reader';
+import { lineTime, PodIndex, type Placement } from './log-times';
+import { dumpLogsRequest, type ContainerLines } from './records';
 
 export interface ImportOptions {
-  /** The cluster's name in Sleuth. */
+  /** The cluster's name in Sleuth (k8s.cluster.name of everything imported). */
   cluster: string;
   sender: OtlpSender;
-  /** Records per request. */
+  /** Records per request (default 1,000). */
   batchSize?: number;
   signal?: AbortSignal;
 }
 
+/** What an import did, for a person to read. */
 export interface ImportSummary {
   cluster: string;
+  /** Files read. */
   files: number;
-  /** Objects sent, by kind (events not included). */
+  /** Objects sent, by kind (Events not included). */
   objects: Record<string, number>;
   events: number;
   logLines: number;
-  /** Log lines whose time was assigned (the dump has none), not read. */
+  /** Log lines whose time was assigned (they had none), not read. */
   logLinesTimed: number;
+  /** Oldest and newest times of the log lines and events sent, epoch ms (for retention). */
+  oldestMs: number | undefined;
+  newestMs: number | undefined;
+  /** What was skipped, the first MAX_SKIPPED_KEPT of them; `skippedTotal` counts all. */
   skipped: Skipped[];
+  skippedTotal: number;
 }
+
+const MAX_SKIPPED_KEPT = 500;
 
 /** The resource an object belongs to: one Sleuth watches, or one made up from its apiVersion. */
 function resourceOf(o: RawObject): WatchedResource {
   const kind = o.kind ?? '';
-  const [group, version] = (o.apiVersion ?? 'v1').includes('/')
-    ? (o.apiVersion ?? '').split('/')
-    : ['', o.apiVersion ?? 'v1'];
+  const apiVersion = o.apiVersion ?? 'v1';
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
   if (kind === 'Event')
     return group === 'events.k8s.io' ? EVENT_RESOURCES.preferred : EVENT_RESOURCES.fallback;
   return (
     OBJECT_RESOURCES.find((r) => r.kind === kind && r.group === group) ?? {
-      group: group ?? '',
-      version: version ?? 'v1',
+      group,
+      version,
       kind,
       plural: `${kind.toLowerCase()}s`,
       namespaced: o.metadata?.namespace !== undefined,
@@ -49,143 +58,121 @@ function resourceOf(o: RawObject): WatchedResource {
   );
 }
 
-/**
- * Times for a container's log lines, which a dump has without timestamps: a line that begins with
- * an RFC 3339 time keeps it; the others are spread evenly, in order, over the container's run
- * (state or lastState startedAt to finishedAt, else to when the dump was written).
- */
-function lineTimes(
-  log: DumpLog,
-  raw: RawObject | undefined,
-): { nanos: bigint; text: string; read: boolean }[] {
-  const statuses = [
-    ...(((raw?.['status'] as { initContainerStatuses?: unknown[] } | undefined)?.initContainerStatuses ??
-      []) as Record<string, unknown>[]),
-    ...(((raw?.['status'] as { containerStatuses?: unknown[] } | undefined)?.containerStatuses ??
-      []) as Record<string, unknown>[]),
-  ];
-  const s = statuses.find((x) => x['name'] === log.container) as
-    | {
-        state?: Record<string, { startedAt?: string; finishedAt?: string }>;
-        lastState?: Record<string, { startedAt?: string; finishedAt?: string }>;
-      }
-    | undefined;
-  const run = s?.state?.['running'] ?? s?.state?.['terminated'] ?? s?.lastState?.['terminated'];
-  const endMs = Date.parse(run?.finishedAt ?? '') || log.fileMs;
-  let startMs = Date.parse(run?.startedAt ?? '') || endMs - log.lines.length * 1000;
-  if (startMs > endMs) startMs = endMs;
-  const step = log.lines.length > 1 ? (endMs - startMs) / (log.lines.length - 1) : 0;
-  return log.lines.map((line, i) => {
-    const space = line.indexOf(' ');
-    const ts = space > 0 ? rfc3339Nanos(line.slice(0, space)) : undefined;
-    if (ts !== undefined) return { nanos: ts, text: line.slice(space + 1), read: true };
-    return { nanos: BigInt(Math.round(startMs + step * i)) * 1_000_000n, text: line, read: false };
-  });
+/** When an event last happened, as kubectl serves either API's Event. */
+function eventMs(o: RawObject): number | undefined {
+  const times = ['lastTimestamp', 'eventTime', 'deprecatedLastTimestamp', 'firstTimestamp'].map((f) => o[f]);
+  for (const v of [...times, o.metadata?.['creationTimestamp']]) {
+    const t = typeof v === 'string' ? Date.parse(v) : NaN;
+    if (!Number.isNaN(t)) return t;
+  }
+  return undefined;
 }
 
 /**
- * Imports a cluster dump (see readDump) through a sender, as the live collector would have sent
- * it: objects (Secrets masked, managedFields dropped) in the k8sobjects shape, then Events, then
- * container logs as OTLP log records with the pod's k8s.* attributes. Bad files and items are
- * skipped with a reason in the summary; the rest is imported.
+ * Imports a cluster dump (see readDump) through a sender, as the live collector would have sent it:
+ * objects (Secrets masked, managedFields dropped) and Events in the k8sobjects shape, observed when
+ * the dump was written (its files' time); container logs as OTLP log records with the pod's k8s.*
+ * attributes, at most `batchSize` records per request. Bad files and items are skipped with a
+ * reason in the summary; the rest is imported. Rejects when the sender fails (after its own
+ * retries) or `path` cannot be read.
  */
 export async function importDump(path: string, opts: ImportOptions): Promise<ImportSummary> {
   const batch = opts.batchSize ?? 1000;
-  const send = (signal: 'logs', request: JsonObject) =>
-    opts.sender.send(signal, request, opts.signal ? { signal: opts.signal } : {});
-  const dump = await readDump(path);
+  const send = (request: JsonObject): Promise<void> =>
+    opts.sender.send('logs', request, opts.signal ? { signal: opts.signal } : {});
   const summary: ImportSummary = {
     cluster: opts.cluster,
-    files: dump.files,
+    files: 0,
     objects: {},
     events: 0,
     logLines: 0,
     logLinesTimed: 0,
-    skipped: dump.skipped,
+    oldestMs: undefined,
+    newestMs: undefined,
+    skipped: [],
+    skippedTotal: 0,
   };
-  const now = Date.now();
+  const skip = (s: Skipped): void => {
+    summary.skippedTotal++;
+    if (summary.skipped.length < MAX_SKIPPED_KEPT) summary.skipped.push(s);
+  };
+  const seen = (ms: number): void => {
+    if (summary.oldestMs === undefined || ms < summary.oldestMs) summary.oldestMs = ms;
+    if (summary.newestMs === undefined || ms > summary.newestMs) summary.newestMs = ms;
+  };
+  const pods = new PodIndex();
 
-  // Objects grouped by resource (owners first, as the collector starts them), then Events.
-  const byResource = new Map<WatchedResource, RawObject[]>();
-  const order = [...OBJECT_RESOURCES];
-  for (const o of dump.objects) {
-    const r = resourceOf(o);
-    if (!order.includes(r)) order.push(r);
-    const list = byResource.get(r) ?? [];
-    list.push(sanitize(o));
-    byResource.set(r, list);
-  }
-  const events = [EVENT_RESOURCES.preferred, EVENT_RESOURCES.fallback];
-  for (const r of [...order.filter((x) => !events.includes(x)), ...events]) {
-    const items = byResource.get(r);
-    if (!items) continue;
-    for (let i = 0; i < items.length; i += batch) {
-      const changes: ObjectChange[] = items
-        .slice(i, i + batch)
-        .map((object) => ({ type: 'ADDED', object, observedMs: now }));
-      await send('logs', objectChangesRequest(opts.cluster, r, changes));
+  const sendObjects = async (item: Extract<DumpItem, { type: 'objects' }>): Promise<void> => {
+    const byResource = new Map<WatchedResource, RawObject[]>();
+    for (const o of item.objects) {
+      const r = resourceOf(o);
+      const list = byResource.get(r);
+      if (list) list.push(sanitize(o));
+      else byResource.set(r, [sanitize(o)]);
+      if (o.kind === 'Pod') pods.add(o);
     }
-    if (r.kind === 'Event') summary.events += items.length;
-    else summary.objects[r.kind] = (summary.objects[r.kind] ?? 0) + items.length;
-  }
+    for (const [r, objects] of byResource) {
+      for (let i = 0; i < objects.length; i += batch) {
+        const changes = objects
+          .slice(i, i + batch)
+          .map((object) => ({ type: 'ADDED' as const, object, observedMs: item.fileMs }));
+        await send(objectChangesRequest(opts.cluster, r, changes));
+      }
+      if (r.kind === 'Event') {
+        summary.events += objects.length;
+        for (const o of objects) {
+          const t = eventMs(o);
+          if (t !== undefined) seen(t);
+        }
+      } else {
+        summary.objects[r.kind] = (summary.objects[r.kind] ?? 0) + objects.length;
+      }
+    }
+  };
 
-  // Container logs, with the pod's attributes when the pod is in the dump.
-  const pods = new Map<string, RawObject>();
-  for (const o of dump.objects) {
-    if (o.kind === 'Pod' && o.metadata?.name) pods.set(`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
-  }
-  let records: { resource: Record<string, string | number>; lines: { nanos: bigint; text: string }[] }[] = [];
+  let groups: ContainerLines[] = [];
   let pending = 0;
-  const flush = async (): Promise<void> => {
+  const flushLogs = async (): Promise<void> => {
     if (pending === 0) return;
-    const observed = (BigInt(now) * 1_000_000n).toString();
-    await send('logs', {
-      resourceLogs: records.map((r) => ({
-        resource: { attributes: keyValues(r.resource) },
-        scopeLogs: [
-          {
-            scope: COLLECTOR_SCOPE,
-            logRecords: r.lines.map((l) => ({
-              timeUnixNano: l.nanos.toString(),
-              observedTimeUnixNano: observed,
-              body: { stringValue: l.text },
-              attributes: keyValues({ 'log.source': 'kubectl cluster-info dump' }),
-            })),
-          },
-        ],
-      })),
-    });
-    records = [];
+    const request = dumpLogsRequest(groups, Date.now());
+    groups = [];
     pending = 0;
+    await send(request);
   };
-  for (const log of dump.logs) {
-    if (log.lines.length === 0) continue;
-    const raw = pods.get(`${log.namespace}/${log.pod}`);
-    const pod = raw ? podInfo(raw) : undefined;
-    const container: ContainerInfo = pod?.containers.find((c) => c.name === log.container) ?? {
-      name: log.container,
-      restartCount: 0,
-      running: undefined,
-      terminated: undefined,
-    };
-    const resource = pod
-      ? containerResource(opts.cluster, pod, container)
-      : {
-          'k8s.cluster.name': opts.cluster,
-          'k8s.namespace.name': log.namespace,
-          'k8s.pod.name': log.pod,
-          'k8s.container.name': log.container,
-        };
-    const timed = lineTimes(log, raw);
-    for (let i = 0; i < timed.length; i += batch) {
-      const chunk = timed.slice(i, i + batch);
-      records.push({ resource, lines: chunk });
-      pending += chunk.length;
-      summary.logLines += chunk.length;
-      summary.logLinesTimed += chunk.filter((l) => !l.read).length;
-      if (pending >= batch) await flush();
+  let placed: { section: DumpLogSection; placement: Placement } | undefined;
+  const sendLog = async (item: Extract<DumpItem, { type: 'log' }>): Promise<void> => {
+    if (placed?.section !== item.section) {
+      placed = { section: item.section, placement: pods.place(opts.cluster, item.section) };
+      if (!placed.placement.ok)
+        skip({
+          file: item.section.file,
+          reason: `${item.section.total} log lines: ${placed.placement.reason}`,
+        });
     }
+    const placement = placed.placement;
+    if (!placement.ok) return;
+    const lines = item.lines.map((line, j) => lineTime(line, item.first + j, placement));
+    for (const l of lines) {
+      if (l.assigned) summary.logLinesTimed++;
+      seen(Number(l.nanos / 1_000_000n));
+    }
+    summary.logLines += lines.length;
+    for (let i = 0; i < lines.length;) {
+      const take = Math.min(lines.length - i, batch - pending);
+      groups.push({ resource: placement.resource, lines: lines.slice(i, i + take) });
+      pending += take;
+      i += take;
+      if (pending >= batch) await flushLogs();
+    }
+  };
+
+  for await (const item of readDump(path)) {
+    opts.signal?.throwIfAborted();
+    if (item.type === 'file') summary.files++;
+    else if (item.type === 'skipped') skip(item.skipped);
+    else if (item.type === 'objects') await sendObjects(item);
+    else await sendLog(item);
   }
-  await flush();
+  await flushLogs();
   return summary;
 }
