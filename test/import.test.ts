@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -148,6 +148,13 @@ describe('sleuth import', () => {
     const missing = await run(['import', '/nonexistent/dump']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nothing to import at \/nonexistent\/dump/);
+    const empty = mkdtempSync(join(tmpdir(), 'sleuth-import-empty-'));
+    dirs.push(empty);
+    writeFileSync(join(empty, 'pods.json'), '{"kind": "PodList", "items": [');
+    const nothing = await run(['import', empty, '--server', 'http://127.0.0.1:9']);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stdout).toMatch(/pods\.json:1: a JSON document is cut short/);
+    expect(nothing.stderr).toMatch(/nothing in .* could be imported/);
     const none = await run(['import']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/a PATH to import is required/);
@@ -156,5 +163,31 @@ describe('sleuth import', () => {
     const { importClusterName } = await import('../services/server/src/import-command');
     expect(importClusterName(DUMP, undefined)).toBe('cluster-dump');
     expect(importClusterName('/tmp/prod-eu.dump', undefined)).toBe('prod-eu');
+  });
+
+  it("imports into a server that takes only agents with the cluster's token, and is told when it lacks one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sleuth-import-token-'));
+    dirs.push(dir);
+    const token = 'import-token-0123456789abcdef';
+    writeFileSync(join(dir, 'tokens.yaml'), `clusters:\n  cluster-dump: ${token}\n`);
+    writeFileSync(join(dir, 'token'), `${token}\n`);
+    const server = await startTestServer({
+      ...KEEP,
+      'ingest.agentTokensFile': join(dir, 'tokens.yaml'),
+      'ingest.allowAnonymous': false,
+    });
+    servers.push(server);
+    const refused = await run(['import', DUMP, '--server', server.url]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/answered 401: .*--token-file FILE/);
+    // The folder names the cluster, and the token is that cluster's.
+    const ok = await run(['import', DUMP, '--server', server.url, '--token-file', join(dir, 'token')]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const logs = await getJson<{ records: LogRecord[] }>(
+      server.url,
+      `/api/v1/logs?cluster=cluster-dump&q=FATAL&${WINDOW}`,
+    );
+    expect(logs.records.map((r) => r.source.pod)).toContain('checkout-6d8f7b9c5d-q9z4w');
   });
 });

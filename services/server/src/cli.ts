@@ -73,6 +73,7 @@ Objects, events and container logs become queryable; the topology is built from 
 Options:
   --cluster NAME       the cluster's name in Sleuth (default: PATH's folder name)
   --server URL         send to a running Sleuth server instead of writing the store directly
+  --token-file FILE    with --server: the cluster's agent token, when the server requires one
   --data-dir DIR       the store to write when there is no --server (default .data)
   --config FILE        YAML or JSON config file
   --log-level LEVEL    trace | debug | info | warn | error | silent
@@ -211,6 +212,7 @@ async function importCommand(argv: string[]): Promise<number> {
       cluster: { type: 'string' },
       server: { type: 'string' },
       'data-dir': { type: 'string' },
+      'token-file': { type: 'string' },
     },
   });
   if (values.help) return printHelp(IMPORT_HELP);
@@ -221,6 +223,7 @@ async function importCommand(argv: string[]): Promise<number> {
   if (!existsSync(path)) throw new ConfigError(`nothing to import at ${path}`);
   const config = configFrom(values, {
     'store.dataDir': values['data-dir'],
+    'agent.tokenFile': values['token-file'],
     'log.level': values['log-level'] ?? 'warn',
   });
   const logger = createLogger(config.log.level);
@@ -230,7 +233,9 @@ async function importCommand(argv: string[]): Promise<number> {
     server: values.server,
   });
   process.stdout.write(`${formatSummary(summary, config.store.retentionMaxAgeHours)}\n`);
-  return 0;
+  if (summary.events + summary.logLines + Object.keys(summary.objects).length > 0) return 0;
+  process.stderr.write(`sleuth: nothing in ${path} could be imported (see skipped above)\n`);
+  return 1;
 }
 
 function printHelp(text: string): number {

@@ -1,7 +1,15 @@
 import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { ConfigError, delay, type FrozenConfig, type Logger } from '@sleuth/core';
+import {
+  ConfigError,
+  SleuthError,
+  UnauthorizedError,
+  UnavailableError,
+  delay,
+  type FrozenConfig,
+  type Logger,
+} from '@sleuth/core';
 import { importDump, type ImportSummary, type OtlpSender } from '@sleuth/kubernetes';
 import type { JsonObject } from '@sleuth/pipeline';
 import { ClusterRegistry } from './clusters';
@@ -10,7 +18,10 @@ import { ServerMetrics } from './metrics';
 
 /** Sends OTLP JSON to a running server's receivers, waiting out 429/503 as an exporter does. */
 class HttpSender implements OtlpSender {
-  constructor(private readonly server: string) {}
+  constructor(
+    private readonly server: string,
+    private readonly token: string | undefined,
+  ) {}
 
   async send(signal: 'logs' | 'metrics', request: JsonObject): Promise<void> {
     const url = `${this.server.replace(/\/$/, '')}/v1/${signal}`;
@@ -19,12 +30,15 @@ class HttpSender implements OtlpSender {
       try {
         res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: {
+            'content-type': 'application/json',
+            ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
+          },
           body: JSON.stringify(request),
           signal: AbortSignal.timeout(60_000),
         });
       } catch (err) {
-        if (attempt >= 5) throw new Error(`${url}: ${(err as Error).message}`, { cause: err });
+        if (attempt >= 5) throw new UnavailableError(`cannot reach ${url}: ${(err as Error).message}`);
         await delay(1000 * attempt);
         continue;
       }
@@ -40,7 +54,11 @@ class HttpSender implements OtlpSender {
         await delay(Number.isFinite(after) && after > 0 ? after * 1000 : 1000);
         continue;
       }
-      throw new Error(`${url} answered ${res.status}: ${text.slice(0, 500)}`);
+      if (res.status === 401)
+        throw new UnauthorizedError(
+          `${url} answered 401: ${text.slice(0, 300)}. A server that takes only agents wants the cluster's token: --token-file FILE`,
+        );
+      throw new SleuthError('import_rejected', `${url} answered ${res.status}: ${text.slice(0, 500)}`);
     }
   }
 }
@@ -69,7 +87,11 @@ export async function runImport(
     throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
   }
   if (opts.server !== undefined) {
-    return importDump(path, { cluster: opts.cluster, sender: new HttpSender(opts.server) });
+    // A server that takes only agents' requests wants the cluster's token, as an agent sends it.
+    const { agentToken } = await import('./agent-command');
+    const { token, tokenFile } = config.agent;
+    const bearer = token !== undefined || tokenFile !== undefined ? agentToken(config) : undefined;
+    return importDump(path, { cluster: opts.cluster, sender: new HttpSender(opts.server, bearer) });
   }
   const { openStoreAndQueue } = await import('./serve');
   const { store, queue } = await openStoreAndQueue(config, logger);
