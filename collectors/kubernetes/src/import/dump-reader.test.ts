@@ -44,15 +44,31 @@ async function read(path: string) {
   return { objects, skipped: where, files, sections };
 }
 
-/** The fixture's files in kubectl's stdout order: one stream, as without --output-directory. */
+/**
+ * The fixture as kubectl writes it without --output-directory, in its order: nodes, then per
+ * namespace its Lists and, after pods, each pod's log sections.
+ */
 function asStream(): string {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir)
-      .sort()
-      .flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
-  const files = walk(DUMP);
-  const json = files.filter((f) => f.endsWith('.json'));
-  return [...json, ...files.filter((f) => !f.endsWith('.json'))].map((f) => readFileSync(f, 'utf8')).join('');
+  const read = (...p: string[]): string => readFileSync(join(DUMP, ...p), 'utf8');
+  const lists = [
+    'events',
+    'replication-controllers',
+    'services',
+    'daemonsets',
+    'deployments',
+    'replicasets',
+    'pods',
+  ];
+  const namespaces = readdirSync(DUMP).filter((f) => statSync(join(DUMP, f)).isDirectory());
+  return [
+    read('nodes.json'),
+    ...namespaces.flatMap((ns) => [
+      ...lists.map((l) => read(ns, `${l}.json`)),
+      ...readdirSync(join(DUMP, ns))
+        .filter((f) => statSync(join(DUMP, ns, f)).isDirectory())
+        .map((pod) => read(ns, pod, 'logs.txt')),
+    ]),
+  ].join('');
 }
 
 describe('readDump', () => {
