@@ -1,0 +1,6 @@
+export {
+  DEFAULT_ROBUST_OPTIONS,
+  RobustDetector,
+  type PointScore,
+  type RobustDetectorOptions,
+} from './metrics/robust-detector';
