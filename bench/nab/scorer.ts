@@ -168,11 +168,31 @@ export function optimizeThreshold(tables: readonly (readonly ThresholdScore[])[]
   threshold: number;
   score: number;
 } {
-  const candidates = [...new Set(tables.flatMap((t) => t.map((r) => r.threshold)))].sort((a, b) => b - a);
-  let best = { threshold: 1.1, score: -Infinity };
-  for (const c of candidates) {
-    const total = tables.reduce((s, t) => s + scoreAt(t, c).score, 0);
-    if (total > best.score) best = { threshold: c, score: total };
+  // The corpus score is a sum of step functions of the threshold: as it falls past a file's
+  // listed threshold, that file's score changes by a known step. One sort of every step, then a
+  // running sum, gives the corpus score at every candidate.
+  let total = 0;
+  const steps: { threshold: number; delta: number }[] = [];
+  let top = -Infinity;
+  for (const t of tables) {
+    const first = t[0];
+    if (!first) continue;
+    total += first.score;
+    top = Math.max(top, first.threshold);
+    for (let k = 1; k < t.length; k++) {
+      const row = t[k] as ThresholdScore;
+      steps.push({ threshold: row.threshold, delta: row.score - (t[k - 1] as ThresholdScore).score });
+    }
+  }
+  steps.sort((a, b) => b.threshold - a.threshold);
+  let best = { threshold: top === -Infinity ? 1.1 : top, score: total };
+  for (let k = 0; k < steps.length;) {
+    const threshold = (steps[k] as { threshold: number }).threshold;
+    while (k < steps.length && (steps[k] as { threshold: number }).threshold === threshold) {
+      total += (steps[k] as { delta: number }).delta;
+      k++;
+    }
+    if (total > best.score) best = { threshold, score: total };
   }
   return best;
 }
