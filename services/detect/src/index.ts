@@ -1,6 +1,18 @@
+export { anomalyId, resourceKey, type Detector } from './detector';
 export {
-  DEFAULT_ROBUST_OPTIONS,
-  RobustDetector,
+  AnomalyLikelihood,
+  DEFAULT_LIKELIHOOD_OPTIONS,
+  type LikelihoodOptions,
+} from './metrics/anomaly-likelihood';
+export {
+  DEFAULT_SERIES_OPTIONS,
+  SeriesDetector,
+  type AnomalyKind,
   type PointScore,
-  type RobustDetectorOptions,
-} from './metrics/robust-detector';
+  type SeriesDetectorOptions,
+} from './metrics/series-detector';
+export {
+  DEFAULT_TRANSITION_OPTIONS,
+  TransitionModel,
+  type TransitionModelOptions,
+} from './metrics/transition-model';

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SERIES_OPTIONS, SeriesDetector, type PointScore } from './series-detector';
+
+/** A seeded pseudo-random stream (mulberry32), so fixtures are the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Request latency around 120 ms: a daily wave (288 points a day) plus noise. */
+function healthy(n: number, seed = 7): number[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, (_, i) => 120 + 15 * Math.sin((2 * Math.PI * i) / 288) + (r() - 0.5) * 10);
+}
+
+/** The alarm level the metric detector uses (NAB's standard-profile optimum, rounded up). */
+const ALARM = 0.2;
+
+function run(values: number[]): PointScore[] {
+  const d = new SeriesDetector();
+  return values.map((v) => d.update(v));
+}
+
+const alarms = (out: PointScore[], from = 0, to = out.length) =>
+  out
+    .map((p, i) => ({ ...p, i }))
+    .slice(from, to)
+    .filter((p) => p.score >= ALARM);
+
+describe('SeriesDetector', () => {
+  it('raises nothing over ten healthy days, several seeds', () => {
+    for (const seed of [1, 7, 42]) {
+      const out = run(healthy(2880, seed));
+      expect(alarms(out)).toEqual([]);
+    }
+  });
+
+  it('reports a spike beyond the usual range at once, as an extreme, with the range it left', () => {
+    const values = healthy(1500);
+    values[1200] = 400;
+    const out = run(values);
+    expect(out[1200]).toMatchObject({ kind: 'extreme', score: 1 });
+    expect(out[1200]!.expectedLow).toBeGreaterThan(95);
+    expect(out[1200]!.expectedHigh).toBeLessThan(145);
+    expect(alarms(out, 0, 1200)).toEqual([]);
+  });
+
+  it('catches a level shift beyond the usual range at its first point, and reports it once', () => {
+    const values = healthy(2000).map((v, i) => (i >= 1500 ? v + 40 : v));
+    const out = run(values);
+    const found = alarms(out, 1400);
+    expect(found[0]?.kind).toBe('extreme');
+    expect(found[0]!.i).toBeGreaterThanOrEqual(1500);
+    expect(found[0]!.i).toBeLessThan(1505);
+    expect(alarms(out, 0, 1500)).toEqual([]);
+    // One episode, not a stream of alarms: a few new highs at most while the new level settles.
+    expect(found.length).toBeLessThanOrEqual(3);
+  });
+
+  it('catches a series that keeps to its range but loses its rhythm, as a pattern', () => {
+    // From point 1500 the values jump between the wave's low and high: every value is
+    // ordinary, their order is not.
+    const r = rng(3);
+    const values = healthy(2000).map((v, i) => (i >= 1500 ? (r() < 0.5 ? 108 : 132) + (r() - 0.5) * 4 : v));
+    const out = run(values);
+    const found = alarms(out, 1400);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0]!.i).toBeGreaterThanOrEqual(1500);
+    expect(found[0]!.i).toBeLessThan(1530);
+    expect(found[0]!.kind).toBe('pattern');
+    expect(alarms(out, 0, 1500)).toEqual([]);
+  });
+
+  it('reports a busy series that goes flat, once; a series that is always flat never', () => {
+    const values = healthy(1500).map((v, i) => (i >= 1000 && i < 1100 ? 131 : v));
+    const out = run(values);
+    const flat = alarms(out).filter((p) => p.kind === 'flat-line');
+    expect(flat).toHaveLength(1);
+    expect(flat[0]!.i).toBeGreaterThanOrEqual(1005);
+    expect(flat[0]!.i).toBeLessThan(1015);
+    expect(alarms(run(new Array<number>(2000).fill(5)))).toEqual([]);
+  });
+
+  it('does not call the plateaus of a square wave flat lines', () => {
+    const square = Array.from({ length: 3000 }, (_, i) => (Math.floor(i / 50) % 2 === 0 ? 10 : 20));
+    expect(alarms(run(square))).toEqual([]);
+  });
+
+  it('ignores non-finite values', () => {
+    const d = new SeriesDetector();
+    for (const v of healthy(400)) d.update(v);
+    expect(d.update(NaN).score).toBe(0);
+    expect(d.update(Infinity).score).toBe(0);
+    expect(d.count).toBe(400);
+  });
+
+  it('holds fixed memory however long the series and however many distinct values', () => {
+    const d = new SeriesDetector();
+    for (let i = 0; i < DEFAULT_SERIES_OPTIONS.warmup; i++) d.update(i % 10);
+    const settled = d.bytes;
+    // A drifting series visits far more buckets than the table holds.
+    for (let i = 0; i < 50_000; i++) d.update(i * 0.37);
+    expect(d.bytes).toBe(settled);
+    expect(settled).toBeLessThan(4096);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * What usually comes next: a first-order model of a series over value buckets. The value range
+ * seen while learning is cut into `buckets` equal buckets (values outside it get buckets of the
+ * same width beyond it); the model counts how often each bucket follows each other bucket and
+ * scores a new value by how rarely its bucket has followed the previous one. A value that is
+ * in range but out of sequence (a daily peak at night, a plateau where the series always
+ * moves) is surprising here even though no threshold on the value would catch it.
+ *
+ * Memory is fixed: at most `capacity` distinct buckets are tracked (a `capacity`² count table);
+ * when a new bucket arrives with the table full, the bucket used least recently is forgotten.
+ */
+export interface TransitionModelOptions {
+  /** Buckets across the learned range. Fewer buckets: coarser patterns, less noise. */
+  buckets: number;
+  /** Distinct buckets tracked at once (memory: capacity² 32-bit counts). */
+  capacity: number;
+  /** How much a transition into a neighbouring bucket counts as expected (0..1). */
+  neighbourWeight: number;
+}
+
+export const DEFAULT_TRANSITION_OPTIONS: TransitionModelOptions = {
+  buckets: 10,
+  capacity: 24,
+  neighbourWeight: 0.5,
+};
+
+/** Counts are halved when a row's largest reaches this, so they never lose precision. */
+const COUNT_CEILING = 1e6;
+
+export class TransitionModel {
+  private lo = 0;
+  private width = 1;
+  private readonly slots = new Map<number, number>();
+  private readonly bucketOf: Float64Array;
+  private readonly lastUsed: Float64Array;
+  private readonly counts: Float32Array;
+  private readonly rowMax: Float32Array;
+  private prev = -1;
+  private clock = 0;
+
+  constructor(private readonly opts: TransitionModelOptions = DEFAULT_TRANSITION_OPTIONS) {
+    const c = opts.capacity;
+    this.bucketOf = new Float64Array(c);
+    this.lastUsed = new Float64Array(c);
+    this.counts = new Float32Array(c * c);
+    this.rowMax = new Float32Array(c);
+  }
+
+  /** Bytes held by this model, whatever the series' length. */
+  get bytes(): number {
+    // The slot map holds at most `capacity` entries (about 16 bytes each).
+    return (
+      this.counts.byteLength + this.rowMax.byteLength + this.bucketOf.byteLength * 2 + this.opts.capacity * 16
+    );
+  }
+
+  /** The bucket range as values: `[low, high)` of bucket `b`. */
+  bucketRange(b: number): [number, number] {
+    return [this.lo + b * this.width, this.lo + (b + 1) * this.width];
+  }
+
+  /**
+   * Sets the buckets from the values seen while learning and counts their transitions. Returns
+   * the surprise of each of those transitions under the counts of all of them: what ordinary
+   * surprise looks like for this series, to calibrate against.
+   */
+  calibrate(values: ArrayLike<number>): number[] {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    this.lo = Number.isFinite(lo) ? lo : 0;
+    this.width = Number.isFinite(hi) ? Math.max((hi - lo) / this.opts.buckets, 1e-9) : 1;
+    for (let i = 0; i < values.length; i++) this.learn(this.bucket(values[i] as number));
+    const surprises: number[] = [];
+    for (let i = 1; i < values.length; i++) {
+      const from = this.slots.get(this.bucket(values[i - 1] as number));
+      if (from !== undefined) surprises.push(this.surprise(from, this.bucket(values[i] as number)));
+    }
+    return surprises;
+  }
+
+  /**
+   * How surprising `value` is after the previous one (0: the most common successor, 1: never
+   * seen after it), then learns the transition. Also returns the range of values that usually
+   * follow the previous one, for explanations.
+   */
+  next(value: number): { surprise: number; expectedLow: number; expectedHigh: number } {
+    const b = this.bucket(value);
+    let surprise = 1;
+    let expectedLow = value;
+    let expectedHigh = value;
+    const row = this.prev;
+    const max = row >= 0 ? (this.rowMax[row] as number) : 0;
+    if (max > 0) {
+      const c = this.opts.capacity;
+      surprise = this.surprise(row, b);
+      // The usual successors: buckets with at least a fifth of the row's top count.
+      let low = Infinity;
+      let high = -Infinity;
+      for (const [bucket, s] of this.slots) {
+        if ((this.counts[row * c + s] as number) >= 0.2 * max) {
+          low = Math.min(low, bucket);
+          high = Math.max(high, bucket);
+        }
+      }
+      if (low <= high) {
+        expectedLow = this.bucketRange(low)[0];
+        expectedHigh = this.bucketRange(high)[1];
+      }
+    }
+    this.learn(b);
+    return { surprise, expectedLow, expectedHigh };
+  }
+
+  /** 1 - how often bucket `b` (or, partly, a neighbour) followed slot `row`, relative to the most common. */
+  private surprise(row: number, b: number): number {
+    const max = this.rowMax[row] as number;
+    if (!(max > 0)) return 1;
+    const c = this.opts.capacity;
+    const at = (bucket: number) => {
+      const s = this.slots.get(bucket);
+      return s === undefined ? 0 : (this.counts[row * c + s] as number);
+    };
+    const seen = at(b) + this.opts.neighbourWeight * (at(b - 1) + at(b + 1));
+    return 1 - Math.min(1, seen / max);
+  }
+
+  private bucket(value: number): number {
+    return Math.floor((value - this.lo) / this.width);
+  }
+
+  private learn(bucket: number): void {
+    const slot = this.slotFor(bucket);
+    this.clock++;
+    this.lastUsed[slot] = this.clock;
+    if (this.prev >= 0) {
+      const c = this.opts.capacity;
+      const i = this.prev * c + slot;
+      const n = (this.counts[i] as number) + 1;
+      this.counts[i] = n;
+      if (n > (this.rowMax[this.prev] as number)) this.rowMax[this.prev] = n;
+      if (n >= COUNT_CEILING) this.halveRow(this.prev);
+    }
+    this.prev = slot;
+  }
+
+  private slotFor(bucket: number): number {
+    const known = this.slots.get(bucket);
+    if (known !== undefined) return known;
+    const c = this.opts.capacity;
+    let slot = this.slots.size;
+    if (slot >= c) {
+      // Full: forget the bucket used least recently (never the previous one, still needed).
+      slot = this.prev === 0 ? 1 : 0;
+      for (let s = slot + 1; s < c; s++) {
+        if (s !== this.prev && (this.lastUsed[s] as number) < (this.lastUsed[slot] as number)) slot = s;
+      }
+      this.slots.delete(this.bucketOf[slot] as number);
+      this.counts.fill(0, slot * c, slot * c + c);
+      for (let r = 0; r < c; r++) {
+        if (this.counts[r * c + slot] !== 0) {
+          this.counts[r * c + slot] = 0;
+          this.recomputeRowMax(r);
+        }
+      }
+      this.rowMax[slot] = 0;
+    }
+    this.slots.set(bucket, slot);
+    this.bucketOf[slot] = bucket;
+    return slot;
+  }
+
+  private recomputeRowMax(r: number): void {
+    const c = this.opts.capacity;
+    let m = 0;
+    for (let s = 0; s < c; s++) m = Math.max(m, this.counts[r * c + s] as number);
+    this.rowMax[r] = m;
+  }
+
+  private halveRow(r: number): void {
+    const c = this.opts.capacity;
+    for (let s = 0; s < c; s++) this.counts[r * c + s] = (this.counts[r * c + s] as number) / 2;
+    this.rowMax[r] = (this.rowMax[r] as number) / 2;
+  }
+}
