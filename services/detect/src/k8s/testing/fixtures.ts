@@ -302,6 +302,21 @@ export function event(
   return e;
 }
 
+/** One step of a timeline: the objects as seen at `atMs`, with events that came along. */
+export function step(
+  atMs: number,
+  kubes: Kube[],
+  events: K8sEvent[] = [],
+): { atMs: number; batch: SignalBatch } {
+  return {
+    atMs,
+    batch: batch(
+      kubes.map((k) => at(k, atMs)),
+      events,
+    ),
+  };
+}
+
 /**
  * Runs a detector through a timeline: each step is a batch observed at its time, with ticks every
  * `tickMs` in between (and up to `untilMs`). Returns every anomaly it reported, in order.
@@ -343,4 +358,9 @@ export function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Values of any shape typed as `T`, as a JavaScript caller or a corrupt record could hand them over. */
+export function untyped<T>(values: unknown[]): T[] {
+  return values.filter((_v): _v is T => true);
 }

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { K8sStateDetector } from '../state-detector';
+import { T0, deployment, min, play, sec, step } from '../testing/fixtures';
+
+const rolling = { status: 'True', reason: 'ReplicaSetUpdated', sinceMs: T0, updatedMs: T0 };
+const done = (atMs: number) => ({
+  status: 'True',
+  reason: 'NewReplicaSetAvailable',
+  sinceMs: T0,
+  updatedMs: atMs,
+});
+
+describe('deployment-unavailable rule', () => {
+  it('reports nothing for a normal rollout that is one replica short for 90 s', () => {
+    const out = play(
+      new K8sStateDetector(),
+      [
+        step(T0, [deployment({ generation: 2, updated: 1, available: 4, progressing: rolling })]),
+        step(T0 + sec(20), [deployment({ generation: 2, updated: 2, available: 3, progressing: rolling })]),
+        step(T0 + sec(60), [deployment({ generation: 2, updated: 3, available: 3, progressing: rolling })]),
+        step(T0 + sec(90), [
+          deployment({ generation: 2, updated: 4, available: 4, progressing: done(T0 + sec(90)) }),
+        ]),
+      ],
+      { untilMs: T0 + min(15) },
+    );
+    expect(out).toEqual([]);
+  });
+
+  it('reports a Deployment without minimum availability at once, and ends when available', () => {
+    const down = deployment({
+      available: 1,
+      availableCond: {
+        status: 'False',
+        reason: 'MinimumReplicasUnavailable',
+        message: 'Deployment does not have minimum availability.',
+        sinceMs: T0,
+      },
+    });
+    const out = play(new K8sStateDetector(), [step(T0 + sec(3), [down]), step(T0 + min(3), [deployment()])], {
+      untilMs: T0 + min(4),
+    });
+    expect(out[0]).toMatchObject({
+      title: 'Unavailable: deployment shop/api (1/4 available)',
+      onsetMs: T0,
+      lastSeenMs: T0 + sec(3),
+      score: 0.8,
+    });
+    expect(out[0]?.explanation).toContain('MinimumReplicasUnavailable');
+    expect(out[0]?.explanation).toContain('3 unavailable');
+    expect(out.at(-1)).toMatchObject({ id: out[0]?.id, endMs: T0 + min(3) });
+  });
+
+  it('reports a replica missing for two minutes with no rollout under way', () => {
+    const out = play(
+      new K8sStateDetector(),
+      [step(T0, [deployment({ available: 3, progressing: done(T0) })])],
+      {
+        untilMs: T0 + min(3),
+      },
+    );
+    expect(out[0]).toMatchObject({
+      title: 'Degraded: deployment shop/api (3/4 available)',
+      onsetMs: T0,
+      lastSeenMs: T0 + min(2),
+      score: 0.6,
+    });
+  });
+});
