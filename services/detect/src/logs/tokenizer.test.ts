@@ -83,6 +83,11 @@ describe('tokenize', () => {
       'https://example.org/a?b=c:v',
       'done:c',
     ]);
+    expect(classified('Loaded C:\\Windows\\winsxs\\amd64_x (ok)')).toEqual([
+      'Loaded:c',
+      'C:\\Windows\\winsxs\\amd64_x:v',
+      'ok:c',
+    ]);
   });
 
   it('calls dotted names variable-like, unless they end in an UPPER_CASE enum constant', () => {
