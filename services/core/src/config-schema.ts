@@ -99,6 +99,33 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    detect: z
+      .object({
+        enabled: z.boolean().default(true).describe('Run the detectors over every batch once it is stored.'),
+        maxPendingRecords: z
+          .number()
+          .int()
+          .positive()
+          .default(200_000)
+          .describe(
+            'Stored records waiting for the detectors; beyond this, batches skip detection (counted in sleuth_detect_dropped_records_total), never ingest.',
+          ),
+        tickSeconds: z
+          .number()
+          .positive()
+          .default(5)
+          .describe('How often the time-driven checks run (series gone idle, states that lasted too long).'),
+        metricAlarmScore: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.2)
+          .describe(
+            "Metric detector score (0..1) that opens an anomaly; 0.2 is NAB's standard-profile optimum (docs/detection.md).",
+          ),
+      })
+      .strict()
+      .prefault({}),
     kubernetes: z
       .object({
         mode: z

@@ -16,3 +16,16 @@ export {
   TransitionModel,
   type TransitionModelOptions,
 } from './metrics/transition-model';
+export {
+  DetectionRunner,
+  type AnomalySink,
+  type DetectionObserver,
+  type DetectionRunnerOptions,
+} from './detection-runner';
+export {
+  DEFAULT_METRIC_DETECTOR_OPTIONS,
+  MetricDetector,
+  seriesKey,
+  type MetricDetectorOptions,
+  type MetricSkips,
+} from './metrics/metric-detector';

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DetectionObserver } from '@sleuth/detect';
 import type { IngestQueueObserver } from '@sleuth/pipeline/queue';
 import { traced } from './tracing';
 
@@ -68,6 +69,42 @@ export class ServerMetrics {
   }
 
   /** Feeds the ingest queue's progress into these metrics. */
+  readonly detectDropped = new Counter({
+    name: 'sleuth_detect_dropped_records_total',
+    help: 'Stored records that skipped detection because the detectors were behind.',
+    registers: [this.registry],
+  });
+  readonly detectSeconds = new Histogram({
+    name: 'sleuth_detect_seconds',
+    help: 'Time one detector spent on one batch or tick.',
+    labelNames: ['detector'] as const,
+    buckets: [0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly anomaliesReported = new Counter({
+    name: 'sleuth_detect_anomaly_updates_total',
+    help: 'Anomalies opened, updated or ended, by detector.',
+    labelNames: ['detector'] as const,
+    registers: [this.registry],
+  });
+  readonly detectFailures = new Counter({
+    name: 'sleuth_detect_failures_total',
+    help: 'Batches a detector threw on (the other detectors still ran).',
+    labelNames: ['detector'] as const,
+    registers: [this.registry],
+  });
+
+  detectionObserver(): DetectionObserver {
+    return {
+      batchDropped: (records) => this.detectDropped.inc(records),
+      detected: (detector, anomalies, seconds) => {
+        this.detectSeconds.observe({ detector }, seconds);
+        if (anomalies > 0) this.anomaliesReported.inc({ detector }, anomalies);
+      },
+      detectorFailed: (detector) => this.detectFailures.inc({ detector }),
+    };
+  }
+
   queueObserver(): IngestQueueObserver {
     return {
       depthChanged: (records) => this.queueDepth.set(records),

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { FrozenConfig, Logger } from '@sleuth/core';
+import type { FrozenConfig, Logger, SignalBatch } from '@sleuth/core';
+import { DetectionRunner } from '@sleuth/detect';
 import { encodeOtlpRequest } from '@sleuth/pipeline';
 import { IngestQueue } from '@sleuth/pipeline/queue';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -9,6 +10,7 @@ import { KubernetesCollector } from '@sleuth/kubernetes';
 import { HttpOtlpTransport, Simulator } from '@sleuth/simulator';
 import { RetentionScheduler, SqliteStore, type Store } from '@sleuth/store';
 import { buildApp } from './app';
+import { defaultDetectors } from './detectors';
 import { ClusterRegistry } from './clusters';
 import { InProcessSender } from './in-process-sender';
 import { resolveKubeTarget } from './kube-target';
@@ -58,6 +60,7 @@ export async function openStoreAndQueue(
   config: FrozenConfig,
   logger: Logger,
   metrics?: ServerMetrics,
+  onWritten?: (batch: SignalBatch) => void,
 ): Promise<{ store: SqliteStore; queue: IngestQueue }> {
   const store = await openStore(config, logger);
   const queue = new IngestQueue({
@@ -67,6 +70,7 @@ export async function openStoreAndQueue(
     retryAfterSeconds: config.ingest.retryAfterSeconds,
     logger,
     ...(metrics ? { observer: metrics.queueObserver() } : {}),
+    ...(onWritten ? { onWritten } : {}),
   });
   await queue.start();
   return { store, queue };
@@ -76,7 +80,21 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   // Before anything is opened: a kubeconfig that cannot be used stops startup with its key.
   const kubeTarget = resolveKubeTarget(config);
   const metrics = new ServerMetrics();
-  const { store, queue } = await openStoreAndQueue(config, logger, metrics);
+  let detection: DetectionRunner | undefined;
+  const { store, queue } = await openStoreAndQueue(config, logger, metrics, (batch) =>
+    detection?.offer(batch),
+  );
+  if (config.detect.enabled) {
+    detection = new DetectionRunner({
+      detectors: defaultDetectors(config),
+      sink: store,
+      logger,
+      maxPendingRecords: config.detect.maxPendingRecords,
+      tickMs: config.detect.tickSeconds * 1000,
+      observer: metrics.detectionObserver(),
+    });
+    await detection.start();
+  }
 
   const retention = new RetentionScheduler({
     store,
@@ -162,6 +180,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       await collector?.stop();
       await app.close();
       await queue.stop();
+      await detection?.stop();
       await retention.stop();
       await store.stop();
       logger.info('Sleuth stopped');

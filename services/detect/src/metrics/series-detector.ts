@@ -48,7 +48,10 @@ export interface PointScore {
   score: number;
   /** The check that gave the score (undefined when the score is 0). */
   kind: AnomalyKind | undefined;
-  /** Values usually seen after the previous point (or the range seen so far, for extremes). */
+  /**
+   * Values usually seen after the previous point (pattern), the range seen before (extreme,
+   * flat line); NaN when the score is 0 (not worked out for ordinary points).
+   */
   expectedLow: number;
   expectedHigh: number;
 }
@@ -99,10 +102,9 @@ export class SeriesDetector {
         for (const s of this.model.calibrate(this.learning)) this.likelihood.update(s);
         this.learning = undefined;
       }
-      return { score: 0, kind: undefined, expectedLow: value, expectedHigh: value };
+      return { score: 0, kind: undefined, expectedLow: NaN, expectedHigh: NaN };
     }
-    const step = this.model.next(value);
-    let pattern = this.likelihood.update(step.surprise);
+    let pattern = this.likelihood.update(this.model.next(value));
     // Only a new high within the suppression span counts: one alarm per episode.
     if (i - this.peakAt > this.opts.suppress) this.peak = 0;
     if (pattern > this.peak) {
@@ -113,12 +115,9 @@ export class SeriesDetector {
       const kind = extreme >= flat ? 'extreme' : 'flat-line';
       return { score: Math.max(extreme, flat), kind, expectedLow: range.low, expectedHigh: range.high };
     }
-    return {
-      score: pattern,
-      kind: pattern > 0 ? 'pattern' : undefined,
-      expectedLow: step.expectedLow,
-      expectedHigh: step.expectedHigh,
-    };
+    if (pattern <= 0) return { score: 0, kind: undefined, expectedLow: NaN, expectedHigh: NaN };
+    const [expectedLow, expectedHigh] = this.model.expectedRange() ?? [range.low, range.high];
+    return { score: pattern, kind: 'pattern', expectedLow, expectedHigh };
   }
 
   private extreme(value: number, i: number): number {

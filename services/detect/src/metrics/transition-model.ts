@@ -36,6 +36,7 @@ export class TransitionModel {
   private readonly counts: Float32Array;
   private readonly rowMax: Float32Array;
   private prev = -1;
+  private lastRow = -1;
   private clock = 0;
 
   constructor(private readonly opts: TransitionModelOptions = DEFAULT_TRANSITION_OPTIONS) {
@@ -85,48 +86,49 @@ export class TransitionModel {
 
   /**
    * How surprising `value` is after the previous one (0: the most common successor, 1: never
-   * seen after it), then learns the transition. Also returns the range of values that usually
-   * follow the previous one, for explanations.
+   * seen after it), then learns the transition.
    */
-  next(value: number): { surprise: number; expectedLow: number; expectedHigh: number } {
+  next(value: number): number {
     const b = this.bucket(value);
-    let surprise = 1;
-    let expectedLow = value;
-    let expectedHigh = value;
-    const row = this.prev;
+    this.lastRow = this.prev;
+    const surprise = this.prev >= 0 ? this.surprise(this.prev, b) : 1;
+    this.learn(b);
+    return surprise;
+  }
+
+  /**
+   * The values that usually follow the value before the last `next` one (buckets with at least
+   * a fifth of the top count), for explanations; undefined before any transition is known.
+   */
+  expectedRange(): [number, number] | undefined {
+    const row = this.lastRow;
     const max = row >= 0 ? (this.rowMax[row] as number) : 0;
-    if (max > 0) {
-      const c = this.opts.capacity;
-      surprise = this.surprise(row, b);
-      // The usual successors: buckets with at least a fifth of the row's top count.
-      let low = Infinity;
-      let high = -Infinity;
-      for (const [bucket, s] of this.slots) {
-        if ((this.counts[row * c + s] as number) >= 0.2 * max) {
-          low = Math.min(low, bucket);
-          high = Math.max(high, bucket);
-        }
-      }
-      if (low <= high) {
-        expectedLow = this.bucketRange(low)[0];
-        expectedHigh = this.bucketRange(high)[1];
+    if (!(max > 0)) return undefined;
+    const c = this.opts.capacity;
+    let low = Infinity;
+    let high = -Infinity;
+    for (const [bucket, s] of this.slots) {
+      if ((this.counts[row * c + s] as number) >= 0.2 * max) {
+        low = Math.min(low, bucket);
+        high = Math.max(high, bucket);
       }
     }
-    this.learn(b);
-    return { surprise, expectedLow, expectedHigh };
+    return low <= high ? [this.bucketRange(low)[0], this.bucketRange(high)[1]] : undefined;
   }
 
   /** 1 - how often bucket `b` (or, partly, a neighbour) followed slot `row`, relative to the most common. */
   private surprise(row: number, b: number): number {
     const max = this.rowMax[row] as number;
     if (!(max > 0)) return 1;
-    const c = this.opts.capacity;
-    const at = (bucket: number) => {
-      const s = this.slots.get(bucket);
-      return s === undefined ? 0 : (this.counts[row * c + s] as number);
-    };
-    const seen = at(b) + this.opts.neighbourWeight * (at(b - 1) + at(b + 1));
+    const seen =
+      this.count(row, b) + this.opts.neighbourWeight * (this.count(row, b - 1) + this.count(row, b + 1));
     return 1 - Math.min(1, seen / max);
+  }
+
+  /** How often bucket `b` followed slot `row` (no closure: this runs for every point). */
+  private count(row: number, b: number): number {
+    const s = this.slots.get(b);
+    return s === undefined ? 0 : (this.counts[row * this.opts.capacity + s] as number);
   }
 
   private bucket(value: number): number {

@@ -32,6 +32,11 @@ export interface IngestQueueOptions {
   retryBackoffMs?: number;
   /** Attempts before a retryable store failure is handed back to the sender as 503. */
   maxWriteAttempts?: number;
+  /**
+   * Called with every batch once it is durable (the detectors' feed). It must not block or
+   * throw; an exception is logged and never fails the write.
+   */
+  onWritten?: (batch: SignalBatch) => void;
 }
 
 interface Pending {
@@ -197,6 +202,14 @@ export class IngestQueue implements Component {
     }
   }
 
+  private handOn(batch: SignalBatch): void {
+    try {
+      this.opts.onWritten?.(batch);
+    } catch (err) {
+      this.opts.logger.error({ err }, 'a consumer of written batches failed');
+    }
+  }
+
   private async writeWithRetry(batch: SignalBatch, records: number, requests: number): Promise<void> {
     const attempts = this.opts.maxWriteAttempts ?? 5;
     const backoff = this.opts.retryBackoffMs ?? 200;
@@ -205,6 +218,7 @@ export class IngestQueue implements Component {
       try {
         await this.opts.store.writeBatch(batch);
         this.observer.written(records, Number(process.hrtime.bigint() - started) / 1e9, requests);
+        this.handOn(batch);
         return;
       } catch (err) {
         const retryable = isSleuthError(err) && err.retryable;

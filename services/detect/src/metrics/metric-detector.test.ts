@@ -1,0 +1,118 @@
+import { emptyBatch, type Anomaly, type MetricPoint } from '@sleuth/core';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_METRIC_DETECTOR_OPTIONS, MetricDetector } from './metric-detector';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const T0 = Date.UTC(2026, 10, 1);
+const STEP = 15_000;
+
+function gauge(pod: string, i: number, value: number): MetricPoint {
+  return {
+    name: 'container_memory_working_set_bytes',
+    labels: { cluster: 'prod', namespace: 'shop', pod, container: 'api' },
+    source: { cluster: 'prod', namespace: 'shop', pod, container: 'api' },
+    type: 'gauge',
+    unit: 'By',
+    timeMs: T0 + i * STEP,
+    value,
+  };
+}
+
+/** Memory around 200 MB with a slow wave and noise, as a healthy pod shows. */
+function memory(i: number, r: () => number): number {
+  return 200e6 + 20e6 * Math.sin((2 * Math.PI * i) / 240) + (r() - 0.5) * 8e6;
+}
+
+function feed(detector: MetricDetector, points: MetricPoint[]): Anomaly[] {
+  const out: Anomaly[] = [];
+  for (let k = 0; k < points.length; k += 100) {
+    out.push(...detector.observe({ ...emptyBatch(), metrics: points.slice(k, k + 100) }));
+  }
+  return out;
+}
+
+describe('MetricDetector', () => {
+  it('opens one anomaly on the leaking pod, with the series as evidence, and none on the healthy one', () => {
+    const r = rng(11);
+    const points: MetricPoint[] = [];
+    for (let i = 0; i < 1500; i++) {
+      points.push(gauge('api-1', i, memory(i, r)));
+      // api-2 starts leaking at point 1200: memory climbs past anything it has shown.
+      points.push(gauge('api-2', i, memory(i, r) + (i >= 1200 ? (i - 1200) * 1e6 : 0)));
+    }
+    const d = new MetricDetector();
+    const out = feed(d, points);
+    expect(out.filter((a) => a.resource.name === 'api-1')).toEqual([]);
+    const leak = out.filter((a) => a.resource.name === 'api-2');
+    expect(leak.length).toBeGreaterThan(0);
+    const first = leak[0]!;
+    expect(first.resource).toEqual({ cluster: 'prod', namespace: 'shop', kind: 'Pod', name: 'api-2' });
+    expect(first.detector).toBe('metrics');
+    expect(first.onsetMs).toBeGreaterThanOrEqual(T0 + 1200 * STEP);
+    expect(first.onsetMs).toBeLessThan(T0 + 1260 * STEP);
+    expect(first.signal).toMatchObject({ kind: 'series', name: 'container_memory_working_set_bytes' });
+    expect(first.title).toContain('outside its range');
+    expect(first.explanation).toMatch(/^Observed \d/);
+    // However many updates, one episode keeps one id.
+    expect(new Set(leak.map((a) => a.id)).size).toBe(1);
+  });
+
+  it('ends an anomaly after quiet points, once, with endMs', () => {
+    const r = rng(5);
+    const points: MetricPoint[] = [];
+    for (let i = 0; i < 1200; i++) points.push(gauge('api-1', i, i === 1000 ? 900e6 : memory(i, r)));
+    const out = feed(new MetricDetector(), points);
+    const ids = new Set(out.map((a) => a.id));
+    expect(ids.size).toBe(1);
+    const ended = out.filter((a) => a.endMs !== undefined);
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.endMs).toBe(T0 + (1000 + DEFAULT_METRIC_DETECTOR_OPTIONS.quietPoints) * STEP);
+  });
+
+  it('scores counters as per-second rates, and skips resets and out-of-order points', () => {
+    const r = rng(9);
+    const points: MetricPoint[] = [];
+    let total = 0;
+    for (let i = 0; i < 1200; i++) {
+      // About 50 requests/s, then a surge to 400/s from point 1000.
+      // The process restarts at point 700: its counter starts again from zero.
+      if (i === 700) total = 0;
+      total += (i >= 1000 ? 400 : 50 + (r() - 0.5) * 10) * (STEP / 1000);
+      points.push({
+        ...gauge('api-1', i, total),
+        name: 'http_requests_total',
+        type: 'counter',
+        unit: '1',
+      });
+    }
+    points.splice(500, 0, { ...points[400]! });
+    const d = new MetricDetector();
+    const out = feed(d, points);
+    expect(d.skipped.outOfOrder).toBe(1);
+    expect(d.skipped.counterReset).toBe(1);
+    expect(out).not.toEqual([]);
+    expect(out[0]!.onsetMs).toBeGreaterThanOrEqual(T0 + 1000 * STEP);
+    expect(out[0]!.title).toContain('per-second rate');
+  });
+
+  it('forgets idle series on tick, and counts points beyond the series limit', () => {
+    const d = new MetricDetector({ ...DEFAULT_METRIC_DETECTOR_OPTIONS, maxSeries: 2 });
+    feed(d, [gauge('a', 0, 1), gauge('b', 0, 1), gauge('c', 0, 1)]);
+    expect(d.seriesCount).toBe(2);
+    expect(d.skipped.seriesLimit).toBe(1);
+    d.tick(T0 + DEFAULT_METRIC_DETECTOR_OPTIONS.idleMs + 1);
+    expect(d.seriesCount).toBe(0);
+    feed(d, [gauge('c', 1, 1)]);
+    expect(d.seriesCount).toBe(1);
+  });
+});

@@ -1,0 +1,247 @@
+import { primaryRef, type Anomaly, type MetricPoint, type SignalBatch } from '@sleuth/core';
+import { anomalyId, type Detector } from '../detector';
+import {
+  DEFAULT_SERIES_OPTIONS,
+  SeriesDetector,
+  type AnomalyKind,
+  type SeriesDetectorOptions,
+} from './series-detector';
+
+export interface MetricDetectorOptions {
+  series: SeriesDetectorOptions;
+  /** Score at or above which a point opens an anomaly (NAB's standard-profile optimum, rounded). */
+  alarmScore: number;
+  /**
+   * Consecutive ordinary points that end an open anomaly. Ordinary: for an extreme, back inside
+   * the range the series had before it; for a flat line, moving again; for a pattern, scoring
+   * below the alarm.
+   */
+  quietPoints: number;
+  /** Series tracked at once; points of further series are skipped and counted. */
+  maxSeries: number;
+  /** A series with no point for this long is forgotten (its memory freed) by `tick`. */
+  idleMs: number;
+}
+
+export const DEFAULT_METRIC_DETECTOR_OPTIONS: MetricDetectorOptions = {
+  series: DEFAULT_SERIES_OPTIONS,
+  alarmScore: 0.2,
+  quietPoints: 30,
+  maxSeries: 50_000,
+  idleMs: 60 * 60_000,
+};
+
+/** Why points were not scored, counted (never thrown). */
+export interface MetricSkips {
+  /** Not after the series' previous point. */
+  outOfOrder: number;
+  /** A counter that went down (a restart): the rate is unknown for that step. */
+  counterReset: number;
+  /** Histogram buckets: their `_sum` and `_count` carry the signal. */
+  histogramBucket: number;
+  /** A new series while `maxSeries` are tracked. */
+  seriesLimit: number;
+}
+
+interface Series {
+  key: string;
+  name: string;
+  labels: Record<string, string>;
+  detector: SeriesDetector;
+  lastMs: number;
+  lastRaw: number;
+  open: Episode | undefined;
+}
+
+interface Episode {
+  anomaly: Anomaly;
+  kind: AnomalyKind;
+  /** The range before an extreme; the repeated value of a flat line. */
+  low: number;
+  high: number;
+  quiet: number;
+}
+
+const KIND_TITLE: Record<AnomalyKind, string> = {
+  pattern: 'unusual pattern',
+  extreme: 'outside its range',
+  'flat-line': 'flat line',
+};
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const a = Math.abs(n);
+  return a !== 0 && (a >= 1e6 || a < 1e-3) ? n.toExponential(3) : String(Math.round(n * 1000) / 1000);
+}
+
+/** `name{a="x",b="y"}` with labels sorted: one series' identity. */
+export function seriesKey(name: string, labels: Record<string, string>): string {
+  const keys = Object.keys(labels).sort();
+  return `${name}{${keys.map((k) => `${k}="${labels[k] ?? ''}"`).join(',')}}`;
+}
+
+/**
+ * The metric detector: one {@link SeriesDetector} per series (gauges as they are, counters as
+ * their per-second rate), anomalies on the series' resource with the series window as evidence.
+ * An anomaly opens at the first alarming point and ends after `quietPoints` ordinary ones (the
+ * detector has then learned the new behaviour; a second change opens a new anomaly).
+ */
+export class MetricDetector implements Detector {
+  readonly id = 'metrics';
+  readonly skipped: MetricSkips = { outOfOrder: 0, counterReset: 0, histogramBucket: 0, seriesLimit: 0 };
+  private readonly series = new Map<string, Series>();
+  /**
+   * Series by their labels in arrival order: senders repeat one order for one series, so this
+   * finds a series without sorting its labels on every point. Each entry points at a series of
+   * `series`; both forget it together.
+   */
+  private readonly byArrivalKey = new Map<string, Series>();
+
+  constructor(private readonly opts: MetricDetectorOptions = DEFAULT_METRIC_DETECTOR_OPTIONS) {}
+
+  /** Series tracked now. */
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
+  /** Bytes held by the series detectors (their fixed state, not the JS object overhead). */
+  get bytes(): number {
+    let n = 0;
+    for (const s of this.series.values()) n += s.detector.bytes;
+    return n;
+  }
+
+  observe(batch: SignalBatch): Anomaly[] {
+    const out: Anomaly[] = [];
+    for (const p of batch.metrics) {
+      const a = this.point(p);
+      if (a) out.push(a);
+    }
+    return out;
+  }
+
+  tick(nowMs: number): Anomaly[] {
+    const out: Anomaly[] = [];
+    for (const [key, s] of this.series) {
+      if (nowMs - s.lastMs < this.opts.idleMs) continue;
+      if (s.open) out.push({ ...s.open.anomaly, endMs: s.lastMs });
+      this.series.delete(key);
+    }
+    for (const [key, s] of this.byArrivalKey) {
+      if (nowMs - s.lastMs >= this.opts.idleMs) this.byArrivalKey.delete(key);
+    }
+    return out;
+  }
+
+  private point(p: MetricPoint): Anomaly | undefined {
+    if (p.labels['le'] !== undefined && p.name.endsWith('_bucket')) {
+      this.skipped.histogramBucket++;
+      return undefined;
+    }
+    let arrival = p.name;
+    for (const k in p.labels) arrival += `\u0000${k}\u0000${p.labels[k]}`;
+    let s = this.byArrivalKey.get(arrival);
+    const key = s?.key ?? seriesKey(p.name, p.labels);
+    if (!s) {
+      s = this.series.get(key);
+      if (!s) {
+        if (this.series.size >= this.opts.maxSeries) {
+          this.skipped.seriesLimit++;
+          return undefined;
+        }
+        s = {
+          key,
+          name: p.name,
+          labels: p.labels,
+          detector: new SeriesDetector(this.opts.series),
+          lastMs: -Infinity,
+          lastRaw: NaN,
+          open: undefined,
+        };
+        this.series.set(key, s);
+      }
+      // At most a few arrival orders per series; beyond the limit, sorting is the fallback.
+      if (this.byArrivalKey.size < 2 * this.opts.maxSeries) this.byArrivalKey.set(arrival, s);
+    }
+    if (p.timeMs <= s.lastMs) {
+      this.skipped.outOfOrder++;
+      return undefined;
+    }
+    const prevMs = s.lastMs;
+    const prevRaw = s.lastRaw;
+    s.lastMs = p.timeMs;
+    s.lastRaw = p.value;
+    let value = p.value;
+    if (p.type === 'counter' || (p.type === 'histogram' && /_(sum|count)$/.test(p.name))) {
+      if (Number.isNaN(prevRaw)) return undefined;
+      if (p.value < prevRaw) {
+        this.skipped.counterReset++;
+        return undefined;
+      }
+      value = ((p.value - prevRaw) * 1000) / (p.timeMs - prevMs);
+    }
+    const verdict = s.detector.update(value);
+    const open = s.open;
+    if (verdict.score >= this.opts.alarmScore && verdict.kind) {
+      if (open) {
+        open.quiet = 0;
+        if (verdict.score <= open.anomaly.score) return undefined;
+      }
+      const onsetMs = open?.anomaly.onsetMs ?? p.timeMs;
+      const what = value !== p.value ? `${s.name} (per-second rate)` : s.name;
+      const resource = primaryRef(p.source);
+      const where = `${resource.kind} ${resource.namespace ? `${resource.namespace}/` : ''}${resource.name}`;
+      const anomaly: Anomaly = {
+        id: open?.anomaly.id ?? anomalyId(this.id, key, onsetMs),
+        detector: this.id,
+        resource,
+        signal: {
+          kind: 'series',
+          name: s.name,
+          labels: s.labels,
+          fromMs: onsetMs - 30 * 60_000,
+          toMs: p.timeMs,
+        },
+        onsetMs,
+        lastSeenMs: p.timeMs,
+        score: Math.min(1, verdict.score),
+        title: `${what}: ${KIND_TITLE[verdict.kind]} on ${where}`.slice(0, 500),
+        explanation: this.explain(verdict.kind, value, verdict.expectedLow, verdict.expectedHigh),
+      };
+      const flat = verdict.kind === 'flat-line';
+      s.open = open
+        ? { ...open, anomaly }
+        : {
+            anomaly,
+            kind: verdict.kind,
+            low: flat ? value : verdict.expectedLow,
+            high: flat ? value : verdict.expectedHigh,
+            quiet: 0,
+          };
+      return anomaly;
+    }
+    if (!open) return undefined;
+    const ordinary =
+      open.kind === 'extreme'
+        ? value >= open.low && value <= open.high
+        : open.kind === 'flat-line'
+          ? value !== open.low
+          : true;
+    open.quiet = ordinary ? open.quiet + 1 : 0;
+    if (open.quiet < this.opts.quietPoints) return undefined;
+    s.open = undefined;
+    return { ...open.anomaly, lastSeenMs: p.timeMs, endMs: p.timeMs };
+  }
+
+  private explain(kind: AnomalyKind, value: number, low: number, high: number): string {
+    const range = `${fmt(low)} to ${fmt(high)}`;
+    switch (kind) {
+      case 'extreme':
+        return `Observed ${fmt(value)}, beyond every value this series has shown (${range}).`;
+      case 'flat-line':
+        return `The series has repeated ${fmt(value)} for more than twice its longest earlier run; it normally moves between ${range}.`;
+      case 'pattern':
+        return `Observed ${fmt(value)}; after its previous value this series usually moves to ${range}. Its recent values are out of sequence for it.`;
+    }
+  }
+}
