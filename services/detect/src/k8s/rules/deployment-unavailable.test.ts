@@ -11,15 +11,19 @@ const done = (atMs: number) => ({
 });
 
 describe('deployment-unavailable rule', () => {
-  it('reports nothing for a normal rollout that is one replica short for 90 s', () => {
+  it('reports nothing for a normal rollout one replica short for four minutes while it progresses', () => {
+    const progress = (atMs: number) => ({ ...rolling, updatedMs: atMs });
+    const rollout = (atMs: number, updated: number, available: number) =>
+      step(atMs, [deployment({ generation: 2, updated, available, progressing: progress(atMs) })]);
     const out = play(
       new K8sStateDetector(),
       [
-        step(T0, [deployment({ generation: 2, updated: 1, available: 4, progressing: rolling })]),
-        step(T0 + sec(20), [deployment({ generation: 2, updated: 2, available: 3, progressing: rolling })]),
-        step(T0 + sec(60), [deployment({ generation: 2, updated: 3, available: 3, progressing: rolling })]),
-        step(T0 + sec(90), [
-          deployment({ generation: 2, updated: 4, available: 4, progressing: done(T0 + sec(90)) }),
+        rollout(T0, 1, 4),
+        rollout(T0 + sec(20), 2, 3),
+        rollout(T0 + min(2), 3, 3),
+        rollout(T0 + min(4), 4, 3),
+        step(T0 + min(4) + sec(20), [
+          deployment({ generation: 2, progressing: done(T0 + min(4) + sec(20)) }),
         ]),
       ],
       { untilMs: T0 + min(15) },

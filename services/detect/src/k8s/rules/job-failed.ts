@@ -7,7 +7,7 @@ const STALE_MS = 60 * 60_000;
 /**
  * job-failed: a Job that failed (Failed condition True: BackoffLimitExceeded, DeadlineExceeded...),
  * or one still running whose pods have failed (status.failed > 0, rising as it retries). Ends
- * when the Job is deleted or completes, or an hour after it failed.
+ * when the Job is deleted or succeeds (no pod active), or an hour after it failed.
  */
 export const jobFailed: K8sRule = {
   kind: 'Job',
@@ -33,7 +33,6 @@ export const jobFailed: K8sRule = {
         },
       ];
     }
-    if (conditionOf(conditions, 'Complete')?.status === 'True') return [];
     if (failedPods <= 0 || (job.status?.active ?? 0) <= 0) return [];
     return [
       {

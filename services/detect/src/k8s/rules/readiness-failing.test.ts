@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { K8sStateDetector } from '../state-detector';
-import { T0, container, event, min, play, pod, running, sec, step } from '../testing/fixtures';
+import { T0, container, event, min, play, pod, running, sec, step, terminated } from '../testing/fixtures';
 
 const probeMessage = 'Readiness probe failed: 127.0.0.1:5432 - rejecting connections';
 const serving = pod({
@@ -41,6 +41,35 @@ describe('readiness-failing rule', () => {
     expect(out[0]?.lastSeenMs).toBe(T0 + sec(280));
     expect(out[0]?.title).toContain('not ready: postgres');
     expect(out[0]?.explanation).toContain('No Unhealthy event seen');
+  });
+
+  it('does not count an Unhealthy event older than five minutes as a failing probe', () => {
+    const old = unhealthy(T0 - min(10), 3);
+    const out = play(
+      new K8sStateDetector(),
+      [step(T0 - min(10), [serving], [old]), step(T0 + sec(100), [refusing])],
+      {
+        untilMs: T0 + min(5),
+      },
+    );
+    expect(out[0]?.lastSeenMs).toBe(T0 + sec(280));
+  });
+
+  it('leaves a container running again after recent failures to the crash-loop rule', () => {
+    const restarted = pod({
+      readySinceMs: T0,
+      containers: [
+        container('postgres', running(T0 + min(4)), {
+          ready: false,
+          restartCount: 1,
+          last: terminated('Error', 1, T0 + min(3), T0 + min(4)),
+        }),
+      ],
+    });
+    const out = play(new K8sStateDetector(), [step(T0 + min(4), [restarted], [unhealthy(T0 + min(4), 1)])], {
+      untilMs: T0 + min(6),
+    });
+    expect(out).toEqual([]);
   });
 
   it('reports nothing for a new pod whose probe fails once during startup', () => {
