@@ -29,3 +29,5 @@ export {
   type MetricDetectorOptions,
   type MetricSkips,
 } from './metrics/metric-detector';
+export { DEFAULT_RED_OPTIONS, RedDetector, type RedDetectorOptions } from './traces/red-detector';
+export { RedWindow, type ExampleTrace, type RedFigures } from './traces/red-window';
