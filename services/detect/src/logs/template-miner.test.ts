@@ -132,6 +132,12 @@ describe('TemplateMiner', () => {
     expect(miner.stats.truncatedWords).toBe(2);
   });
 
+  it('answers the same with a tiny shape memo as with a large one (the memo only saves time)', () => {
+    const lines = [...LINES, ...LINES.map((l) => l.replace('200', '500')), ...LINES];
+    const small = new TemplateMiner({ maxShapeChars: 40 });
+    expect(ids(small, lines)).toEqual(ids(new TemplateMiner(), lines));
+  });
+
   it('rejects options out of range at construction', () => {
     expect(() => new TemplateMiner({ maxTemplates: 0 })).toThrow(ConfigError);
   });

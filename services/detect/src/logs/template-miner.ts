@@ -13,8 +13,11 @@ export const MinerOptions = z.object({
   maxWords: z.number().int().min(1),
   /** Characters of a message read; the rest is ignored. */
   maxMessageChars: z.number().int().min(1),
-  /** Line shapes remembered for the fast path (a memo: forgetting one only costs time). */
-  maxShapes: z.number().int().min(1),
+  /**
+   * Characters of line shapes remembered for the fast path (a memo from a line's shape to its
+   * template: forgetting one only costs time); the oldest are forgotten first.
+   */
+  maxShapeChars: z.number().int().min(1),
   /**
    * Distinct constant words seen at one position of otherwise equal messages before that position
    * becomes a variable for the lines that follow (`Invalid user alice`, `... bob`, ...); enums of
@@ -26,9 +29,9 @@ export type MinerOptions = z.infer<typeof MinerOptions>;
 
 export const DEFAULT_MINER_OPTIONS: Readonly<MinerOptions> = {
   maxTemplates: 10_000,
-  maxWords: 128,
-  maxMessageChars: 4096,
-  maxShapes: 50_000,
+  maxWords: 64,
+  maxMessageChars: 2048,
+  maxShapeChars: 4_000_000,
   wordVariableAfter: 5,
 };
 
@@ -67,13 +70,14 @@ export interface MinerStats {
  * tokenizer.ts); the earliest created template that matches wins, which makes the result depend
  * only on the templates, never on the order of lookups: a miner restored from `toJSON()` gives
  * every line the id the original would have given it. Memory is bounded by `maxTemplates`,
- * `maxWords`, `maxMessageChars` and `maxShapes`.
+ * `maxWords`, `maxMessageChars` and `maxShapeChars`.
  */
 export class TemplateMiner {
   private readonly opts: MinerOptions;
   private readonly byId = new Map<string, Template>();
   private readonly byLength = new Map<number, Template[]>();
   private readonly shapes = new Map<string, Template>();
+  private shapeChars = 0;
   private seq = 0;
   private clock = 0;
   private readonly counters: MinerStats = {
@@ -221,11 +225,14 @@ export class TemplateMiner {
   }
 
   private remember(key: string, t: Template): void {
-    if (this.shapes.size >= this.opts.maxShapes) {
-      const oldest = this.shapes.keys().next();
-      if (!oldest.done) this.shapes.delete(oldest.value);
-    }
+    if (this.shapes.delete(key)) this.shapeChars -= key.length;
+    this.shapeChars += key.length;
     this.shapes.set(key, t);
+    for (const oldest of this.shapes.keys()) {
+      if (this.shapeChars <= this.opts.maxShapeChars || oldest === key) break;
+      this.shapes.delete(oldest);
+      this.shapeChars -= oldest.length;
+    }
   }
 
   /** A message of more than `maxWords` words keeps its first ones; the rest is one variable-like word. */

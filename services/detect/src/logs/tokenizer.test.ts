@@ -139,6 +139,17 @@ describe('tokenize', () => {
     expect(classified('jk2_init() Found child 6725')).toEqual(['jk2_init:v', 'Found:c', 'child:c', '6725:#']);
   });
 
+  it('makes a long list of values one value, so its length does not matter', () => {
+    expect(classified('channels 1 2 3 4 5 6 36 40, 44 on en0')).toEqual([
+      'channels:c',
+      '1 2 3 4 5 6 36 40, 44:#',
+      'on:c',
+      'en0:v',
+    ]);
+    expect(classified('onExtend:1514038530000 14 0 4')).toHaveLength(5);
+    expect(roundTrip('channels 1 2 3 4 5 6 36 40, 44 on en0')).toBe('channels 1 2 3 4 5 6 36 40, 44 on en0');
+  });
+
   it('calls numbers with a unit and hex literals values', () => {
     expect(classified('took 12ms, 5.2GB at 80% reg 0x1F eth0')).toEqual([
       'took:c',
