@@ -29,9 +29,12 @@ interface Condition {
   absentSinceMs?: number;
 }
 
+/**
+ * A change worth sending at once: title (which carries the key numbers, like restarts), score or
+ * field. An explanation that alone changed (a probe failure count) goes with the next refresh.
+ */
 const changed = (a: Anomaly, b: Anomaly): boolean =>
   a.title !== b.title ||
-  a.explanation !== b.explanation ||
   a.score !== b.score ||
   (a.signal.kind === 'object' && b.signal.kind === 'object' && a.signal.field !== b.signal.field);
 

@@ -11,6 +11,13 @@ export const SEVERITY_SCORE = {
   low: 0.4,
 } as const satisfies Record<Severity, number>;
 
+/**
+ * How long a condition that blinks (a deployment's availability under repeated OOM kills, a
+ * flapping probe or node) must stay away before its anomaly ends: one episode, not one per blink.
+ * The end time is still when it went away.
+ */
+export const FLAP_GUARD_MS = 2 * 60_000;
+
 /** Recent Warning events of one reason about one object, as the detector remembers them. */
 export interface WarningSummary {
   /** The latest message. */

@@ -225,11 +225,12 @@ describe('K8sStateDetector', () => {
   it('never reopens an ended anomaly under its old id when the same state is seen again', () => {
     const d = new K8sStateDetector();
     const [first] = d.observe(batch([at(notReady(T0), T0 + sec(1))]));
-    const [end] = d.observe(batch([at(node('node-b'), T0 + min(1))]));
+    expect(d.observe(batch([at(node('node-b'), T0 + min(1))]))).toEqual([]);
+    const [end] = d.tick(T0 + min(3));
     expect(end).toMatchObject({ id: first?.id, endMs: T0 + min(1) });
-    const [again] = d.observe(batch([at(notReady(T0), T0 + min(2))]));
+    const [again] = d.observe(batch([at(notReady(T0), T0 + min(4))]));
     expect(again?.id).not.toBe(first?.id);
-    expect(again?.onsetMs).toBe(T0 + min(2));
+    expect(again?.onsetMs).toBe(T0 + min(4));
   });
 
   it('re-sends an unchanged open anomaly once a minute on ticks, with a newer lastSeenMs', () => {

@@ -1,5 +1,5 @@
 import { qualifiedName, readDaemonSet } from '../kube-shapes';
-import type { K8sRule } from '../rule';
+import { FLAP_GUARD_MS, type K8sRule } from '../rule';
 
 /** A rolling update replaces pods node by node; unavailable pods for longer than this are a problem. */
 const GRACE_MS = 3 * 60_000;
@@ -19,6 +19,7 @@ export const daemonSetUnavailable: K8sRule = {
         key: 'available',
         graceMs: GRACE_MS,
         severity: 'medium',
+        clearAfterMs: FLAP_GUARD_MS,
         title: `Unavailable: daemonset ${name} (${unavailable}/${desired} nodes unavailable)`,
         explanation: `DaemonSet ${name} should run on ${desired} nodes: ${available} available, ${d.status?.numberReady ?? 0} ready, ${unavailable} unavailable.`,
         field: 'status.numberUnavailable',

@@ -42,7 +42,7 @@ describe('deployment-unavailable rule', () => {
       },
     });
     const out = play(new K8sStateDetector(), [step(T0 + sec(3), [down]), step(T0 + min(3), [deployment()])], {
-      untilMs: T0 + min(4),
+      untilMs: T0 + min(6),
     });
     expect(out[0]).toMatchObject({
       title: 'Unavailable: deployment shop/api (1/4 available)',
@@ -53,6 +53,31 @@ describe('deployment-unavailable rule', () => {
     expect(out[0]?.explanation).toContain('MinimumReplicasUnavailable');
     expect(out[0]?.explanation).toContain('3 unavailable');
     expect(out.at(-1)).toMatchObject({ id: out[0]?.id, endMs: T0 + min(3) });
+  });
+
+  it('keeps one anomaly while availability blinks back for less than two minutes', () => {
+    const down = (sinceMs: number) =>
+      deployment({
+        available: 2,
+        availableCond: { status: 'False', reason: 'MinimumReplicasUnavailable', sinceMs },
+      });
+    const up = (sinceMs: number) =>
+      deployment({ availableCond: { status: 'True', reason: 'MinimumReplicasAvailable', sinceMs } });
+    const out = play(
+      new K8sStateDetector(),
+      [
+        step(T0, [down(T0)]),
+        step(T0 + sec(30), [up(T0 + sec(30))]),
+        step(T0 + sec(50), [down(T0 + sec(50))]),
+        step(T0 + min(2), [up(T0 + min(2))]),
+      ],
+      { untilMs: T0 + min(6) },
+    );
+    expect(new Set(out.map((a) => a.id)).size).toBe(1);
+    expect(out[0]?.onsetMs).toBe(T0);
+    expect(out.filter((a) => a.endMs !== undefined)).toEqual([
+      expect.objectContaining({ endMs: T0 + min(2) }),
+    ]);
   });
 
   it('reports a replica missing for two minutes with no rollout under way', () => {

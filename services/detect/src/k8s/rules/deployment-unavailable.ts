@@ -1,5 +1,5 @@
 import { clip, conditionOf, qualifiedName, readDeployment, timeMs } from '../kube-shapes';
-import type { K8sRule } from '../rule';
+import { FLAP_GUARD_MS, type K8sRule } from '../rule';
 
 /** Fewer available replicas than desired outside a rollout, for this long. */
 const SHORT_GRACE_MS = 2 * 60_000;
@@ -29,6 +29,7 @@ export const deploymentUnavailable: K8sRule = {
           key: 'available',
           onsetMs: timeMs(available.lastTransitionTime),
           severity: 'high',
+          clearAfterMs: FLAP_GUARD_MS,
           title: `Unavailable: deployment ${name} (${counts})`,
           explanation:
             `Deployment ${name} does not have minimum availability (Available False` +
@@ -45,6 +46,7 @@ export const deploymentUnavailable: K8sRule = {
         key: 'available',
         graceMs: SHORT_GRACE_MS,
         severity: 'medium',
+        clearAfterMs: FLAP_GUARD_MS,
         title: `Degraded: deployment ${name} (${counts})`,
         explanation: `Deployment ${name} has ${counts}${unavailable}, with no rollout in progress.`,
         field: 'status.availableReplicas',

@@ -14,7 +14,7 @@ describe('hpa-at-max rule', () => {
     const out = play(
       new K8sStateDetector(),
       [step(T0, [hpa({ current: 10, limited })]), step(T0 + min(6), [hpa({ current: 7 })])],
-      { untilMs: T0 + min(7) },
+      { untilMs: T0 + min(9) },
     );
     expect(out[0]).toMatchObject({
       title: 'HPA at max: shop/api (10/10 replicas)',

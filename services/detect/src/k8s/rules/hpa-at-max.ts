@@ -1,5 +1,5 @@
 import { clip, conditionOf, qualifiedName, readHpa, timeMs } from '../kube-shapes';
-import type { K8sRule } from '../rule';
+import { FLAP_GUARD_MS, type K8sRule } from '../rule';
 
 /** Reaching the maximum for a moment during a spike is what autoscaling is for; staying there is not. */
 const GRACE_MS = 2 * 60_000;
@@ -26,6 +26,7 @@ export const hpaAtMax: K8sRule = {
         onsetMs: limitedUp ? timeMs(limited.lastTransitionTime) : undefined,
         graceMs: GRACE_MS,
         severity: 'low',
+        clearAfterMs: FLAP_GUARD_MS,
         title: `HPA at max: ${name} (${current}/${max} replicas)`,
         explanation:
           `HorizontalPodAutoscaler ${name} runs ${current} replicas, its maximum is ${max}` +

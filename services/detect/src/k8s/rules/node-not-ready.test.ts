@@ -14,7 +14,7 @@ const lost = node('node-b', {
 describe('node-not-ready rule', () => {
   it('reports a node whose Ready is Unknown at once, as critical, and ends when it is Ready again', () => {
     const out = play(new K8sStateDetector(), [step(T0 + 800, [lost]), step(T0 + min(4), [node('node-b')])], {
-      untilMs: T0 + min(5),
+      untilMs: T0 + min(7),
     });
     expect(out[0]).toMatchObject({
       title: 'NotReady: node node-b (Kubelet stopped posting node status.)',

@@ -1,5 +1,5 @@
 import { clip, conditionOf, readNode, timeMs } from '../kube-shapes';
-import type { K8sRule } from '../rule';
+import { FLAP_GUARD_MS, type K8sRule } from '../rule';
 
 /**
  * node-not-ready: a node whose Ready condition is False (the kubelet reports a problem) or
@@ -17,6 +17,7 @@ export const nodeNotReady: K8sRule = {
         key: 'ready',
         onsetMs: timeMs(ready.lastTransitionTime),
         severity: 'critical',
+        clearAfterMs: FLAP_GUARD_MS,
         title: `NotReady: node ${node.metadata.name} (${clip(why, 120)})`,
         explanation: [
           `Node ${node.metadata.name} is not ready: Ready ${ready.status}`,

@@ -18,7 +18,7 @@ describe('node-pressure rule', () => {
         step(T0 + min(1), [node('node-a', { MemoryPressure: memory, DiskPressure: disk })]),
         step(T0 + min(2), [node('node-a', { DiskPressure: disk })]),
       ],
-      { untilMs: T0 + min(2) },
+      { untilMs: T0 + min(5) },
     );
     const titles = [...new Set(out.map((a) => a.title))];
     expect(titles).toEqual(['MemoryPressure: node node-a', 'DiskPressure: node node-a']);

@@ -1,5 +1,5 @@
 import { clip, readNode, timeMs } from '../kube-shapes';
-import type { Finding, K8sRule } from '../rule';
+import { FLAP_GUARD_MS, type Finding, type K8sRule } from '../rule';
 
 /** Node conditions that mean trouble when True; the kubelet evicts pods under them. */
 const PRESSURES = ['MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
@@ -17,6 +17,7 @@ export const nodePressure: K8sRule = {
         key: type,
         onsetMs: timeMs(c.lastTransitionTime),
         severity: 'high',
+        clearAfterMs: FLAP_GUARD_MS,
         title: `${type}: node ${node.metadata.name}`,
         explanation: [
           `Node ${node.metadata.name} reports ${type} True`,

@@ -25,13 +25,16 @@ describe('readiness-failing rule', () => {
         pod({ readySinceMs: T0 + min(5), containers: [container('postgres', running(T0 - min(60)))] }),
       ]),
     );
-    const out = play(new K8sStateDetector(), steps, { untilMs: T0 + min(6) });
+    const out = play(new K8sStateDetector(), steps, { untilMs: T0 + min(8) });
     expect(out[0]?.title).toBe('Not ready: pod shop/api-7f9 (containers running, probe failing: postgres)');
     expect(out[0]?.onsetMs).toBe(T0 + sec(100));
     expect(out[0]?.lastSeenMs).toBe(T0 + sec(160));
     expect(out[0]?.explanation).toContain(probeMessage);
     expect(out[0]?.signal).toMatchObject({ field: 'status.conditions[type=Ready].status' });
-    expect(out.at(-1)).toMatchObject({ id: out[0]?.id, endMs: T0 + min(5) });
+    expect(out.at(-1)).toMatchObject({ id: out[0]?.id, endMs: T0 + min(5), lastSeenMs: T0 + sec(290) });
+    // The rising event count changes only the explanation: it is sent with the once-a-minute refresh.
+    expect(out.map((a) => a.lastSeenMs)).toEqual([160, 220, 280, 290].map((s) => T0 + sec(s)));
+    expect(out.at(-2)?.explanation).toContain('Unhealthy events: 20');
   });
 
   it('reports an unready pod without probe events only after three minutes', () => {

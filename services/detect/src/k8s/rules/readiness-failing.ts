@@ -1,6 +1,6 @@
 import { clip, conditionOf, readPod, timeMs } from '../kube-shapes';
 import { isFailure, podLabel } from '../pod-containers';
-import type { K8sRule } from '../rule';
+import { FLAP_GUARD_MS, type K8sRule } from '../rule';
 
 /** Not ready this long with failing probes reported (Unhealthy events): longer than most startups. */
 const WITH_EVENTS_GRACE_MS = 60_000;
@@ -41,6 +41,7 @@ export const readinessFailing: K8sRule = {
         onsetMs: timeMs(ready.lastTransitionTime),
         graceMs: probe ? WITH_EVENTS_GRACE_MS : WITHOUT_EVENTS_GRACE_MS,
         severity: 'medium',
+        clearAfterMs: FLAP_GUARD_MS,
         title: `Not ready: ${podLabel(pod)} (containers running, ${probe ? 'probe failing' : 'not ready'}: ${clip(names, 80)})`,
         explanation: [
           `${podLabel(pod)} is Running but not Ready`,

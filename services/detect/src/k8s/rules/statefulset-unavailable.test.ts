@@ -7,7 +7,7 @@ describe('statefulset-unavailable rule', () => {
     const out = play(
       new K8sStateDetector(),
       [step(T0, [statefulSet({ ready: 0 })]), step(T0 + min(5), [statefulSet({ ready: 1 })])],
-      { untilMs: T0 + min(6) },
+      { untilMs: T0 + min(8) },
     );
     expect(out[0]).toMatchObject({
       title: 'Unavailable: statefulset data/postgres (0/1 ready)',

@@ -1,5 +1,5 @@
 import { qualifiedName, readStatefulSet } from '../kube-shapes';
-import type { K8sRule } from '../rule';
+import { FLAP_GUARD_MS, type K8sRule } from '../rule';
 
 /** An ordered rolling update restarts one pod at a time; fewer ready replicas for longer is a problem. */
 const GRACE_MS = 3 * 60_000;
@@ -18,6 +18,7 @@ export const statefulSetUnavailable: K8sRule = {
         key: 'ready',
         graceMs: GRACE_MS,
         severity: ready === 0 ? 'high' : 'medium',
+        clearAfterMs: FLAP_GUARD_MS,
         title: `Unavailable: statefulset ${name} (${ready}/${desired} ready)`,
         explanation: `StatefulSet ${name} has ${ready} of ${desired} replicas ready (${s.status?.replicas ?? 0} exist, ${s.status?.updatedReplicas ?? 0} updated).`,
         field: 'status.readyReplicas',
