@@ -12,6 +12,7 @@ export const K8S_EVENTS_DETECTOR = 'k8s-events';
 const MAX_IDS = 100;
 const MAX_SERIES = 64;
 
+/** Tunables of K8sEventDetector; DEFAULT_K8S_EVENT_OPTIONS fills what is not given. */
 export interface K8sEventDetectorOptions {
   /** Reason -> category and severity; reasons not listed are `other`, low. */
   reasons: Readonly<Record<string, EventClass>>;
@@ -25,6 +26,7 @@ export interface K8sEventDetectorOptions {
   maxOpen: number;
 }
 
+/** The built-in reason table; 30 new anomalies per cluster per minute; 10 quiet minutes end one. */
 export const DEFAULT_K8S_EVENT_OPTIONS: K8sEventDetectorOptions = {
   reasons: WARNING_REASONS,
   maxNewPerClusterPerMinute: 30,
@@ -33,7 +35,9 @@ export const DEFAULT_K8S_EVENT_OPTIONS: K8sEventDetectorOptions = {
   maxOpen: 10_000,
 };
 
+/** What the detector holds and what it refused, for /metrics and tests. */
 export interface K8sEventDetectorStats {
+  /** Open anomalies. */
   open: number;
   /** Events that could not be read. */
   skipped: number;

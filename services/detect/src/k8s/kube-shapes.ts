@@ -10,6 +10,7 @@ import { z } from 'zod';
 const text = z.string().nullish();
 const count = z.number().nullish();
 
+/** A status condition (Pod, Node, Deployment, HPA, Job...). Times are RFC 3339 strings. */
 export const Condition = z.object({
   type: z.string(),
   status: z.string(),
@@ -30,6 +31,7 @@ const Metadata = z.object({
   generation: count,
 });
 
+/** A container's terminated state: why, the exit code, when. */
 export const Terminated = z.object({
   exitCode: count,
   signal: count,
@@ -46,6 +48,7 @@ const ContainerState = z.object({
   terminated: Terminated.nullish(),
 });
 
+/** One entry of `status.containerStatuses` / `initContainerStatuses`. */
 export const ContainerStatus = z.object({
   name: z.string(),
   image: text,
@@ -65,6 +68,7 @@ const ContainerSpec = z.object({
     .nullish(),
 });
 
+/** The Pod fields the pod rules read. */
 export const Pod = z.object({
   metadata: Metadata,
   spec: z
@@ -88,12 +92,14 @@ export const Pod = z.object({
 });
 export type Pod = z.infer<typeof Pod>;
 
+/** The Node fields the node rules read. */
 export const Node = z.object({
   metadata: Metadata,
   status: z.object({ conditions: Conditions }).nullish(),
 });
 export type Node = z.infer<typeof Node>;
 
+/** The Deployment fields the deployment rules read. */
 export const Deployment = z.object({
   metadata: Metadata,
   spec: z.object({ replicas: count, paused: z.boolean().nullish() }).nullish(),
@@ -111,6 +117,7 @@ export const Deployment = z.object({
 });
 export type Deployment = z.infer<typeof Deployment>;
 
+/** The StatefulSet fields its rule reads. */
 export const StatefulSet = z.object({
   metadata: Metadata,
   spec: z.object({ replicas: count }).nullish(),
@@ -120,6 +127,7 @@ export const StatefulSet = z.object({
 });
 export type StatefulSet = z.infer<typeof StatefulSet>;
 
+/** The DaemonSet fields its rule reads. */
 export const DaemonSet = z.object({
   metadata: Metadata,
   status: z
@@ -133,6 +141,7 @@ export const DaemonSet = z.object({
 });
 export type DaemonSet = z.infer<typeof DaemonSet>;
 
+/** The autoscaling/v2 HorizontalPodAutoscaler fields its rule reads. */
 export const HorizontalPodAutoscaler = z.object({
   metadata: Metadata,
   spec: z.object({ minReplicas: count, maxReplicas: count }).nullish(),
@@ -140,6 +149,7 @@ export const HorizontalPodAutoscaler = z.object({
 });
 export type HorizontalPodAutoscaler = z.infer<typeof HorizontalPodAutoscaler>;
 
+/** The Job fields its rule reads. */
 export const Job = z.object({
   metadata: Metadata,
   spec: z.object({ backoffLimit: count }).nullish(),
@@ -147,6 +157,7 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
+/** The PersistentVolumeClaim fields its rule reads. */
 export const PersistentVolumeClaim = z.object({
   metadata: Metadata,
   spec: z.object({ storageClassName: text, volumeName: text }).nullish(),
@@ -181,6 +192,7 @@ export function objectReader<T>(kind: string, schema: z.ZodType<T>): (obj: objec
   };
 }
 
+/** Readers per kind; each throws UnreadableObject for an object of the wrong shape. */
 export const readPod = objectReader('Pod', Pod);
 export const readNode = objectReader('Node', Node);
 export const readDeployment = objectReader('Deployment', Deployment);

@@ -12,6 +12,7 @@ export interface RuleFinding extends Finding {
   ruleId: string;
 }
 
+/** What reconciling needs from the detector. */
 export interface ReconcileOptions {
   /** An anomaly whose content did not change is re-sent (with a newer lastSeenMs) at most this often. */
   refreshMs: number;

@@ -6,6 +6,7 @@ import { RecentWarnings } from './recent-warnings';
 import type { K8sRule, RuleContext } from './rule';
 import { K8S_STATE_RULES } from './state-rules';
 
+/** Tunables of K8sStateDetector; DEFAULT_K8S_STATE_OPTIONS fills what is not given. */
 export interface K8sStateDetectorOptions {
   /** The rules by id (the id is part of each anomaly's key). Default: every rule in K8S_STATE_RULES. */
   rules: Readonly<Record<string, K8sRule>>;
@@ -17,6 +18,7 @@ export interface K8sStateDetectorOptions {
   warningTtlMs: number;
 }
 
+/** Every rule; refresh once a minute; 20,000 tracked objects; Unhealthy events count for 5 min. */
 export const DEFAULT_K8S_STATE_OPTIONS: K8sStateDetectorOptions = {
   rules: K8S_STATE_RULES,
   refreshMs: 60_000,
