@@ -1,3 +1,12 @@
+export { LogTemplateDetector } from './log-anomaly-detector';
+export {
+  DEFAULT_LOG_DETECTOR_OPTIONS,
+  workloadOf,
+  type LogDetectorOptions,
+  type LogDetectorSkips,
+} from './log-detector-options';
+export { MinerSnapshot } from './miner-state';
+export { WILDCARD } from './template';
 export {
   DEFAULT_MINER_OPTIONS,
   MinerOptions,
@@ -6,6 +15,4 @@ export {
   type MinerStats,
   type TemplateInfo,
 } from './template-miner';
-export { MinerSnapshot } from './miner-state';
-export { WILDCARD } from './template';
 export { tokenize, type TokenizedLine } from './tokenizer';
