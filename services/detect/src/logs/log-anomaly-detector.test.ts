@@ -124,6 +124,27 @@ describe('LogTemplateDetector', () => {
     expect(last.signal.kind === 'log' && last.signal.ids.length).toBe(2);
   });
 
+  it('reports different stack traces under one error line as one new message', () => {
+    const traces = (m: number) =>
+      m === 130
+        ? [1, 2, 3, 4].map((n) =>
+            line(
+              m,
+              `ERROR order ${n} failed: java.lang.NullPointerException\n\tat shop.Order.total(Order.java:${n * 7})\n\tat shop.Api.post(Api.java:${n})`,
+              'error',
+              CHECKOUT,
+              n / 5,
+            ),
+          )
+        : [];
+    const { found } = scenario(traces);
+    expect(new Set(found.map((a) => a.id)).size).toBe(1);
+    expect(found[0]!.title).toBe(
+      'New log message from Deployment shop/checkout: ERROR order <*> failed: java.lang.NullPointerException',
+    );
+    expect(found.at(-1)?.explanation).toContain('\tat shop.Order.total(Order.java:7)');
+  });
+
   it('reports a message far above its usual rate, and ends it when the rate is back', () => {
     const storm = (m: number) =>
       m === 150
