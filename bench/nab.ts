@@ -87,6 +87,7 @@ const Overrides = z
       .partial()
       .strict(),
     extremeMargin: z.number().nonnegative(),
+    extremeNoiseMultiple: z.number().nonnegative(),
     flatMinRun: z.number().int().positive(),
     flatRunFactor: z.number().positive(),
     suppress: z.number().int().min(0),

@@ -31,3 +31,5 @@ export {
 } from './metrics/metric-detector';
 export { DEFAULT_RED_OPTIONS, RedDetector, type RedDetectorOptions } from './traces/red-detector';
 export { RedWindow, type ExampleTrace, type RedFigures } from './traces/red-window';
+export * from './k8s';
+export * from './logs/index';

@@ -10,7 +10,7 @@ import { KubernetesCollector } from '@sleuth/kubernetes';
 import { HttpOtlpTransport, Simulator } from '@sleuth/simulator';
 import { RetentionScheduler, SqliteStore, type Store } from '@sleuth/store';
 import { buildApp } from './app';
-import { defaultDetectors } from './detectors';
+import { defaultDetectors, type DetectorSet } from './detectors';
 import { ClusterRegistry } from './clusters';
 import { InProcessSender } from './in-process-sender';
 import { resolveKubeTarget } from './kube-target';
@@ -81,12 +81,22 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   const kubeTarget = resolveKubeTarget(config);
   const metrics = new ServerMetrics();
   let detection: DetectionRunner | undefined;
+  let detectors: DetectorSet | undefined;
+  let saveTimer: NodeJS.Timeout | undefined;
   const { store, queue } = await openStoreAndQueue(config, logger, metrics, (batch) =>
     detection?.offer(batch),
   );
+  const saveDetectors = (): void => {
+    try {
+      detectors?.save();
+    } catch (err) {
+      logger.error({ err }, 'saving detector state failed');
+    }
+  };
   if (config.detect.enabled) {
+    detectors = defaultDetectors(config, logger);
     detection = new DetectionRunner({
-      detectors: defaultDetectors(config),
+      detectors: detectors.detectors,
       sink: store,
       logger,
       maxPendingRecords: config.detect.maxPendingRecords,
@@ -94,6 +104,9 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       observer: metrics.detectionObserver(),
     });
     await detection.start();
+    // Log template ids must survive a crash too, not only a clean stop.
+    saveTimer = setInterval(saveDetectors, 60_000);
+    saveTimer.unref();
   }
 
   const retention = new RetentionScheduler({
@@ -181,6 +194,8 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       await app.close();
       await queue.stop();
       await detection?.stop();
+      if (saveTimer) clearInterval(saveTimer);
+      saveDetectors();
       await retention.stop();
       await store.stop();
       logger.info('Sleuth stopped');

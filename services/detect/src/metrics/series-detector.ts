@@ -22,6 +22,11 @@ export interface SeriesDetectorOptions {
   likelihood: LikelihoodOptions;
   /** Margin beyond the range seen so far, as a share of that range, that counts as extreme. */
   extremeMargin: number;
+  /**
+   * ...and at least this many times the series' point-to-point noise: in a noisy steady series a
+   * new high by a hair is chance (the highest of n points is beaten about once per n), not news.
+   */
+  extremeNoiseMultiple: number;
   /** Shortest run of one repeated value that can be a flat line. */
   flatMinRun: number;
   /** A flat line must be this many times longer than the series' longest earlier run. */
@@ -35,10 +40,14 @@ export const DEFAULT_SERIES_OPTIONS: SeriesDetectorOptions = {
   transitions: { buckets: 10, capacity: 24, neighbourWeight: 0.5 },
   likelihood: { average: 10, history: 4000, warmup: 0 },
   extremeMargin: 0.05,
+  extremeNoiseMultiple: 0,
   flatMinRun: 6,
   flatRunFactor: 2,
   suppress: 100,
 };
+
+/** Points over which the point-to-point noise is averaged. */
+const NOISE_HISTORY = 1000;
 
 export type AnomalyKind = 'pattern' | 'extreme' | 'flat-line';
 
@@ -68,6 +77,8 @@ export class SeriesDetector {
   private longestRun = 0;
   private flatReported = false;
   private peak = 0;
+  private last = 0;
+  private meanStep = 0;
   private peakAt = -Infinity;
 
   constructor(private readonly opts: SeriesDetectorOptions = DEFAULT_SERIES_OPTIONS) {
@@ -121,8 +132,18 @@ export class SeriesDetector {
   }
 
   private extreme(value: number, i: number): number {
+    // Point-to-point noise: the mean absolute step.
+    if (i > 0) {
+      const step = value - this.last;
+      this.meanStep += (Math.abs(step) - this.meanStep) / Math.min(i, NOISE_HISTORY);
+    }
+    this.last = value;
     if (i < this.opts.warmup || !(this.max > this.min)) return 0;
-    const margin = (this.max - this.min) * this.opts.extremeMargin;
+    const noise = this.meanStep;
+    const margin = Math.max(
+      (this.max - this.min) * this.opts.extremeMargin,
+      this.opts.extremeNoiseMultiple * noise,
+    );
     return value > this.max + margin || value < this.min - margin ? 1 : 0;
   }
 
