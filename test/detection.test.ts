@@ -22,12 +22,12 @@ function rng(seed: number): () => number {
   };
 }
 
-/** One OTLP gauge data point per pod at step `i`; pod `checkout-2` leaks from step 1300. */
+/** One OTLP gauge data point per pod at step `i`; pod `checkout-2` leaks 20 MB a step from step 1300. */
 function request(i: number, r: () => number) {
   const pods = ['checkout-1', 'checkout-2'];
   return pods.map((pod) => {
     const base = 300e6 + 30e6 * Math.sin((2 * Math.PI * i) / 240) + (r() - 0.5) * 10e6;
-    const value = pod === 'checkout-2' && i >= 1300 ? base + (i - 1300) * 2e6 : base;
+    const value = pod === 'checkout-2' && i >= 1300 ? base + (i - 1300) * 20e6 : base;
     return metricsRequest(
       {
         'k8s.cluster.name': 'prod-eu',

@@ -115,14 +115,28 @@ export const ConfigSchema = z
           .positive()
           .default(5)
           .describe('How often the time-driven checks run (series gone idle, states that lasted too long).'),
-        metricAlarmScore: z
+        metricPatternAlarm: z
           .number()
           .min(0)
           .max(1)
-          .default(0.2)
+          .default(0.5)
           .describe(
-            "Metric detector score (0..1) that opens an anomaly; 0.2 is NAB's standard-profile optimum (docs/detection.md).",
+            'Metric score (0..1) at which an out-of-sequence pattern opens an anomaly (docs/detection.md).',
           ),
+        metricExtremeAlarm: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.6)
+          .describe(
+            'Metric score at which a value beyond the range seen opens an anomaly: 0.3 is any new high, 0.6 one chance sets once in a million points, 1 once in 1e10.',
+          ),
+        metricFlatLineAlarm: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.3)
+          .describe('Metric score at which a flat line opens an anomaly (flat lines score 1).'),
       })
       .strict()
       .prefault({}),

@@ -52,6 +52,8 @@ export class DetectionRunner implements Component {
   private pending: SignalBatch[] = [];
   private pendingRecords = 0;
   private clockMs = -Infinity;
+  /** The signal clock once a batch's anomalies are written (what the API can already show). */
+  private processedMs = -Infinity;
   private draining: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -95,6 +97,24 @@ export class DetectionRunner implements Component {
     });
   }
 
+  /**
+   * Where detection stands: the newest signal time it has processed (signals' own clock),
+   * records waiting, and what was dropped because the detectors were behind.
+   */
+  status(): {
+    signalClockMs: number | null;
+    pendingRecords: number;
+    droppedBatches: number;
+    droppedRecords: number;
+  } {
+    return {
+      signalClockMs: Number.isFinite(this.processedMs) ? this.processedMs : null,
+      pendingRecords: this.pendingRecords,
+      droppedBatches: this.dropped.batches,
+      droppedRecords: this.dropped.records,
+    };
+  }
+
   /** Resolves once every batch offered so far has been through the detectors. */
   async idle(): Promise<void> {
     while (this.draining) await this.draining;
@@ -108,6 +128,7 @@ export class DetectionRunner implements Component {
       this.pendingRecords -= batchSize(batch);
       this.clockMs = Math.max(this.clockMs, newestMs(batch));
       await this.write(this.run((d) => d.observe(batch)));
+      this.processedMs = this.clockMs;
       await new Promise((r) => setImmediate(r));
     }
   }

@@ -16,7 +16,7 @@ import { kubernetesRoutes } from './routes/kubernetes';
 import { otlpRoutes } from './routes/otlp';
 import { signalRoutes } from './routes/signals';
 import { simulatorRoutes, type SimulatorControl } from './routes/simulator';
-import { statusRoutes } from './routes/status';
+import { statusRoutes, type StatusDeps } from './routes/status';
 import { topologyRoutes } from './routes/topology';
 import { uiRoutes } from './routes/ui';
 
@@ -30,6 +30,8 @@ export interface AppDeps {
   simulator?: () => SimulatorControl | undefined;
   /** The clusters heard from; a new, empty registry when not given. */
   clusters?: ClusterRegistry;
+  /** Detection's progress for /api/v1/status, when detection runs. */
+  detection?: StatusDeps['detection'];
 }
 
 /**
@@ -91,7 +93,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void api.register(analysisRoutes(queryDeps));
       void api.register(clusterRoutes(clusters));
       void api.register(topologyRoutes({ topology: new TopologySource(store), metrics }));
-      void api.register(statusRoutes({ store, queue, config, startedMs: Date.now() }));
+      void api.register(
+        statusRoutes({
+          store,
+          queue,
+          config,
+          startedMs: Date.now(),
+          ...(deps.detection ? { detection: deps.detection } : {}),
+        }),
+      );
       void api.register(simulatorRoutes(deps.simulator ?? (() => undefined)));
     },
     { prefix: '/api/v1' },

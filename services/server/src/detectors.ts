@@ -45,7 +45,14 @@ export function defaultDetectors(config: FrozenConfig, logger: Logger): Detector
   const logs = new LogTemplateDetector({}, restoreMiner(path, logger));
   return {
     detectors: [
-      new MetricDetector({ ...DEFAULT_METRIC_DETECTOR_OPTIONS, alarmScore: config.detect.metricAlarmScore }),
+      new MetricDetector({
+        ...DEFAULT_METRIC_DETECTOR_OPTIONS,
+        alarmScores: {
+          pattern: config.detect.metricPatternAlarm,
+          extreme: config.detect.metricExtremeAlarm,
+          'flat-line': config.detect.metricFlatLineAlarm,
+        },
+      }),
       new RedDetector(),
       new K8sStateDetector(),
       new K8sEventDetector(),

@@ -123,7 +123,16 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
 
   let simulator: Simulator | undefined;
   const clusters = new ClusterRegistry();
-  const app = await buildApp({ config, store, queue, metrics, logger, clusters, simulator: () => simulator });
+  const app = await buildApp({
+    config,
+    store,
+    queue,
+    metrics,
+    logger,
+    clusters,
+    simulator: () => simulator,
+    detection: () => detection?.status(),
+  });
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;

@@ -9,9 +9,10 @@ import { TransitionModel, type TransitionModelOptions } from './transition-model
  *   history of surprise, gives the score). Catches level shifts, spikes and dips inside the
  *   usual range, changed daily shapes, trend changes.
  * - `extreme`: the value lies beyond everything the series has shown, by more than a margin of
- *   its range (a new maximum or minimum).
- * - `flat-line`: the series, which normally moves, has repeated one value for more than twice
- *   its longest earlier run (a stuck exporter, a dead queue, a saturated gauge).
+ *   its range (a new maximum or minimum), scored by how rarely chance would set such a record.
+ * - `flat-line`: the series has repeated one value for more than twice its longest earlier run,
+ *   and a run that long would be a one-in-a-million chance for it (a stuck exporter, a dead
+ *   queue, a saturated gauge).
  * The score of a point is the strongest check's, 0..1. After a `pattern` alarm, weaker pattern
  * scores are held back for `suppress` points, so a long anomaly is reported where it starts.
  */
@@ -22,11 +23,6 @@ export interface SeriesDetectorOptions {
   likelihood: LikelihoodOptions;
   /** Margin beyond the range seen so far, as a share of that range, that counts as extreme. */
   extremeMargin: number;
-  /**
-   * ...and at least this many times the series' point-to-point noise: in a noisy steady series a
-   * new high by a hair is chance (the highest of n points is beaten about once per n), not news.
-   */
-  extremeNoiseMultiple: number;
   /** Shortest run of one repeated value that can be a flat line. */
   flatMinRun: number;
   /** A flat line must be this many times longer than the series' longest earlier run. */
@@ -40,12 +36,19 @@ export const DEFAULT_SERIES_OPTIONS: SeriesDetectorOptions = {
   transitions: { buckets: 10, capacity: 24, neighbourWeight: 0.5 },
   likelihood: { average: 10, history: 4000, warmup: 0 },
   extremeMargin: 0.05,
-  extremeNoiseMultiple: 0,
   flatMinRun: 6,
   flatRunFactor: 2,
   suppress: 100,
 };
 
+/** A repeated value is a flat line only if a run that long would happen by chance less often. */
+const FLAT_CHANCE = 1e-6;
+/** Records are counted once the range means something. */
+const RECORDS_AFTER = 20;
+/** The least usual record excess assumed, in steps (few records make a noisy estimate). */
+const MIN_RECORD_STEPS = 0.5;
+/** The least score of a value beyond the range seen (a new high by a hair). */
+const EXTREME_FLOOR = 0.3;
 /** Points over which the point-to-point noise is averaged. */
 const NOISE_HISTORY = 1000;
 
@@ -79,6 +82,12 @@ export class SeriesDetector {
   private peak = 0;
   private last = 0;
   private meanStep = 0;
+  private moves = 0;
+  /** New highs or lows set so far, and how far past the old one they went on average, in steps. */
+  private records = 0;
+  private recordSteps = 0;
+  /** Share of recent points that differ from the one before: how busy the series is. */
+  private moving = 0;
   private peakAt = -Infinity;
 
   constructor(private readonly opts: SeriesDetectorOptions = DEFAULT_SERIES_OPTIONS) {
@@ -131,20 +140,44 @@ export class SeriesDetector {
     return { score: pattern, kind: 'pattern', expectedLow, expectedHigh };
   }
 
+  /**
+   * 0 inside the range seen so far (widened by `extremeMargin`); beyond it, how rarely chance
+   * alone would set such a record, from `EXTREME_FLOOR` (a new high by a hair, which a noisy
+   * series sets about once every n points) to 1 (a spike far past anything the series' own
+   * records have done).
+   */
   private extreme(value: number, i: number): number {
-    // Point-to-point noise: the mean absolute step.
     if (i > 0) {
-      const step = value - this.last;
-      this.meanStep += (Math.abs(step) - this.meanStep) / Math.min(i, NOISE_HISTORY);
+      // Mean absolute step between differing values: for a series of counts the unit of noise
+      // is one more event, not the zero steps between them.
+      const step = Math.abs(value - this.last);
+      if (step > 0) {
+        this.moves++;
+        this.meanStep += (step - this.meanStep) / Math.min(this.moves, NOISE_HISTORY);
+      }
+      this.moving += ((step > 0 ? 1 : 0) - this.moving) / Math.min(i, NOISE_HISTORY);
     }
     this.last = value;
-    if (i < this.opts.warmup || !(this.max > this.min)) return 0;
-    const noise = this.meanStep;
-    const margin = Math.max(
-      (this.max - this.min) * this.opts.extremeMargin,
-      this.opts.extremeNoiseMultiple * noise,
-    );
-    return value > this.max + margin || value < this.min - margin ? 1 : 0;
+    if (!(this.max > this.min) || !(this.meanStep > 0))
+      return i < this.opts.warmup || !(this.max > this.min) ? 0 : 1;
+    // How far past its old high (or low) this point is, in usual steps; and how far the
+    // series' own records usually go: a heavy-tailed series (GC pauses, batch jobs) beats its
+    // high by a lot every time, which is its nature, not an incident.
+    const past = Math.max(value - this.max, this.min - value) / this.meanStep;
+    const usualRecord = this.records > 0 ? this.recordSteps : 0;
+    if (past > 0 && i >= RECORDS_AFTER) {
+      this.records++;
+      this.recordSteps += (past - this.recordSteps) / Math.min(this.records, NOISE_HISTORY);
+    }
+    if (i < this.opts.warmup) return 0;
+    const margin = (this.max - this.min) * this.opts.extremeMargin;
+    if (!(value > this.max + margin || value < this.min - margin)) return 0;
+    // How likely chance alone makes a record this far out: a new record at all (about 1 in n
+    // points), times an exponential tail of record excesses with the series' usual one as
+    // mean. On the likelihood's log scale: 0.5 is one in 1e5, 1 is one in 1e10 or rarer.
+    const mean = Math.max(usualRecord, MIN_RECORD_STEPS);
+    const decades = Math.log10(i + 1) + (past / mean) * Math.LOG10E;
+    return Math.max(EXTREME_FLOOR, Math.min(1, decades / 10));
   }
 
   private flatLine(value: number, i: number): number {
@@ -160,6 +193,8 @@ export class SeriesDetector {
     if (
       !this.flatReported &&
       i >= o.warmup &&
+      // ...and a run this long must be rare for it: a series of small counts repeats a lot.
+      (1 - this.moving) ** this.run < FLAT_CHANCE &&
       this.max > this.min &&
       this.run >= Math.max(o.flatMinRun, o.flatRunFactor * this.longestRun)
     ) {

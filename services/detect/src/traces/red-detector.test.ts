@@ -84,7 +84,14 @@ describe('RedDetector', () => {
   it('raises nothing over two healthy hours, several seeds', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const d = new RedDetector();
-      const out = run(d, spans(Array.from({ length: 120 }, () => healthy), 60, seed));
+      const out = run(
+        d,
+        spans(
+          Array.from({ length: 120 }, () => healthy),
+          60,
+          seed,
+        ),
+      );
       out.push(...d.tick(T0 + 121 * MIN));
       expect(out.map((a) => a.title)).toEqual([]);
       expect(d.operationCount).toBe(1);

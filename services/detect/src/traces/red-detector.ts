@@ -25,6 +25,8 @@ export interface RedDetectorOptions {
   /** p95 latency this many times the usual p95 (and `latencyFloorMs` above it) is an anomaly. */
   latencyFactor: number;
   latencyFloorMs: number;
+  /** Least requests slower than that bar in the window: two slow calls are not a slowdown. */
+  minSlow: number;
   /** Windows of history before the latency rule judges. */
   baselineWindows: number;
   /** Learned detectors on rate, error ratio and p95 (a window is one point). */
@@ -45,6 +47,7 @@ export const DEFAULT_RED_OPTIONS: RedDetectorOptions = {
   minErrorRatio: 0.05,
   latencyFactor: 3,
   latencyFloorMs: 100,
+  minSlow: 5,
   baselineWindows: 5,
   series: { ...DEFAULT_SERIES_OPTIONS, warmup: 60 },
   alarmScore: 0.2,
@@ -179,14 +182,15 @@ export class RedDetector implements Detector {
     for (const op of this.ops.values()) {
       while (op.windows.length > 0 && (op.windows[0] as RedWindow).endMs + this.opts.graceMs <= nowMs) {
         const w = op.windows.shift() as RedWindow;
-        this.judge(op, w.figures(), out);
+        this.judge(op, w, out);
       }
     }
     return out;
   }
 
-  private judge(op: Operation, f: RedFigures, out: Anomaly[]): void {
+  private judge(op: Operation, w: RedWindow, out: Anomaly[]): void {
     const o = this.opts;
+    const f = w.figures();
     const enough = f.requests >= o.minRequests;
     const verdicts: Partial<Record<RedKind, { score: number; why: string }>> = {};
     const learned = {
@@ -202,7 +206,8 @@ export class RedDetector implements Detector {
       verdicts.errors = { score: learned.errors.score, why: 'learned' };
     }
     const latencyBar = Math.max(op.usualP95 * o.latencyFactor, op.usualP95 + o.latencyFloorMs);
-    if (enough && op.judged >= o.baselineWindows && f.p95Ms > latencyBar) {
+    const slow = enough && op.judged >= o.baselineWindows && f.p95Ms > latencyBar;
+    if (slow && w.slowerThan(latencyBar) >= o.minSlow) {
       verdicts.latency = {
         score: Math.min(1, 0.5 + (0.5 * (f.p95Ms - latencyBar)) / latencyBar),
         why: 'rule',

@@ -79,6 +79,14 @@ export class RedWindow {
     }
   }
 
+  /** Requests slower than `ms` (estimated from the sample beyond 1,024 requests). */
+  slowerThan(ms: number): number {
+    const kept = Math.min(this.requests, RESERVOIR);
+    let n = 0;
+    for (let i = 0; i < kept; i++) if ((this.durations[i] as number) > ms) n++;
+    return kept === 0 ? 0 : Math.round((n * this.requests) / kept);
+  }
+
   figures(): RedFigures {
     const kept = this.durations.slice(0, Math.min(this.requests, RESERVOIR)).sort();
     return {

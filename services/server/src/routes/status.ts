@@ -8,16 +8,21 @@ export interface StatusDeps {
   queue: IngestQueue;
   config: FrozenConfig;
   startedMs: number;
+  /** Detection's progress, when detection runs. */
+  detection?: () =>
+    | { signalClockMs: number | null; pendingRecords: number; droppedBatches: number; droppedRecords: number }
+    | undefined;
 }
 
 /** GET /api/v1/status: what is stored, what is queued, and how Sleuth is configured to keep it. */
-export function statusRoutes({ store, queue, config, startedMs }: StatusDeps) {
+export function statusRoutes({ store, queue, config, startedMs, detection }: StatusDeps) {
   return function register(app: FastifyInstance): void {
     app.get('/status', async () => ({
       version: '0.1.0',
       uptimeSeconds: Math.round((Date.now() - startedMs) / 1000),
       store: { kind: config.store.kind, ...(await store.stats()) },
       ingest: { queuedRecords: queue.depth(), queueCapacityRecords: config.ingest.queueMaxRecords },
+      detection: detection?.() ?? null,
       retention: {
         maxAgeHours: config.store.retentionMaxAgeHours,
         maxSizeMb: config.store.retentionMaxSizeMb,
