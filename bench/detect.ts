@@ -8,20 +8,11 @@
  *
  *   npm run bench -- detect [--series 10000] [--rounds 400]
  */
-import { emptyBatch, type MetricPoint, type SignalBatch } from '@sleuth/core';
+import { emptyBatch, type MetricPoint, type SignalBatch, seededRandom } from '@sleuth/core';
 import { DEFAULT_SERIES_OPTIONS, MetricDetector, SeriesDetector } from '@sleuth/detect';
 import { flags, recordInDocs, round } from './support';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** Values per round: `values[round * series + s]`, precomputed so timing covers detection only. */
 function values(series: number, rounds: number): Float64Array {

@@ -5,22 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Anomaly } from '@sleuth/core';
+import { seededRandom } from '@sleuth/core';
 import { metricsRequest } from '@sleuth/pipeline';
 import { eventually, getJson, startTestServer, type TestServer } from './support/server';
 
 const STEP_MS = 15_000;
 const START_MS = Date.now() - 2000 * STEP_MS;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** One OTLP gauge data point per pod at step `i`; pod `checkout-2` leaks 20 MB a step from step 1300. */
 function request(i: number, r: () => number) {

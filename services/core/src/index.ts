@@ -7,3 +7,4 @@ export * from './analysis';
 export * from './config';
 export * from './logger';
 export * from './component';
+export * from './seeded-random';

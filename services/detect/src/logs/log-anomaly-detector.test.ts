@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Anomaly, LogRecord, Severity, SignalSource } from '@sleuth/core';
-import { emptyBatch } from '@sleuth/core';
+import { emptyBatch, seededRandom } from '@sleuth/core';
 import { LogTemplateDetector } from './log-anomaly-detector';
 
 const MIN = 60_000;
@@ -14,17 +14,7 @@ const CHECKOUT: SignalSource = {
 };
 const CART: SignalSource = { cluster: 'prod', namespace: 'shop', workload: 'cart', pod: 'cart-5c4b-p9z1m' };
 
-/** A seeded pseudo-random stream (mulberry32), so fixtures are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 let nextId = 0;
 function line(

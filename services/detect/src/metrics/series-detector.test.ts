@@ -1,17 +1,8 @@
+import { seededRandom } from '@sleuth/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SERIES_OPTIONS, SeriesDetector, type PointScore } from './series-detector';
 
-/** A seeded pseudo-random stream (mulberry32), so fixtures are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** Request latency around 120 ms: a daily wave (288 points a day) plus noise. */
 function healthy(n: number, seed = 7): number[] {

@@ -1,17 +1,8 @@
-import { emptyBatch, type Anomaly, type Span } from '@sleuth/core';
+import { emptyBatch, type Anomaly, type Span, seededRandom } from '@sleuth/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RED_OPTIONS, RedDetector } from './red-detector';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const T0 = Date.UTC(2026, 10, 1, 12);
 const MIN = 60_000;

@@ -1,4 +1,5 @@
 import type { Anomaly, K8sEvent, ObjectSnapshot, SignalBatch } from '@sleuth/core';
+import { seededRandom } from '@sleuth/core';
 import type { Detector } from '../../detector';
 import { T0, sec, type Kube } from './kube-objects';
 
@@ -88,17 +89,7 @@ export function latest(anomalies: readonly Anomaly[]): Map<string, Anomaly> {
   return m;
 }
 
-/** A seeded pseudo-random stream (mulberry32), so generated fixtures are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /** Values of any shape typed as `T`, as a JavaScript caller or a corrupt record could hand them over. */
 export function untyped<T>(values: unknown[]): T[] {
