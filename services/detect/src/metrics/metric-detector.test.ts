@@ -144,4 +144,20 @@ describe('MetricDetector', () => {
     expect(d.skipped.histogramPart).toBe(2);
     expect(d.seriesCount).toBe(1);
   });
+
+  it('tells apart series whose labels share values under different keys, whatever the label order', () => {
+    const d = new MetricDetector();
+    const base = gauge('api-1', 0, 1);
+    const point = (labels: Record<string, string>, i: number): MetricPoint => ({
+      ...base,
+      labels,
+      timeMs: T0 + i * STEP,
+    });
+    feed(d, [point({ a: 'x', b: 'y' }, 0), point({ c: 'x', b: 'y' }, 0), point({ b: 'y', a: 'x' }, 1)]);
+    // {a,b} and {b,a} are one series (its second point is in order); {c,b} is another.
+    expect(d.seriesCount).toBe(2);
+    expect(d.skipped.outOfOrder).toBe(0);
+    feed(d, [point({ b: 'y', a: 'x' }, 1)]);
+    expect(d.skipped.outOfOrder).toBe(1);
+  });
 });

@@ -56,6 +56,7 @@ interface Series {
   key: string;
   name: string;
   labels: Record<string, string>;
+  labelCount: number;
   detector: SeriesDetector;
   lastMs: number;
   lastRaw: number;
@@ -88,6 +89,22 @@ function fmt(n: number): string {
   return a !== 0 && (a >= 1e6 || a < 1e-3) ? n.toExponential(3) : String(Math.round(n * 1000) / 1000);
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over a string's UTF-16 code units, continuing from `h`. */
+function hashText(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** Whether `labels` (with `count` keys) are exactly the series' labels. */
+function sameLabels(s: Series, labels: Record<string, string>, count: number): boolean {
+  if (count !== s.labelCount) return false;
+  for (const k in labels) if (s.labels[k] !== labels[k]) return false;
+  return true;
+}
+
 /** `name{a="x",b="y"}` with labels sorted: one series' identity. */
 export function seriesKey(name: string, labels: Record<string, string>): string {
   const keys = Object.keys(labels).sort();
@@ -109,7 +126,7 @@ export class MetricDetector implements Detector {
    * finds a series without sorting its labels on every point. Each entry points at a series of
    * `series`; both forget it together.
    */
-  private readonly byArrivalKey = new Map<string, Series>();
+  private readonly byArrivalKey = new Map<number, Series>();
 
   constructor(private readonly opts: MetricDetectorOptions = DEFAULT_METRIC_DETECTOR_OPTIONS) {}
 
@@ -152,9 +169,16 @@ export class MetricDetector implements Detector {
       this.skipped.histogramPart++;
       return undefined;
     }
-    let arrival = p.name;
-    for (const k in p.labels) arrival += `\u0000${k}\u0000${p.labels[k]}`;
+    // The label values in arrival order find the series without sorting its labels; the keys
+    // are checked against the series found (two label sets could share their values).
+    let arrival = hashText(FNV_OFFSET, p.name);
+    let count = 0;
+    for (const k in p.labels) {
+      arrival = hashText(Math.imul(arrival ^ 0xff, FNV_PRIME), p.labels[k] as string);
+      count++;
+    }
     let s = this.byArrivalKey.get(arrival);
+    if (s && (s.name !== p.name || !sameLabels(s, p.labels, count))) s = undefined;
     const key = s?.key ?? seriesKey(p.name, p.labels);
     if (!s) {
       s = this.series.get(key);
@@ -167,6 +191,7 @@ export class MetricDetector implements Detector {
           key,
           name: p.name,
           labels: p.labels,
+          labelCount: count,
           detector: new SeriesDetector(this.opts.series),
           lastMs: -Infinity,
           lastRaw: NaN,
@@ -175,8 +200,11 @@ export class MetricDetector implements Detector {
         };
         this.series.set(key, s);
       }
-      // At most a few arrival orders per series; beyond the limit, sorting is the fallback.
-      if (this.byArrivalKey.size < 2 * this.opts.maxSeries) this.byArrivalKey.set(arrival, s);
+      // At most a few arrival orders per series; beyond the limit, sorting is the fallback. A
+      // value string already taken by another label set stays with it.
+      if (this.byArrivalKey.size < 2 * this.opts.maxSeries && !this.byArrivalKey.has(arrival)) {
+        this.byArrivalKey.set(arrival, s);
+      }
     }
     if (p.timeMs <= s.lastMs) {
       this.skipped.outOfOrder++;
