@@ -131,6 +131,14 @@ export const ConfigSchema = z
           .describe(
             'Metric score at which a value beyond the range seen opens an anomaly: 0.3 is any new high, 0.6 one chance sets once in a million points, 1 once in 1e10.',
           ),
+        metricTimeOfDayAlarm: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.5)
+          .describe(
+            'Metric score at which values far from what the series usually shows at this time of day open an anomaly (after two days of a daily shape).',
+          ),
         metricFlatLineAlarm: z
           .number()
           .min(0)

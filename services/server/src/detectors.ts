@@ -51,6 +51,7 @@ export function defaultDetectors(config: FrozenConfig, logger: Logger): Detector
           pattern: config.detect.metricPatternAlarm,
           extreme: config.detect.metricExtremeAlarm,
           'flat-line': config.detect.metricFlatLineAlarm,
+          'time-of-day': config.detect.metricTimeOfDayAlarm,
         },
       }),
       new RedDetector(),

@@ -29,7 +29,7 @@ export interface MetricDetectorOptions {
 
 export const DEFAULT_METRIC_DETECTOR_OPTIONS: MetricDetectorOptions = {
   series: DEFAULT_SERIES_OPTIONS,
-  alarmScores: { pattern: 0.5, extreme: 0.6, 'flat-line': 0.3 },
+  alarmScores: { pattern: 0.5, extreme: 0.6, 'flat-line': 0.3, 'time-of-day': 0.5 },
   quietPoints: 30,
   maxSeries: 50_000,
   idleMs: 60 * 60_000,
@@ -81,6 +81,7 @@ const KIND_TITLE: Record<AnomalyKind, string> = {
   pattern: 'unusual pattern',
   extreme: 'outside its range',
   'flat-line': 'flat line',
+  'time-of-day': 'unusual for the time of day',
 };
 
 function fmt(n: number): string {
@@ -223,7 +224,7 @@ export class MetricDetector implements Detector {
       }
       value = ((p.value - prevRaw) * 1000) / (p.timeMs - prevMs);
     }
-    const verdict = s.detector.update(value);
+    const verdict = s.detector.update(value, p.timeMs);
     const open = s.open;
     // A counter's rate holding steady is a regular client (a poller, a probe), not a fault; a
     // counter that stopped counting is, if it used to count on nearly every scrape (a quiet
@@ -293,6 +294,8 @@ export class MetricDetector implements Detector {
         return `The series has repeated ${fmt(value)} for more than twice its longest earlier run; it normally moves between ${range}.`;
       case 'pattern':
         return `Observed ${fmt(value)}; after its previous value this series usually moves to ${range}. Its recent values are out of sequence for it.`;
+      case 'time-of-day':
+        return `Observed ${fmt(value)}; at this time of day (UTC half-hour) this series is usually ${range}, and its recent values are far from that.`;
     }
   }
 }

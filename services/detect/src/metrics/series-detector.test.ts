@@ -102,6 +102,43 @@ describe('SeriesDetector', () => {
     // A drifting series visits far more buckets than the table holds.
     for (let i = 0; i < 50_000; i++) d.update(i * 0.37);
     expect(d.bytes).toBe(settled);
-    expect(settled).toBeLessThan(4096);
+    expect(settled).toBeLessThan(5 * 1024);
+  });
+
+  it('learns the daily shape and catches a level that is ordinary but at the wrong time of day', () => {
+    // Five-minute points: busy by day, quiet by night, for three days; on the fourth the series
+    // stays at its daytime level through the night.
+    const T0 = Date.UTC(2026, 10, 2);
+    const r = rng(12);
+    const perDay = 288;
+    const level = (i: number) => 100 + 40 * Math.sin((2 * Math.PI * i) / perDay);
+    const night = (i: number) => Math.floor(i / perDay) === 3 && level(i) < 80;
+    const values = Array.from(
+      { length: 4 * perDay },
+      (_, i) => (night(i) ? 135 : level(i)) + (r() - 0.5) * 6,
+    );
+    const d = new SeriesDetector();
+    const out = values.map((v, i) => ({ ...d.update(v, T0 + i * 300_000), i }));
+    const start = values.findIndex((_, i) => night(i));
+    expect(out.slice(0, start).filter((p) => p.score >= LEVEL)).toEqual([]);
+    const found = out.slice(start).find((p) => p.score >= LEVEL);
+    expect(found?.kind).toBe('time-of-day');
+    expect(found!.i - start).toBeLessThan(12);
+    // What this half-hour usually shows is well below the daytime level the series is stuck at.
+    expect(found!.expectedHigh).toBeLessThan(125);
+  });
+
+  it('stays quiet over ten days of an ordinary daily shape, several seeds', () => {
+    const T0 = Date.UTC(2026, 10, 2);
+    for (const seed of [2, 5, 9]) {
+      const r = rng(seed);
+      const d = new SeriesDetector();
+      for (let i = 0; i < 2880; i++) {
+        const v = 100 + 40 * Math.sin((2 * Math.PI * i) / 288) + (r() - 0.5) * 6;
+        const p = d.update(v, T0 + i * 300_000);
+        if (i >= DEFAULT_SERIES_OPTIONS.warmup)
+          expect(p.score, `seed ${seed} point ${i} (${p.kind})`).toBeLessThan(LEVEL);
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { AnomalyLikelihood, type LikelihoodOptions } from './anomaly-likelihood';
+import { DEFAULT_DAILY_OPTIONS, DailyProfile, type DailyProfileOptions } from './daily-profile';
 import { TransitionModel, type TransitionModelOptions } from './transition-model';
 
 /**
@@ -29,6 +30,8 @@ export interface SeriesDetectorOptions {
   flatRunFactor: number;
   /** Points during which a pattern score below the last alarm's is held back. */
   suppress: number;
+  /** The time-of-day check (it needs timestamps and two days of a daily shape). */
+  daily: DailyProfileOptions;
 }
 
 export const DEFAULT_SERIES_OPTIONS: SeriesDetectorOptions = {
@@ -39,10 +42,13 @@ export const DEFAULT_SERIES_OPTIONS: SeriesDetectorOptions = {
   flatMinRun: 6,
   flatRunFactor: 2,
   suppress: 100,
+  daily: DEFAULT_DAILY_OPTIONS,
 };
 
 /** A repeated value is a flat line only if a run that long would happen by chance less often. */
 const FLAT_CHANCE = 1e-6;
+/** Time-of-day deviations learned before that check scores (what ordinary ones look like). */
+const DAILY_CALIBRATION = 100;
 /** Records are counted once the range means something. */
 const RECORDS_AFTER = 20;
 /** The least usual record excess assumed, in steps (few records make a noisy estimate). */
@@ -52,7 +58,7 @@ const EXTREME_FLOOR = 0.3;
 /** Points over which the point-to-point noise is averaged. */
 const NOISE_HISTORY = 1000;
 
-export type AnomalyKind = 'pattern' | 'extreme' | 'flat-line';
+export type AnomalyKind = 'pattern' | 'extreme' | 'flat-line' | 'time-of-day';
 
 /** A point's verdict: its score and, for explanations, what was expected instead. */
 export interface PointScore {
@@ -89,10 +95,16 @@ export class SeriesDetector {
   /** Share of recent points that differ from the one before: how busy the series is. */
   private moving = 0;
   private peakAt = -Infinity;
+  private readonly daily: DailyProfile;
+  private readonly dailyLikelihood: AnomalyLikelihood;
+  private dailyPeak = 0;
+  private dailyPeakAt = -Infinity;
 
   constructor(private readonly opts: SeriesDetectorOptions = DEFAULT_SERIES_OPTIONS) {
     this.model = new TransitionModel(opts.transitions);
     this.likelihood = new AnomalyLikelihood(opts.likelihood);
+    this.daily = new DailyProfile(opts.daily);
+    this.dailyLikelihood = new AnomalyLikelihood({ ...opts.likelihood, warmup: DAILY_CALIBRATION });
     this.learning = new Float64Array(Math.max(1, opts.warmup));
   }
 
@@ -103,13 +115,24 @@ export class SeriesDetector {
 
   /** Bytes this detector holds once its warmup is over (while learning, plus `warmup` values). */
   get bytes(): number {
-    return this.model.bytes + this.likelihood.bytes + (this.learning?.byteLength ?? 0) + 96;
+    return (
+      this.model.bytes +
+      this.likelihood.bytes +
+      this.daily.bytes +
+      this.dailyLikelihood.bytes +
+      (this.learning?.byteLength ?? 0) +
+      112
+    );
   }
 
-  /** Scores `value` against the past, then learns it. Non-finite values are ignored (score 0). */
-  update(value: number): PointScore {
+  /**
+   * Scores `value` against the past, then learns it. With `timeMs` (epoch ms, increasing) the
+   * time-of-day check runs too. Non-finite values are ignored (score 0).
+   */
+  update(value: number, timeMs?: number): PointScore {
     if (!Number.isFinite(value)) return { score: 0, kind: undefined, expectedLow: NaN, expectedHigh: NaN };
     const i = this.seen++;
+    const daily = timeMs === undefined ? undefined : this.timeOfDay(value, timeMs, i);
     const flat = this.flatLine(value, i);
     const extreme = this.extreme(value, i);
     const range = { low: this.min, high: this.max };
@@ -131,6 +154,9 @@ export class SeriesDetector {
       this.peak = pattern;
       this.peakAt = i;
     } else pattern = 0;
+    if (daily && daily.score > Math.max(extreme, flat, pattern)) {
+      return { score: daily.score, kind: 'time-of-day', expectedLow: daily.low, expectedHigh: daily.high };
+    }
     if (extreme > 0 || flat > 0) {
       const kind = extreme >= flat ? 'extreme' : 'flat-line';
       return { score: Math.max(extreme, flat), kind, expectedLow: range.low, expectedHigh: range.high };
@@ -178,6 +204,27 @@ export class SeriesDetector {
     const mean = Math.max(usualRecord, MIN_RECORD_STEPS);
     const decades = Math.log10(i + 1) + (past / mean) * Math.LOG10E;
     return Math.max(EXTREME_FLOOR, Math.min(1, decades / 10));
+  }
+
+  /**
+   * The time-of-day check: how far the recent values are from what their half-hours usually
+   * show, calibrated like `pattern` (a likelihood over the series' own history of deviations);
+   * one alarm per episode.
+   */
+  private timeOfDay(
+    value: number,
+    timeMs: number,
+    i: number,
+  ): { score: number; low: number; high: number } | undefined {
+    const seen = this.daily.observe(value, timeMs);
+    if (!seen) return undefined;
+    let score = this.dailyLikelihood.update(Math.min(1, Math.abs(seen.deviations) / 8));
+    if (i - this.dailyPeakAt > this.opts.suppress) this.dailyPeak = 0;
+    if (score > this.dailyPeak) {
+      this.dailyPeak = score;
+      this.dailyPeakAt = i;
+    } else score = 0;
+    return { score, low: seen.low, high: seen.high };
   }
 
   private flatLine(value: number, i: number): number {
