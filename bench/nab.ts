@@ -78,7 +78,7 @@ const Overrides = z
     transitions: z
       .object({
         buckets: z.number().int().positive(),
-        capacity: z.number().int().min(3),
+        capacity: z.number().int().min(3).max(127),
         neighbourWeight: z.number(),
       })
       .partial()

@@ -59,8 +59,10 @@ export class AnomalyLikelihood {
     let score = 0;
     if (this.seen >= this.opts.warmup) {
       const sd = Math.max(Math.sqrt(Math.max(this.variance, 1e-6)), 0.03);
-      const tail = 0.5 * erfc((this.sum / this.filled - this.mean) / sd / Math.SQRT2);
-      score = Math.min(1, -Math.log10(Math.max(tail, 1e-300)) / DECADES);
+      const z = (this.sum / this.filled - this.mean) / sd;
+      // Within a standard deviation the score is under 0.08: ordinary, reported as 0 (most
+      // points, so the tail is worked out only where it matters).
+      if (z > 1) score = Math.min(1, -Math.log10(Math.max(0.5 * erfc(z / Math.SQRT2), 1e-300)) / DECADES);
     }
     this.seen++;
     const a = Math.max(1 / this.seen, 1 / this.opts.history);

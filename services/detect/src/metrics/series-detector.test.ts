@@ -141,4 +141,28 @@ describe('SeriesDetector', () => {
       }
     }
   });
+
+  it('learns quiet weekends, and catches a weekday that looks like a weekend', () => {
+    // Four weeks of five-minute points from Monday 2026-11-02 (UTC): weekdays busy, weekends at
+    // half the level. On the fourth Wednesday the service is as quiet as on a Sunday.
+    const T0 = Date.UTC(2026, 10, 2);
+    const perDay = 288;
+    const r = rng(21);
+    const day = (i: number) => Math.floor(i / perDay);
+    const quiet = (i: number) => day(i) % 7 >= 5 || day(i) === 23;
+    const values = Array.from({ length: 28 * perDay }, (_, i) => {
+      const wave = Math.sin((2 * Math.PI * i) / perDay);
+      return (quiet(i) ? 50 + 20 * wave : 100 + 40 * wave) + (r() - 0.5) * 6;
+    });
+    const d = new SeriesDetector();
+    const out = values.map((v, i) => ({ ...d.update(v, T0 + i * 300_000), i }));
+    const alarms = (fromDay: number, toDay: number) =>
+      out.slice(fromDay * perDay, toDay * perDay).filter((p) => p.score >= LEVEL);
+    // From the second Sunday on, weekends and weekdays are known (the first weekend is news).
+    expect(alarms(13, 23)).toEqual([]);
+    const wednesday = alarms(23, 24);
+    expect(wednesday.length).toBeGreaterThan(0);
+    expect(wednesday[0]!.kind).toBe('time-of-day');
+    expect(wednesday[0]!.i - 23 * perDay).toBeLessThan(24);
+  });
 });

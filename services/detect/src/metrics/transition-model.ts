@@ -12,7 +12,7 @@
 export interface TransitionModelOptions {
   /** Buckets across the learned range. Fewer buckets: coarser patterns, less noise. */
   buckets: number;
-  /** Distinct buckets tracked at once (memory: capacity² 32-bit counts). */
+  /** Distinct buckets tracked at once, 3 to 127 (memory: capacity² 32-bit counts). */
   capacity: number;
   /** How much a transition into a neighbouring bucket counts as expected (0..1). */
   neighbourWeight: number;
@@ -24,6 +24,10 @@ export const DEFAULT_TRANSITION_OPTIONS: TransitionModelOptions = {
   neighbourWeight: 0.5,
 };
 
+/** Buckets looked up by array index rather than hashing: a wide band around the learned range. */
+const DIRECT_LOW = -32;
+const DIRECT = 128;
+
 /** Counts are halved when a row's largest reaches this, so they never lose precision. */
 const COUNT_CEILING = 1e6;
 
@@ -31,6 +35,8 @@ export class TransitionModel {
   private lo = 0;
   private width = 1;
   private readonly slots = new Map<number, number>();
+  /** Slots of buckets DIRECT_LOW .. DIRECT_LOW + DIRECT - 1 (-1: none): the common case, no hashing. */
+  private readonly direct = new Int8Array(DIRECT).fill(-1);
   private readonly bucketOf: Float64Array;
   private readonly lastUsed: Float64Array;
   private readonly counts: Float32Array;
@@ -41,6 +47,9 @@ export class TransitionModel {
 
   constructor(private readonly opts: TransitionModelOptions = DEFAULT_TRANSITION_OPTIONS) {
     const c = opts.capacity;
+    if (!Number.isInteger(c) || c < 3 || c > 127) {
+      throw new RangeError(`transition model capacity must be an integer from 3 to 127, not ${c}`);
+    }
     this.bucketOf = new Float64Array(c);
     this.lastUsed = new Float64Array(c);
     this.counts = new Float32Array(c * c);
@@ -51,7 +60,11 @@ export class TransitionModel {
   get bytes(): number {
     // The slot map holds at most `capacity` entries (about 16 bytes each).
     return (
-      this.counts.byteLength + this.rowMax.byteLength + this.bucketOf.byteLength * 2 + this.opts.capacity * 16
+      this.counts.byteLength +
+      this.rowMax.byteLength +
+      this.bucketOf.byteLength * 2 +
+      this.direct.byteLength +
+      this.opts.capacity * 16
     );
   }
 
@@ -78,7 +91,7 @@ export class TransitionModel {
     for (let i = 0; i < values.length; i++) this.learn(this.bucket(values[i] as number));
     const surprises: number[] = [];
     for (let i = 1; i < values.length; i++) {
-      const from = this.slots.get(this.bucket(values[i - 1] as number));
+      const from = this.slotOf(this.bucket(values[i - 1] as number));
       if (from !== undefined) surprises.push(this.surprise(from, this.bucket(values[i] as number)));
     }
     return surprises;
@@ -127,8 +140,17 @@ export class TransitionModel {
 
   /** How often bucket `b` followed slot `row` (no closure: this runs for every point). */
   private count(row: number, b: number): number {
-    const s = this.slots.get(b);
+    const s = this.slotOf(b);
     return s === undefined ? 0 : (this.counts[row * this.opts.capacity + s] as number);
+  }
+
+  /** The slot of a bucket: an array lookup near the learned range, the map beyond it. */
+  private slotOf(bucket: number): number | undefined {
+    if (bucket >= DIRECT_LOW && bucket < DIRECT_LOW + DIRECT) {
+      const s = this.direct[bucket - DIRECT_LOW] as number;
+      return s < 0 ? undefined : s;
+    }
+    return this.slots.get(bucket);
   }
 
   private bucket(value: number): number {
@@ -151,7 +173,7 @@ export class TransitionModel {
   }
 
   private slotFor(bucket: number): number {
-    const known = this.slots.get(bucket);
+    const known = this.slotOf(bucket);
     if (known !== undefined) return known;
     const c = this.opts.capacity;
     let slot = this.slots.size;
@@ -161,7 +183,9 @@ export class TransitionModel {
       for (let s = slot + 1; s < c; s++) {
         if (s !== this.prev && (this.lastUsed[s] as number) < (this.lastUsed[slot] as number)) slot = s;
       }
-      this.slots.delete(this.bucketOf[slot] as number);
+      const gone = this.bucketOf[slot] as number;
+      this.slots.delete(gone);
+      if (gone >= DIRECT_LOW && gone < DIRECT_LOW + DIRECT) this.direct[gone - DIRECT_LOW] = -1;
       this.counts.fill(0, slot * c, slot * c + c);
       for (let r = 0; r < c; r++) {
         if (this.counts[r * c + slot] !== 0) {
@@ -172,6 +196,7 @@ export class TransitionModel {
       this.rowMax[slot] = 0;
     }
     this.slots.set(bucket, slot);
+    if (bucket >= DIRECT_LOW && bucket < DIRECT_LOW + DIRECT) this.direct[bucket - DIRECT_LOW] = slot;
     this.bucketOf[slot] = bucket;
     return slot;
   }
