@@ -1,0 +1,110 @@
+import type { K8sEvent, ObjectSnapshot } from '@sleuth/core';
+import type { AnalysisContext } from './analyzer';
+import type { Finding } from './finding';
+import { clip, eventEvidence, fieldEvidence, list, nsFlag, num, rec, text, type Json } from './object-fields';
+import type { PodContainer } from './pod-containers';
+
+const PROBES = ['liveness', 'readiness', 'startup'] as const;
+type ProbeType = (typeof PROBES)[number];
+/** Probe failures older than this are history, not the current problem. */
+const RECENT_MS = 15 * 60_000;
+
+/**
+ * Failing liveness/readiness/startup probes (the kubelet's Unhealthy events), naming the probe, its
+ * handler (HTTP path and port, TCP port or command) and what the kubelet saw; flags a probe port
+ * the container does not declare.
+ */
+export async function probeFailures(
+  pod: ObjectSnapshot,
+  containers: readonly PodContainer[],
+  ctx: AnalysisContext,
+): Promise<Finding[]> {
+  const events = (await ctx.events(pod.ref, ctx.nowMs - RECENT_MS)).filter((e) => e.reason === 'Unhealthy');
+  const out: Finding[] = [];
+  for (const type of PROBES) {
+    const mine = events.filter((e) => e.message.toLowerCase().startsWith(`${type} probe`));
+    const first = mine[0];
+    if (!first) continue;
+    const c =
+      containers.find(
+        (x) => Object.keys(rec(x.spec[`${type}Probe`])).length > 0 && x.status['ready'] !== true,
+      ) ?? containers.find((x) => Object.keys(rec(x.spec[`${type}Probe`])).length > 0);
+    if (!c) continue;
+    out.push(finding(pod, c, type, mine, first));
+  }
+  return out;
+}
+
+function finding(
+  pod: ObjectSnapshot,
+  c: PodContainer,
+  type: ProbeType,
+  events: K8sEvent[],
+  first: K8sEvent,
+): Finding {
+  const probe = rec(c.spec[`${type}Probe`]);
+  const handler = describeHandler(probe);
+  const failures = events.reduce((n, e) => n + e.count, 0);
+  const portIssue = undeclaredPort(probe, c.spec);
+  const effect =
+    type === 'liveness'
+      ? 'the kubelet restarts the container each time the failure threshold is reached'
+      : type === 'readiness'
+        ? "the pod is taken out of its Services' endpoints, so it receives no traffic"
+        : 'the container is killed and restarted before it ever counts as started';
+  return {
+    analyzer: 'pod',
+    resource: pod.ref,
+    failureMode: `${type}-probe-failing`,
+    title: `${type} probe (${handler}) of ${c.label} in pod ${pod.ref.name} is failing`,
+    explanation: `The ${type} probe ${handler} has failed ${failures} time${failures === 1 ? '' : 's'} in the last 15 minutes; the kubelet reports "${clip(first.message, 400)}". While it fails, ${effect}.${portIssue ? ` ${portIssue}` : ''}`,
+    evidence: [
+      ...eventEvidence(events, `${failures} ${type} probe failures (Unhealthy events)`),
+      fieldEvidence(pod, `${c.specField}.${type}Probe`, `${type} probe: ${handler}`),
+    ],
+    confidence: portIssue ? 0.9 : 0.8,
+    remediation: {
+      steps: [
+        portIssue
+          ? 'Point the probe at a port the container listens on.'
+          : `Check the application answers ${handler} within the probe's timeout; if it is slow to start, add a startup probe or raise initialDelaySeconds rather than loosening the ${type} probe.`,
+      ],
+      commands: [
+        `kubectl describe pod ${pod.ref.name}${nsFlag(pod.ref)}`,
+        `kubectl get pod ${pod.ref.name} -o jsonpath='{.spec.containers[?(@.name=="${c.name}")].${type}Probe}'${nsFlag(pod.ref)}`,
+      ],
+    },
+  };
+}
+
+/** `HTTP GET :8080/healthz`, `TCP :5432`, `exec "pg_isready"`, `gRPC :9000`. */
+function describeHandler(probe: Json): string {
+  const http = rec(probe['httpGet']);
+  if (Object.keys(http).length > 0) return `HTTP GET :${portText(http['port'])}${text(http['path']) ?? '/'}`;
+  const tcp = rec(probe['tcpSocket']);
+  if (Object.keys(tcp).length > 0) return `TCP :${portText(tcp['port'])}`;
+  const grpc = rec(probe['grpc']);
+  if (Object.keys(grpc).length > 0) return `gRPC :${portText(grpc['port'])}`;
+  const cmd = rec(probe['exec'])['command'];
+  if (Array.isArray(cmd)) return `exec "${clip(cmd.filter((x) => typeof x === 'string').join(' '), 120)}"`;
+  return 'of unknown kind';
+}
+
+function portText(v: unknown): string {
+  return typeof v === 'number' ? String(v) : (text(v) ?? '?');
+}
+
+/** A sentence when the probe's port is neither a declared container port number nor name. */
+function undeclaredPort(probe: Json, spec: Json): string | undefined {
+  const port = rec(probe['httpGet'])['port'] ?? rec(probe['tcpSocket'])['port'] ?? rec(probe['grpc'])['port'];
+  const ports = list(spec['ports']);
+  if (port === undefined || ports.length === 0) return undefined;
+  const declared = ports.some((p) =>
+    typeof port === 'number' ? num(p['containerPort']) === port : p['name'] === port,
+  );
+  if (declared) return undefined;
+  const list_ = ports.map(
+    (p) => `${num(p['containerPort']) ?? '?'}${text(p['name']) ? ` (${text(p['name']) ?? ''})` : ''}`,
+  );
+  return `The probe's port ${portText(port)} is not one the container declares (${list_.join(', ')}).`;
+}

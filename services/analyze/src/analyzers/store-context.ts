@@ -1,0 +1,78 @@
+import type { K8sEvent, LogRecord, ObjectSnapshot, ResourceRef } from '@sleuth/core';
+import type { Store } from '@sleuth/store';
+import type { TopologySource } from '../topology/source';
+import type { AnalysisContext, Neighbour, PodLogQuery, SeriesQuery, SeriesWindow } from './analyzer';
+import { graphNeighbours } from './graph-neighbours';
+
+/** Most objects of one kind one analysis reads (the store's page size). */
+const MAX_OBJECTS = 5000;
+/** Most log records scanned when only one instance's (current or previous) lines are wanted. */
+const MAX_SCAN = 1000;
+
+/**
+ * The product's AnalysisContext: every read goes to the Store; topology comes from a shared
+ * TopologySource (its graphs are cached for a few seconds). Holds no state of its own, so one
+ * instance per analysis run is cheap.
+ */
+export class StoreContext implements AnalysisContext {
+  constructor(
+    private readonly store: Store,
+    private readonly topology: TopologySource,
+    readonly nowMs: number = Date.now(),
+  ) {}
+
+  async object(ref: ResourceRef): Promise<ObjectSnapshot | undefined> {
+    const snap = await this.store.getObject(ref);
+    return snap && !snap.deleted ? snap : undefined;
+  }
+
+  objects(cluster: string, kind: string, namespace?: string): Promise<ObjectSnapshot[]> {
+    return this.store.listObjects({ cluster, kind, limit: MAX_OBJECTS, ...(namespace ? { namespace } : {}) });
+  }
+
+  history(ref: ResourceRef, limit: number): Promise<ObjectSnapshot[]> {
+    return this.store.objectHistory(ref, { limit: Math.min(Math.max(1, limit), 1000) });
+  }
+
+  events(ref: ResourceRef, sinceMs?: number): Promise<K8sEvent[]> {
+    return this.store.listEvents({
+      cluster: ref.cluster,
+      kind: ref.kind,
+      name: ref.name,
+      limit: 100,
+      ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      ...(sinceMs === undefined ? {} : { fromMs: sinceMs }),
+    });
+  }
+
+  async podLogs(q: PodLogQuery): Promise<LogRecord[]> {
+    const limit = Math.min(Math.max(1, q.limit), 1000);
+    const page = await this.store.searchLogs({
+      cluster: q.pod.cluster,
+      pod: q.pod.name,
+      limit: q.previous === undefined ? limit : MAX_SCAN,
+      ...(q.pod.namespace ? { namespace: q.pod.namespace } : {}),
+      ...(q.container ? { container: q.container } : {}),
+    });
+    const wanted = page.records.filter(
+      (l) => q.previous === undefined || (l.attributes['k8s.container.previous'] === true) === q.previous,
+    );
+    return wanted.slice(0, limit);
+  }
+
+  async series(q: SeriesQuery): Promise<SeriesWindow[]> {
+    const result = await this.store.querySeries({
+      name: q.name,
+      cluster: q.cluster,
+      fromMs: q.fromMs,
+      toMs: q.toMs,
+      ...(q.namespace ? { namespace: q.namespace } : {}),
+      ...(q.pod ? { pod: q.pod } : {}),
+    });
+    return result.series.map((s) => ({ name: s.series.name, labels: s.series.labels, points: s.points }));
+  }
+
+  async neighbours(ref: ResourceRef): Promise<{ dependsOn: Neighbour[]; dependents: Neighbour[] }> {
+    return graphNeighbours(await this.topology.graph(ref.cluster, this.nowMs), ref);
+  }
+}
