@@ -1,0 +1,75 @@
+import type { Evidence, ObjectSnapshot } from '@sleuth/core';
+import type { AnalysisContext } from './analyzer';
+import { at, controllerOf, fieldEvidence, stringMap } from './object-fields';
+import { diffTemplates, type TemplateChange } from './template-diff';
+
+/** The template change that introduced the current revision, and where it was read. */
+export interface RevisionChange {
+  changes: TemplateChange[];
+  /** The previous revision's number, when the workload numbers them (Deployment). */
+  previousRevision?: string;
+  currentRevision?: string;
+  evidence: Evidence[];
+}
+
+const REVISION = 'deployment.kubernetes.io/revision';
+/** Past snapshots read to find the previous template of a StatefulSet/DaemonSet/ReplicaSet. */
+const HISTORY = 50;
+
+/**
+ * What changed in the pod template with the latest rollout: for a Deployment, its newest
+ * ReplicaSet against the one before (by revision annotation); for other workloads, the current
+ * template against the last different one in the object's history. Undefined when there is no
+ * earlier template or nothing differs.
+ */
+export async function revisionChange(
+  w: ObjectSnapshot,
+  ctx: AnalysisContext,
+): Promise<RevisionChange | undefined> {
+  if (w.ref.kind === 'Deployment') return deploymentChange(w, ctx);
+  const current = JSON.stringify(at(w.object, 'spec.template'));
+  const past = await ctx.history(w.ref, HISTORY);
+  const before = past.find((p) => JSON.stringify(at(p.object, 'spec.template')) !== current);
+  if (!before) return undefined;
+  const changes = diffTemplates(at(before.object, 'spec.template'), at(w.object, 'spec.template'));
+  if (changes.length === 0) return undefined;
+  return {
+    changes,
+    evidence: [
+      fieldEvidence(before, 'spec.template', 'pod template before the change'),
+      fieldEvidence(w, 'spec.template', 'pod template now'),
+    ],
+  };
+}
+
+async function deploymentChange(
+  d: ObjectSnapshot,
+  ctx: AnalysisContext,
+): Promise<RevisionChange | undefined> {
+  const all = await ctx.objects(d.ref.cluster, 'ReplicaSet', d.ref.namespace);
+  const mine = all
+    .filter((rs) => {
+      const owner = controllerOf(rs.object);
+      return owner?.kind === 'Deployment' && owner.name === d.ref.name;
+    })
+    .map((rs) => ({
+      rs,
+      revision: Number(stringMap(at(rs.object, 'metadata.annotations'))[REVISION] ?? NaN),
+    }))
+    .filter((x) => Number.isFinite(x.revision))
+    .sort((a, b) => b.revision - a.revision);
+  const [cur, prev] = mine;
+  if (!cur || !prev) return undefined;
+  const changes = diffTemplates(at(prev.rs.object, 'spec.template'), at(cur.rs.object, 'spec.template'));
+  if (changes.length === 0) return undefined;
+  const field = `metadata.annotations[${REVISION}]`;
+  return {
+    changes,
+    previousRevision: String(prev.revision),
+    currentRevision: String(cur.revision),
+    evidence: [
+      fieldEvidence(prev.rs, field, `ReplicaSet ${prev.rs.ref.name} is revision ${prev.revision}`),
+      fieldEvidence(cur.rs, field, `ReplicaSet ${cur.rs.ref.name} is revision ${cur.revision} (current)`),
+    ],
+  };
+}
