@@ -9,8 +9,8 @@ import type { WorkloadState } from '../model/state';
 export interface FaultBehavior {
   /** Why `w` cannot take this fault (a sentence naming the workload), or undefined when it can. */
   unsupported(w: WorkloadState): string | undefined;
-  /** One sentence saying what the fault does to `w`. */
-  describe(w: WorkloadState): string;
+  /** One sentence saying what the fault does to `w` (in the cluster `rt`). */
+  describe(w: WorkloadState, rt: ClusterRuntime): string;
   begin(rt: ClusterRuntime, w: WorkloadState, atMs: number): void;
   end(rt: ClusterRuntime, w: WorkloadState, atMs: number, beganMs: number): void;
 }

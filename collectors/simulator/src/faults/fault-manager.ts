@@ -85,7 +85,7 @@ export class FaultManager {
       startMs,
       endMs: startMs + req.durationSeconds * 1000,
       status: 'active',
-      description: behavior.describe(w),
+      description: behavior.describe(w, rt),
     };
     this.entries.push({ record, rt, workload: w, begun: false, ended: false });
     return { ...record, target: { ...record.target } };

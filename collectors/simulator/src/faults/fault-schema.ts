@@ -1,7 +1,18 @@
 import { z } from 'zod';
 
 /** The failure modes the simulator can inject. */
-export const FAULT_KINDS = ['oom_killed', 'crash_loop', 'image_pull_error', 'dependency_down'] as const;
+export const FAULT_KINDS = [
+  'oom_killed',
+  'crash_loop',
+  'image_pull_error',
+  'dependency_down',
+  'missing_configmap_key',
+  'liveness_wrong_port',
+  'readiness_failing',
+  'unschedulable',
+  'bad_rollout',
+  'cpu_throttling',
+] as const;
 /** One of {@link FAULT_KINDS}. */
 export const FaultKind = z.enum(FAULT_KINDS);
 export type FaultKind = z.infer<typeof FaultKind>;

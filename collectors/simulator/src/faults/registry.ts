@@ -1,9 +1,15 @@
 import type { FaultBehavior } from './fault-behavior';
 import type { FaultKind } from './fault-schema';
+import { badRollout } from './bad-rollout';
+import { cpuThrottling } from './cpu-throttling';
 import { crashLoop } from './crash-loop';
 import { dependencyDown } from './dependency-down';
 import { imagePullError } from './image-pull-error';
+import { livenessWrongPort } from './liveness-wrong-port';
+import { missingConfigMapKey } from './missing-configmap-key';
 import { oomKilled } from './oom-killed';
+import { readinessFailing } from './readiness-failing';
+import { unschedulable } from './unschedulable';
 
 /** Every fault kind's behaviour; adding a kind is a file and one entry here. */
 export const FAULT_BEHAVIORS = {
@@ -11,4 +17,10 @@ export const FAULT_BEHAVIORS = {
   crash_loop: crashLoop,
   image_pull_error: imagePullError,
   dependency_down: dependencyDown,
+  missing_configmap_key: missingConfigMapKey,
+  liveness_wrong_port: livenessWrongPort,
+  readiness_failing: readinessFailing,
+  unschedulable,
+  bad_rollout: badRollout,
+  cpu_throttling: cpuThrottling,
 } satisfies Record<FaultKind, FaultBehavior>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { k8sTime } from '../clock';
 import type { EnvSpec, ProbeSpec, WorkloadSpec } from '../fleet/types';
-import type { ContainerRuntime, PodState, TerminatedInfo, WorkloadState } from '../model/state';
+import type { ContainerRuntime, PodState, PodTemplate, TerminatedInfo, WorkloadState } from '../model/state';
 import type { JsonValue, K8sObject } from './types';
 
 /** Kubernetes quantity for millicores: `250m`, `1`, `2`. */
@@ -28,13 +28,14 @@ function envVar(workload: string, e: EnvSpec): JsonValue {
   return { name: e.name, valueFrom: { [ref]: { name: source, key: e.name } } };
 }
 
-/** A container probe in Kubernetes' shape. */
-export function probe(p: ProbeSpec, spec: WorkloadSpec): JsonValue {
+/** A container probe in Kubernetes' shape; `port` overrides the named container port. */
+export function probe(p: ProbeSpec, spec: WorkloadSpec, port?: number): JsonValue {
+  const target = port ?? spec.portName;
   const handler =
     p.type === 'http'
-      ? { httpGet: { path: p.path, port: spec.portName, scheme: 'HTTP' } }
+      ? { httpGet: { path: p.path, port: target, scheme: 'HTTP' } }
       : p.type === 'tcp'
-        ? { tcpSocket: { port: spec.portName } }
+        ? { tcpSocket: { port: target } }
         : { exec: { command: p.command } };
   return {
     ...handler,
@@ -45,24 +46,37 @@ export function probe(p: ProbeSpec, spec: WorkloadSpec): JsonValue {
   };
 }
 
+function missingKeyVar(workload: string, missing: { env: string; key: string }): JsonValue {
+  return {
+    name: missing.env,
+    valueFrom: { configMapKeyRef: { name: `${workload}-config`, key: missing.key } },
+  };
+}
+
 /** The pod template's container spec for a workload revision. */
-export function containerSpec(spec: WorkloadSpec, image: string, envOmitted: string | undefined): JsonValue {
+export function containerSpec(spec: WorkloadSpec, tpl: Omit<PodTemplate, 'hash'>): JsonValue {
   const limits: Record<string, string> = { memory: `${spec.memoryLimitMi}Mi` };
-  if (spec.cpuLimitMilli > 0) limits.cpu = cpuQuantity(spec.cpuLimitMilli);
+  const cpuLimit = tpl.cpuLimitMilli ?? spec.cpuLimitMilli;
+  if (cpuLimit > 0) limits.cpu = cpuQuantity(cpuLimit);
+  const env = spec.env.filter((e) => e.name !== tpl.envOmitted).map((e) => envVar(spec.name, e));
+  if (tpl.missingConfigKey) env.push(missingKeyVar(spec.name, tpl.missingConfigKey));
   return {
     name: spec.name,
-    image,
+    image: tpl.image,
     imagePullPolicy: 'IfNotPresent',
     ports: [
       { name: spec.portName, containerPort: spec.port, protocol: spec.component === 'dns' ? 'UDP' : 'TCP' },
     ],
-    env: spec.env.filter((e) => e.name !== envOmitted).map((e) => envVar(spec.name, e)),
+    env,
     resources: {
-      requests: { cpu: cpuQuantity(spec.cpuRequestMilli), memory: `${spec.memoryRequestMi}Mi` },
+      requests: {
+        cpu: cpuQuantity(tpl.cpuRequestMilli ?? spec.cpuRequestMilli),
+        memory: `${spec.memoryRequestMi}Mi`,
+      },
       limits,
     },
     readinessProbe: probe(spec.readinessProbe, spec),
-    ...(spec.livenessProbe ? { livenessProbe: probe(spec.livenessProbe, spec) } : {}),
+    ...(spec.livenessProbe ? { livenessProbe: probe(spec.livenessProbe, spec, tpl.livenessPort) } : {}),
     terminationMessagePath: '/dev/termination-log',
     terminationMessagePolicy: 'File',
   };
@@ -159,8 +173,8 @@ export function renderPod(workload: WorkloadState, pod: PodState): K8sObject {
       ],
     },
     spec: {
-      containers: [containerSpec(spec, tpl.image, tpl.envOmitted)],
-      nodeName: pod.nodeName,
+      containers: [containerSpec(spec, tpl)],
+      ...(pod.unschedulable === undefined ? { nodeName: pod.nodeName } : {}),
       restartPolicy: 'Always',
       schedulerName: 'default-scheduler',
       serviceAccountName: spec.name,
@@ -177,7 +191,12 @@ export function renderPod(workload: WorkloadState, pod: PodState): K8sObject {
         },
       ],
     },
-    status: {
+    status:
+      pod.unschedulable === undefined ? scheduledStatus() : unscheduledStatus(pod.unschedulable, created),
+  };
+
+  function scheduledStatus(): JsonValue {
+    return {
       phase,
       conditions: [
         {
@@ -197,6 +216,24 @@ export function renderPod(workload: WorkloadState, pod: PodState): K8sObject {
       startTime: created,
       qosClass: 'Burstable',
       containerStatuses: [containerStatus(c, tpl.image)],
-    },
+    };
+  }
+}
+
+/** The status of a pod no node can take: Pending, PodScheduled False (Unschedulable). */
+function unscheduledStatus(message: string, since: string): JsonValue {
+  return {
+    phase: 'Pending',
+    conditions: [
+      {
+        type: 'PodScheduled',
+        status: 'False',
+        reason: 'Unschedulable',
+        message,
+        lastProbeTime: null,
+        lastTransitionTime: since,
+      },
+    ],
+    qosClass: 'Burstable',
   };
 }

@@ -28,7 +28,7 @@ function template(w: WorkloadState, rev: RevisionState): JsonValue {
       ...(t.restartedAt ? { annotations: { 'kubectl.kubernetes.io/restartedAt': t.restartedAt } } : {}),
     },
     spec: {
-      containers: [containerSpec(w.spec, t.image, t.envOmitted)],
+      containers: [containerSpec(w.spec, t)],
       restartPolicy: 'Always',
       serviceAccountName: w.spec.name,
       terminationGracePeriodSeconds: 30,
@@ -211,7 +211,7 @@ export function renderEndpoints(w: WorkloadState): K8sObject {
     protocol: w.spec.component === 'dns' ? 'UDP' : 'TCP',
   };
   const readyPods = pods.filter((p) => p.container.ready).map(address);
-  const notReady = pods.filter((p) => !p.container.ready).map(address);
+  const notReady = pods.filter((p) => !p.container.ready && p.unschedulable === undefined).map(address);
   return {
     apiVersion: 'v1',
     kind: 'Endpoints',

@@ -55,6 +55,8 @@ export interface RequestLog {
   spanId?: string;
   /** The failure that decided the outcome, if any. */
   failure?: DependencyFailure;
+  /** An unhandled error in the app's own code that made it answer 500 (bad_rollout). */
+  appError?: { type: string; message: string; frames: string[] };
   /** An optional dependency (cache) that failed but was worked around. */
   degraded?: DependencyFailure;
   /** Upstream address (nginx) and time, when proxied. */

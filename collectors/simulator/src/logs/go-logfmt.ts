@@ -89,6 +89,10 @@ export const goDialect: LogDialect = {
         slog(ctx, 'error', 'query failed', { err: goError(req.failure), ...trace }, req.durationMs * 0.9),
       );
     }
+    if (req.appError) {
+      const err = req.appError.message;
+      lines.push(slog(ctx, 'error', 'handler failed', { err, ...trace }, req.durationMs * 0.9));
+    }
     const level: Level = req.status >= 500 ? 'error' : req.durationMs > 500 ? 'warn' : 'info';
     lines.push(
       slog(

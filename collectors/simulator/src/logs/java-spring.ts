@@ -62,6 +62,20 @@ function rootCause(failure: DependencyFailure): string[] {
   ];
 }
 
+function appErrorEntry(ctx: LogContext, req: RequestLog, e: NonNullable<RequestLog['appError']>): LogLine {
+  const thread = `nio-8080-exec-${ctx.rng.int(1, 10)}`;
+  const error = spring(
+    ctx,
+    'error',
+    thread,
+    DISPATCHER,
+    `Servlet.service() for servlet [dispatcherServlet] in context with path [] threw exception [Request processing failed: ${e.type}: ${e.message}] with root cause`,
+    req.durationMs,
+  );
+  error.body = `${error.body}\n\n${[`${e.type}: ${e.message}`, ...e.frames].join('\n')}`;
+  return error;
+}
+
 function failureEntry(ctx: LogContext, req: RequestLog, failure: DependencyFailure): LogLine[] {
   const thread = `nio-8080-exec-${ctx.rng.int(1, 10)}`;
   const head =
@@ -172,6 +186,7 @@ export const javaDialect: LogDialect = {
   ],
   request: (ctx, req) => {
     if (req.failure) return failureEntry(ctx, req, req.failure);
+    if (req.appError) return [appErrorEntry(ctx, req, req.appError)];
     const amount = (ctx.rng.int(500, 25_000) / 100).toFixed(2);
     const thread = `nio-8080-exec-${ctx.rng.int(1, 10)}`;
     if (req.status === 402) {

@@ -119,6 +119,16 @@ export const nodeDialect: LogDialect = {
   request: (ctx, req) => {
     const lines: LogLine[] = [];
     if (req.failure) lines.push(failureLine(ctx, req, req.failure));
+    const e = req.appError;
+    if (e) {
+      const err = {
+        type: e.type,
+        message: e.message,
+        stack: [`${e.type}: ${e.message}`, ...e.frames].join('\n'),
+      };
+      const fields = { reqId: req.requestId, trace_id: req.traceId, span_id: req.spanId, err };
+      lines.push(pino(ctx, 'error', 'unhandled error in route handler', fields, req.durationMs * 0.9));
+    }
     const level = req.status >= 500 ? 'error' : req.status >= 400 || req.durationMs > 1000 ? 'warn' : 'info';
     const msg =
       req.status >= 500 ? 'request errored' : req.durationMs > 1000 ? 'slow request' : 'request completed';

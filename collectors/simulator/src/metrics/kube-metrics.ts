@@ -1,5 +1,5 @@
 import { runningAt } from '../model/history';
-import { memoryLimitBytes } from '../model/pods';
+import { cpuLimitMilli, memoryLimitBytes } from '../model/pods';
 import { nodeResource, podResource, workloadResource } from '../model/resources';
 import type { ClusterRuntime } from '../model/runtime';
 import type { ConditionState, PodState, WorkloadState } from '../model/state';
@@ -43,13 +43,17 @@ function podMetrics(
   const served = pod.served;
   pod.served = 0;
   if (runningAt(c, atMs) && c.status.phase === 'running') {
-    const cores = w.spec.cpuIdleCores + (w.spec.cpuPerRequest * served) / Math.max(1, seconds);
+    const demand = w.spec.cpuIdleCores + (w.spec.cpuPerRequest * served) / Math.max(1, seconds);
+    // The CFS quota caps what the container gets; demand above it is throttled.
+    const limit = cpuLimitMilli(w, pod) / 1000;
+    pod.cpuPressure = limit > 0 ? demand / limit : 0;
+    const cores = limit > 0 ? Math.min(demand, limit * 0.97) : demand;
     const up = Math.min(seconds, (atMs - c.processStartMs) / 1000);
     const used = cores * up * rt.rng.float(0.85, 1.15);
     c.cpuSeconds += used;
     m.add({ resource: r, name: 'container_cpu_usage_seconds_total' }, M.cpu, used, c.processStartMs, true);
     m.gauge({ resource: r, name: 'container_memory_working_set_bytes' }, M.mem, Math.round(c.memoryBytes));
-    scrapeRuntimeMetrics(rt, w, pod, cores, seconds);
+    scrapeRuntimeMetrics(rt, w, pod, seconds);
     m.touchResource(r, c.processStartMs);
   }
   const bytes = served * 2400 + seconds * 300;
@@ -114,11 +118,11 @@ function podMetrics(
     M.limits,
     memoryLimitBytes(w),
   );
-  if (w.spec.cpuLimitMilli > 0)
+  if (cpuLimitMilli(w, pod) > 0)
     m.gauge(
       { resource: r, name: 'kube_pod_container_resource_limits', attrs: { resource: 'cpu', unit: 'core' } },
       M.limits,
-      w.spec.cpuLimitMilli / 1000,
+      cpuLimitMilli(w, pod) / 1000,
     );
   m.gauge(
     {
@@ -132,7 +136,7 @@ function podMetrics(
   m.gauge(
     { resource: r, name: 'kube_pod_container_resource_requests', attrs: { resource: 'cpu', unit: 'core' } },
     M.requests,
-    w.spec.cpuRequestMilli / 1000,
+    (pod.revision.template.cpuRequestMilli ?? w.spec.cpuRequestMilli) / 1000,
   );
   const phase = c.containerId !== undefined ? 'Running' : 'Pending';
   for (const p of PHASES)

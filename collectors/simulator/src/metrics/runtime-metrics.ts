@@ -1,4 +1,4 @@
-import { memoryLimitBytes } from '../model/pods';
+import { cpuLimitMilli, memoryLimitBytes } from '../model/pods';
 import { podResource } from '../model/resources';
 import type { ClusterRuntime } from '../model/runtime';
 import type { PodState, WorkloadState } from '../model/state';
@@ -20,13 +20,12 @@ const M = {
 
 /**
  * cAdvisor's memory and CPU-throttling detail and the app runtime's own process metrics for a
- * running container, scraped at `atMs`; `cores` is its CPU use over the last `seconds`.
+ * running container, scraped over the last `seconds` (throttling from `pod.cpuPressure`).
  */
 export function scrapeRuntimeMetrics(
   rt: ClusterRuntime,
   w: WorkloadState,
   pod: PodState,
-  cores: number,
   seconds: number,
 ): void {
   const resource = podResource(rt.name, w, pod);
@@ -41,14 +40,14 @@ export function scrapeRuntimeMetrics(
     Math.round(Math.min(limit, c.memoryBytes * 1.18)),
   );
   m.gauge({ resource, name: 'container_spec_memory_limit_bytes' }, M.limit, limit);
-  if (w.spec.cpuLimitMilli > 0) {
+  if (cpuLimitMilli(w, pod) > 0) {
     const periods = Math.round(seconds * 10);
-    const busy = cores / (w.spec.cpuLimitMilli / 1000);
+    const busy = pod.cpuPressure ?? 0;
     m.add({ resource, name: 'container_cpu_cfs_periods_total' }, M.periods, periods, start, true);
     m.add(
       { resource, name: 'container_cpu_cfs_throttled_periods_total' },
       M.throttled,
-      Math.round(periods * Math.max(0, busy - 0.7)),
+      Math.round(periods * Math.min(0.98, Math.max(0, busy - 0.7))),
       start,
       true,
     );

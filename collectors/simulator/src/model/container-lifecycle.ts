@@ -2,7 +2,9 @@ import { imageDigest } from '../k8s/render-pod';
 import { observePod } from '../k8s/observe';
 import { nodeRef, podRef } from '../k8s/refs';
 import { dialectOf, logContext, writeContainerLines } from '../logs/container-logs';
+import { failContainerConfig } from './config-error';
 import { transition } from './history';
+import { armFailingLiveness } from './liveness';
 import { memoryLimitBytes, steadyMemoryBytes } from './pods';
 import type { ClusterRuntime } from './runtime';
 import type { PodState, TerminatedInfo, WorkloadState } from './state';
@@ -89,6 +91,10 @@ export function startContainer(rt: ClusterRuntime, w: WorkloadState, pod: PodSta
       KUBELET(pod),
     );
   }
+  if (tpl.missingConfigKey) {
+    failContainerConfig(rt, w, pod, t + rt.rng.int(20, 200), tpl.missingConfigKey.key);
+    return;
+  }
   rt.events.record(ref, 'Normal', 'Created', `Created container ${w.spec.name}`, t + 40, KUBELET(pod));
   t += rt.rng.int(200, 700);
   rt.events.record(ref, 'Normal', 'Started', `Started container ${w.spec.name}`, t, KUBELET(pod));
@@ -114,6 +120,7 @@ export function startContainer(rt: ClusterRuntime, w: WorkloadState, pod: PodSta
   }
   writeContainerLines(rt, w, pod, t, dialect.startup(ctx), undefined, true);
   c.readyAtMs = t + w.spec.startupSeconds * 1000 * rt.rng.float(0.9, 1.3);
+  if (tpl.livenessPort !== undefined) armFailingLiveness(rt, w, pod, t, tpl.livenessPort);
 }
 
 /**
@@ -152,6 +159,7 @@ export function terminateContainer(
   c.lastTerminated = info;
   c.ready = false;
   c.exitAt = undefined;
+  c.livenessFailure = undefined;
   c.readyAtMs = undefined;
   c.memoryBytes = 0;
   transition(c, atMs, false, false);

@@ -3,8 +3,10 @@ import { podRef } from '../k8s/refs';
 import { dialectOf, logContext, writeContainerLines } from '../logs/container-logs';
 import { startContainer, terminateContainer } from './container-lifecycle';
 import { pruneHistory, transition } from './history';
+import { failLivenessProbe } from './liveness';
 import { memoryLimitBytes, steadyMemoryBytes } from './pods';
 import type { ClusterRuntime } from './runtime';
+import { retrySchedule } from './scheduling';
 import type { PodState, WorkloadState } from './state';
 
 type Action = { atMs: number; run: () => void };
@@ -57,9 +59,15 @@ function nextAction(
     const at = probe.nextProbeMs;
     candidates.push({ atMs: at, run: () => failProbe(rt, w, pod, at) });
   }
+  const liveness = c.livenessFailure;
+  if (running && liveness && !c.exitAt) {
+    const at = liveness.nextProbeMs;
+    candidates.push({ atMs: at, run: () => failLivenessProbe(rt, w, pod, at) });
+  }
   if (!running && c.nextAttemptMs !== undefined) {
     const at = c.nextAttemptMs;
-    candidates.push({ atMs: at, run: () => startContainer(rt, w, pod, at) });
+    const attempt = pod.unschedulable === undefined ? startContainer : retrySchedule;
+    candidates.push({ atMs: at, run: () => attempt(rt, w, pod, at) });
   }
   let best: Action | undefined;
   for (const a of candidates) if (!best || a.atMs < best.atMs) best = a;

@@ -21,6 +21,11 @@ export function steadyMemoryBytes(w: WorkloadState): number {
   return memoryLimitBytes(w) * w.spec.memoryBaseline;
 }
 
+/** The CPU limit of a pod's container in millicores (0 = none): its template's, else the workload's. */
+export function cpuLimitMilli(w: WorkloadState, pod: PodState): number {
+  return pod.revision.template.cpuLimitMilli ?? w.spec.cpuLimitMilli;
+}
+
 /** Spreads pods like the default scheduler: fewest pods of this workload, then fewest pods overall. */
 export function pickNode(state: ClusterState, w: WorkloadState): NodeState {
   const total = new Map<string, number>();

@@ -20,7 +20,7 @@ export function podResource(
   return {
     'k8s.cluster.name': cluster,
     'k8s.namespace.name': spec.namespace,
-    'k8s.node.name': pod.nodeName,
+    ...(pod.unschedulable === undefined ? { 'k8s.node.name': pod.nodeName } : {}),
     'k8s.pod.name': pod.name,
     'k8s.pod.uid': pod.uid,
     'k8s.container.name': spec.name,

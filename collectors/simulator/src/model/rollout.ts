@@ -5,6 +5,7 @@ import { renderReplicaSet } from '../k8s/render-workloads';
 import { dialectOf, logContext, writeContainerLines } from '../logs/container-logs';
 import { transition } from './history';
 import { newPod, podName } from './pods';
+import { markUnschedulable, unschedulableReason } from './scheduling';
 import type { ClusterRuntime } from './runtime';
 import type { PodState, PodTemplate, RevisionState, WorkloadState } from './state';
 import { currentRevision } from './state';
@@ -125,6 +126,11 @@ export function createPod(
     rt.events.record(replicaSetRef(w, rev), 'Normal', 'SuccessfulCreate', `Created pod: ${pod.name}`, atMs, {
       component: 'replicaset-controller',
     });
+  }
+  const unschedulable = unschedulableReason(rt, w, pod);
+  if (unschedulable !== undefined) {
+    markUnschedulable(rt, w, pod, atMs + rt.rng.int(5, 40), unschedulable);
+    return pod;
   }
   rt.events.record(
     podRef(w, pod, false),

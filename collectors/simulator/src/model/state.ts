@@ -45,9 +45,19 @@ export interface ContainerRuntime {
   cpuSeconds: number;
   /** Memory growth while a leak is active (oom_killed), bytes per second. */
   leakBytesPerSec: number;
-  /** A readiness probe that keeps failing (dependency_down). */
+  /** A readiness probe that keeps failing (dependency_down, readiness_failing). */
   readinessFailure?: { message: string; nextProbeMs: number; failures: number };
+  /** A liveness probe that keeps failing (liveness_wrong_port); the kubelet kills at the threshold. */
+  livenessFailure?: { message: string; nextProbeMs: number; failures: number };
   history: Transition[];
+}
+
+/** An unhandled error inside the app (bad_rollout), as its runtime names it. */
+export interface AppError {
+  type: string;
+  message: string;
+  /** Stack frames in the runtime's own format, one per line. */
+  frames: string[];
 }
 
 /** The pod template of one revision (ReplicaSet or StatefulSet revision). */
@@ -62,6 +72,15 @@ export interface PodTemplate {
   pullError?: boolean;
   /** kubectl.kubernetes.io/restartedAt, set by a rolling restart. */
   restartedAt?: string;
+  /** An extra env var read from a ConfigMap key that does not exist (missing_configmap_key). */
+  missingConfigKey?: { env: string; key: string };
+  /** The liveness probe's port, where nothing listens (liveness_wrong_port). */
+  livenessPort?: number;
+  /** CPU request and limit overriding the workload's, in millicores (unschedulable, cpu_throttling). */
+  cpuRequestMilli?: number;
+  cpuLimitMilli?: number;
+  /** A regression in this build (bad_rollout): share of requests failing with 500, latency factor. */
+  defect?: { errorRate: number; latencyFactor: number; exception: AppError };
 }
 
 /** A ReplicaSet (Deployment) or ControllerRevision (StatefulSet). */
@@ -91,6 +110,10 @@ export interface PodState {
   served: number;
   /** Windows in which the server process refuses connections (dependency_down). */
   refusing: { fromMs: number; toMs: number }[];
+  /** CPU demand over the CPU limit at the last scrape (1 = at the limit); throttling above ~0.7. */
+  cpuPressure?: number;
+  /** Set while no node can take the pod (Pending, PodScheduled False); nodeName is then empty. */
+  unschedulable?: string;
 }
 
 /** A Deployment condition (Available, Progressing) with its timestamps. */

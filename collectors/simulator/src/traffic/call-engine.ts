@@ -53,6 +53,7 @@ export function serve(
   clientIp: string,
 ): { status: number; durationMs: number; killedAtMs?: number } {
   const { rt } = scope;
+  const defect = pod.revision.template.defect;
   const own =
     rt.rng.logNormal(endpoint.latencyMs, 0.35) *
     slowdown(w, pod) *
@@ -91,11 +92,14 @@ export function serve(
     failure = result.failure;
     break;
   }
-  const endMs = cursor + own * 0.7;
+  // A regressed build (bad_rollout) spends its extra time after its downstream calls.
+  const endMs = startMs + (cursor + own * 0.7 - startMs) * (defect?.latencyFactor ?? 1);
   const killedAtMs = stopsBetween(pod.container, startMs, endMs);
   if (killedAtMs !== undefined) return { status: 0, durationMs: killedAtMs - startMs, killedAtMs };
   let status = 200;
+  const appError = !failure && defect && rt.rng.chance(defect.errorRate) ? defect.exception : undefined;
   if (failure) status = statusOnFailure(w.spec.logFormat, failure);
+  else if (appError) status = 500;
   else if (upstream && w.spec.logFormat === 'nginx') status = upstream.status;
   else if (rejected !== undefined) status = rejected;
   else if (endpoint.rejects && rt.rng.chance(endpoint.rejects.rate)) status = endpoint.rejects.status;
@@ -131,6 +135,15 @@ export function serve(
               ...(failure && w.spec.logFormat !== 'nginx'
                 ? { exception: exceptionFor(w.spec.logFormat, failure) }
                 : {}),
+              ...(appError
+                ? {
+                    exception: {
+                      type: appError.type,
+                      message: appError.message,
+                      stacktrace: [`${appError.type}: ${appError.message}`, ...appError.frames].join('\n'),
+                    },
+                  }
+                : {}),
             },
           }
         : {}),
@@ -153,6 +166,7 @@ export function serve(
     requestId,
     ...(scope.sampled ? { traceId: scope.traceId, spanId } : {}),
     ...(failure ? { failure } : {}),
+    ...(appError ? { appError } : {}),
     ...(degraded ? { degraded } : {}),
     ...(upstream ? { upstream: { address: upstream.address, ms: upstream.ms } } : {}),
   });

@@ -29,10 +29,16 @@ export function route(rt: ClusterRuntime, w: WorkloadState, t: number): { pod?: 
   return { pod, refused: refusesAt(pod, t) };
 }
 
-/** How much slower a pod answers under memory pressure (GC thrash near the limit). */
+/**
+ * How much slower a pod answers under memory pressure (GC thrash near the limit) and CPU
+ * throttling (work stalls until the next CFS period once the quota is spent).
+ */
 export function slowdown(w: WorkloadState, pod: PodState): number {
   const ratio = pod.container.memoryBytes / memoryLimitBytes(w);
-  return ratio <= 0.85 ? 1 : 1 + ((ratio - 0.85) / 0.15) ** 2 * 6;
+  const memory = ratio <= 0.85 ? 1 : 1 + ((ratio - 0.85) / 0.15) ** 2 * 6;
+  const pressure = pod.cpuPressure ?? 0;
+  const cpu = pressure <= 0.8 ? 1 : 1 + (pressure - 0.8) * 2.5;
+  return memory * cpu;
 }
 
 /**

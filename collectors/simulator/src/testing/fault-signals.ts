@@ -1,0 +1,72 @@
+import type { FaultTarget } from '../faults/fault-schema';
+import {
+  at,
+  eventRecords,
+  text,
+  type Decoded,
+  type FlatLog,
+  type FlatPoint,
+  type WatchRecord,
+} from './captured-signals';
+
+/** The target's events with `reason`, in time order. */
+export function eventsOf(logs: readonly FlatLog[], target: FaultTarget, reason: string): FlatLog[] {
+  return eventRecords(logs).filter(
+    (e) =>
+      e.resource['k8s.cluster.name'] === target.cluster &&
+      text(e.resource['k8s.object.name']).startsWith(target.workload) &&
+      e.attributes['k8s.event.reason'] === reason,
+  );
+}
+
+/** Each pod's last watch record (by uid), leaving out pods that were deleted. */
+export function livePods(pods: readonly WatchRecord[]): WatchRecord[] {
+  const last = new Map<string, WatchRecord>();
+  for (const p of pods) last.set(text(at(p.object, 'metadata', 'uid')), p);
+  return [...last.values()].filter((p) => p.type !== 'DELETED');
+}
+
+/** The app container's spec in a pod object. */
+export function containerSpecOf(pod: WatchRecord): Decoded | undefined {
+  return at(pod.object, 'spec', 'containers', 0);
+}
+
+/**
+ * Mean server request duration (seconds) of a service in a cluster, from cumulative histogram
+ * points: last minus first per series, over all its pods.
+ */
+export function meanLatency(points: readonly FlatPoint[], cluster: string, service: string): number {
+  const bySeries = new Map<string, FlatPoint[]>();
+  for (const p of points) {
+    if (p.name !== 'http_server_request_duration_seconds') continue;
+    if (p.resource['k8s.cluster.name'] !== cluster || p.resource['service.name'] !== service) continue;
+    const key = text(p.resource['k8s.pod.uid']) + JSON.stringify(p.attributes);
+    bySeries.set(key, [...(bySeries.get(key) ?? []), p]);
+  }
+  let sum = 0;
+  let count = 0;
+  for (const list of bySeries.values()) {
+    const first = list[0];
+    const last = list[list.length - 1];
+    if (!first || !last) continue;
+    sum += (last.sum ?? 0) - (first.sum ?? 0);
+    count += last.value - first.value;
+  }
+  return count === 0 ? 0 : sum / count;
+}
+
+/** Requests a service answered with a status starting with `prefix`, from the RED counters. */
+export function requestsWithStatus(
+  points: readonly FlatPoint[],
+  cluster: string,
+  service: string,
+  prefix: string,
+): FlatPoint[] {
+  return points.filter(
+    (p) =>
+      p.name === 'http_server_requests_total' &&
+      p.resource['k8s.cluster.name'] === cluster &&
+      p.resource['service.name'] === service &&
+      text(p.attributes['status_code']).startsWith(prefix),
+  );
+}
