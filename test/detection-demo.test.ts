@@ -5,8 +5,8 @@
  * simulated seconds of its start. The simulator runs 30x faster than the wall clock here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Anomaly } from '@sleuth/core';
-import { getJson, startTestServer, type TestServer } from './support/server';
+import type { Anomaly, Incident } from '@sleuth/core';
+import { eventually, getJson, startTestServer, type TestServer } from './support/server';
 
 const SPEED = 30;
 const MINUTE = 60_000;
@@ -108,6 +108,11 @@ describe('detection in the demo', () => {
     await waitForSimulated(healthyEndMs);
     const found = await anomalies(startMs - MINUTE, healthyEndMs);
     expect(found.map((a) => `${a.detector}: ${a.title}`)).toEqual([]);
+    const { incidents } = await getJson<{ incidents: Incident[] }>(
+      server.url,
+      `/api/v1/incidents?from=${startMs - MINUTE}&to=${healthyEndMs}`,
+    );
+    expect(incidents.map((i) => i.title)).toEqual([]);
   }, 180_000);
 
   it('reports each simulator fault on the faulty workload within 60 simulated seconds', async () => {
@@ -152,6 +157,21 @@ describe('detection in the demo', () => {
         anomaly: seen ? `${seen.anomaly.detector}: ${seen.anomaly.title}` : undefined,
       };
     });
+    // Each fault's anomaly is in an open incident about the faulty workload (the correlator
+    // writes it just after the anomaly).
+    for (const [id, seen] of firstSeen) {
+      const fault = faults.find((f) => f.id === id)!;
+      const incident = await eventually(async () => {
+        const { incidents } = await getJson<{ incidents: Incident[] }>(
+          server.url,
+          `/api/v1/incidents?status=open&from=${healthyEndMs}&to=${(await simulatedNow()) + MINUTE}`,
+        );
+        return incidents.find((i) => i.anomalyIds.includes(seen.anomaly.id));
+      }, 10_000);
+      expect(incident.resources.some((r) => about({ ...seen.anomaly, resource: r }, fault.target))).toBe(
+        true,
+      );
+    }
     for (const r of report) {
       expect(typeof r.anomaly, JSON.stringify(report)).toBe('string');
       // Seen with detection's clock at most 60 s past the fault's start (the clock is the

@@ -22,6 +22,14 @@ export interface DetectionRunnerOptions {
   /** How often `tick` runs (wall clock), with the newest signal time seen as its `nowMs`. */
   tickMs: number;
   observer?: DetectionObserver;
+  /**
+   * What comes after detection (the correlator): given every batch of anomalies once written,
+   * and every tick with the signal clock. Awaited in order; a failure is logged, never fatal.
+   */
+  downstream?: {
+    anomalies(anomalies: readonly Anomaly[]): Promise<void>;
+    tick(nowMs: number): Promise<void>;
+  };
 }
 
 const NO_OBSERVER: DetectionObserver = {
@@ -55,6 +63,7 @@ export class DetectionRunner implements Component {
   /** The signal clock once a batch's anomalies are written (what the API can already show). */
   private processedMs = -Infinity;
   private draining: Promise<void> | undefined;
+  private ticking: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly observer: DetectionObserver;
@@ -77,6 +86,7 @@ export class DetectionRunner implements Component {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.draining;
+    await this.ticking;
   }
 
   /** Hands a durable batch to the detectors; never blocks, never throws. */
@@ -134,10 +144,17 @@ export class DetectionRunner implements Component {
   }
 
   private tick(): void {
-    if (!Number.isFinite(this.clockMs)) return;
+    if (!Number.isFinite(this.clockMs) || this.ticking) return;
     const now = this.clockMs;
     const found = this.run((d) => d.tick(now));
-    if (found.length > 0) void this.write(found);
+    this.ticking = (async () => {
+      if (found.length > 0) await this.write(found);
+      await this.opts.downstream?.tick(now).catch((err: unknown) => {
+        this.opts.logger.error({ err }, 'correlating on tick failed');
+      });
+    })().finally(() => {
+      this.ticking = undefined;
+    });
   }
 
   private run(step: (d: Detector) => Anomaly[]): Anomaly[] {
@@ -162,6 +179,12 @@ export class DetectionRunner implements Component {
       await this.opts.sink.putAnomalies(anomalies);
     } catch (err) {
       this.opts.logger.error({ err, anomalies: anomalies.length }, 'writing anomalies failed');
+      return;
+    }
+    try {
+      await this.opts.downstream?.anomalies(anomalies);
+    } catch (err) {
+      this.opts.logger.error({ err, anomalies: anomalies.length }, 'correlating anomalies failed');
     }
   }
 }

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { FrozenConfig, Logger, SignalBatch } from '@sleuth/core';
+import type { FrozenConfig, Incident, Logger, SignalBatch } from '@sleuth/core';
+import { Correlator, TopologySource } from '@sleuth/analyze';
 import { DetectionRunner } from '@sleuth/detect';
 import { encodeOtlpRequest } from '@sleuth/pipeline';
 import { IngestQueue } from '@sleuth/pipeline/queue';
@@ -95,7 +96,17 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   };
   if (config.detect.enabled) {
     detectors = defaultDetectors(config, logger);
+    // Anomalies become incidents: grouped by time and topology, resolved with hysteresis.
+    const topology = new TopologySource(store);
+    const correlator = new Correlator((cluster) => topology.graph(cluster));
+    const putIncidents = async (incidents: Incident[]) => {
+      for (const incident of incidents) await store.putIncident(incident);
+    };
     detection = new DetectionRunner({
+      downstream: {
+        anomalies: async (anomalies) => putIncidents(await correlator.observe(anomalies)),
+        tick: async (nowMs) => putIncidents(correlator.tick(nowMs)),
+      },
       detectors: detectors.detectors,
       sink: store,
       logger,

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import type { Anomaly, ObjectSnapshot, ResourceRef } from '@sleuth/core';
+import { buildTopology } from '../topology/build';
+import { Correlator, DEFAULT_CORRELATOR_OPTIONS } from './correlator';
+
+const C = 'prod-eu';
+const T0 = Date.UTC(2026, 10, 20, 10);
+const MIN = 60_000;
+
+const snap = (
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  extra: Record<string, unknown> = {},
+) =>
+  ({
+    ref: { cluster: C, kind, name, ...(namespace === undefined ? {} : { namespace }) },
+    apiVersion: 'v1',
+    timeMs: 0,
+    deleted: false,
+    object: { kind, metadata: { name, ...(namespace === undefined ? {} : { namespace }) }, ...extra },
+  }) satisfies ObjectSnapshot;
+
+const owned = (
+  kind: string,
+  name: string,
+  ns: string,
+  owner: [string, string],
+  extra: Record<string, unknown> = {},
+) =>
+  snap(kind, name, ns, {
+    metadata: {
+      name,
+      namespace: ns,
+      ownerReferences: [{ kind: owner[0], name: owner[1], controller: true }],
+      ...extra,
+    },
+  });
+
+const pod = (name: string, rs: string, app: string, node: string) =>
+  snap('Pod', name, 'shop', {
+    metadata: {
+      name,
+      namespace: 'shop',
+      labels: { app },
+      ownerReferences: [{ kind: 'ReplicaSet', name: rs, controller: true }],
+    },
+    spec: { nodeName: node },
+  });
+
+/** checkout (2 pods on node-a) calls payments (1 pod on node-b); catalog (node-b) calls nobody. */
+const graph = buildTopology(
+  C,
+  [
+    snap('Node', 'node-a', undefined),
+    snap('Node', 'node-b', undefined),
+    snap('Deployment', 'checkout', 'shop'),
+    owned('ReplicaSet', 'checkout-7d9f', 'shop', ['Deployment', 'checkout']),
+    pod('checkout-7d9f-a', 'checkout-7d9f', 'checkout', 'node-a'),
+    pod('checkout-7d9f-b', 'checkout-7d9f', 'checkout', 'node-a'),
+    snap('Deployment', 'payments', 'shop'),
+    owned('ReplicaSet', 'payments-55c4', 'shop', ['Deployment', 'payments']),
+    pod('payments-55c4-a', 'payments-55c4', 'payments', 'node-b'),
+    snap('Deployment', 'catalog', 'shop'),
+    owned('ReplicaSet', 'catalog-1a2b', 'shop', ['Deployment', 'catalog']),
+    pod('catalog-1a2b-a', 'catalog-1a2b', 'catalog', 'node-b'),
+    snap('Service', 'checkout', 'shop', { spec: { selector: { app: 'checkout' } } }),
+    snap('Service', 'payments', 'shop', { spec: { selector: { app: 'payments' } } }),
+    snap('Service', 'catalog', 'shop', { spec: { selector: { app: 'catalog' } } }),
+  ],
+  [
+    {
+      from: { service: 'checkout', cluster: C, namespace: 'shop' },
+      to: { service: 'payments', cluster: C, namespace: 'shop' },
+      calls: 100,
+      errors: 0,
+      meanDurationMs: 20,
+    },
+  ],
+);
+
+let n = 0;
+function anomaly(
+  resource: Omit<ResourceRef, 'cluster'>,
+  atMin: number,
+  over: Partial<Anomaly> = {},
+): Anomaly {
+  n++;
+  return {
+    id: `anm_${n}`,
+    detector: 'k8s-state',
+    resource: { cluster: C, ...resource },
+    signal: { kind: 'anomaly', id: `x${n}` },
+    onsetMs: T0 + atMin * MIN,
+    lastSeenMs: T0 + atMin * MIN,
+    score: 0.9,
+    title: `trouble ${n}`,
+    explanation: 'seen',
+    ...over,
+  };
+}
+
+const correlator = () => new Correlator(() => Promise.resolve(graph));
+
+describe('Correlator', () => {
+  it('makes one incident of one workload failing in many places and through many detectors', async () => {
+    const c = correlator();
+    await c.observe([anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-a' }, 0)]);
+    await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-b' }, 1, { detector: 'k8s-events' }),
+      anomaly({ namespace: 'shop', kind: 'Deployment', name: 'checkout' }, 2, { detector: 'k8s-state' }),
+    ]);
+    expect(c.incidentCount).toBe(1);
+  });
+
+  it('keeps an unrelated workload in its own incident, and joins a caller to its failing dependency', async () => {
+    const c = correlator();
+    const [db] = await c.observe([anomaly({ namespace: 'shop', kind: 'Pod', name: 'payments-55c4-a' }, 0)]);
+    // The caller's errors a minute later: one call away, same incident.
+    const [caller] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Deployment', name: 'checkout' }, 1, { detector: 'traces' }),
+    ]);
+    expect(caller!.id).toBe(db!.id);
+    expect(caller!.resources.map((r) => r.name)).toEqual(['payments-55c4-a', 'checkout']);
+    // catalog shares payments' node but not its trouble: a distractor, its own incident.
+    const [other] = await c.observe([anomaly({ namespace: 'shop', kind: 'Pod', name: 'catalog-1a2b-a' }, 2)]);
+    expect(other!.id).not.toBe(db!.id);
+    expect(c.incidentCount).toBe(2);
+  });
+
+  it('puts a node going NotReady and the pods it takes down in one incident', async () => {
+    const c = correlator();
+    const [node] = await c.observe([anomaly({ kind: 'Node', name: 'node-a' }, 0)]);
+    const [pods] = await c.observe([anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-b' }, 1)]);
+    expect(pods!.id).toBe(node!.id);
+  });
+
+  it('resolves once every anomaly has ended and the quiet lasted, and reopens the same incident', async () => {
+    const c = correlator();
+    const a = anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-a' }, 0);
+    const [opened] = await c.observe([a]);
+    expect(opened).toMatchObject({ status: 'open', severity: 'high' });
+    await c.observe([{ ...a, endMs: T0 + 3 * MIN, lastSeenMs: T0 + 3 * MIN }]);
+    expect(c.tick(T0 + 4 * MIN)).toEqual([]); // hysteresis: not yet
+    const [resolved] = c.tick(T0 + 3 * MIN + DEFAULT_CORRELATOR_OPTIONS.resolveAfterMs);
+    expect(resolved).toMatchObject({ id: opened!.id, status: 'resolved' });
+    const [again] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-b' }, 20),
+    ]);
+    expect(again).toMatchObject({ id: opened!.id, status: 'open' });
+    expect(again!.resolvedMs).toBeUndefined();
+  });
+
+  it('starts a new incident for trouble long after the last one, and groups by resource without a topology', async () => {
+    const c = correlator();
+    const [first] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-a' }, 0),
+    ]);
+    const [later] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-a' }, 120),
+    ]);
+    expect(later!.id).not.toBe(first!.id);
+    const blind = new Correlator(() => Promise.reject(new Error('store down')));
+    const [x] = await blind.observe([anomaly({ namespace: 'shop', kind: 'Pod', name: 'p1' }, 0)]);
+    const [y] = await blind.observe([anomaly({ namespace: 'shop', kind: 'Pod', name: 'p1' }, 1)]);
+    const [z] = await blind.observe([anomaly({ namespace: 'shop', kind: 'Pod', name: 'p2' }, 1)]);
+    expect(y!.id).toBe(x!.id);
+    expect(z!.id).not.toBe(x!.id);
+  });
+});

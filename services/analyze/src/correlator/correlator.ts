@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import type { Anomaly, Incident, ResourceRef } from '@sleuth/core';
+import type { TopologyGraph } from '../topology/graph';
+import { callNeighbours, unitsOf } from './units';
+
+export interface CorrelatorOptions {
+  /** An anomaly starting this long after an incident's last activity starts a new incident. */
+  joinWindowMs: number;
+  /** An incident resolves when all its anomalies have ended and none came for this long. */
+  resolveAfterMs: number;
+  /** A resolved incident whose units show trouble again within this long is reopened. */
+  reopenWindowMs: number;
+  /** Incidents kept in memory (open and recently resolved); the oldest resolved go first. */
+  maxIncidents: number;
+}
+
+export const DEFAULT_CORRELATOR_OPTIONS: CorrelatorOptions = {
+  joinWindowMs: 15 * 60_000,
+  resolveAfterMs: 5 * 60_000,
+  reopenWindowMs: 30 * 60_000,
+  maxIncidents: 5_000,
+};
+
+/** Where the correlator gets a cluster's topology (undefined when it cannot: it then groups by resource). */
+export type TopologyLookup = (cluster: string) => Promise<TopologyGraph | undefined>;
+
+interface Tracked {
+  incident: Incident;
+  units: Set<string>;
+  /** Anomaly id -> still open. */
+  anomalies: Map<string, boolean>;
+  lastActivityMs: number;
+  scores: number[];
+}
+
+function incidentId(cluster: string, firstAnomaly: string): string {
+  return `inc_${createHash('sha256').update(`${cluster}\u0000${firstAnomaly}`).digest('hex').slice(0, 24)}`;
+}
+
+function severityOf(maxScore: number, resources: number): Incident['severity'] {
+  if (maxScore >= 0.8 && resources >= 3) return 'critical';
+  if (maxScore >= 0.8) return 'high';
+  if (maxScore >= 0.5) return 'medium';
+  return 'low';
+}
+
+function sameRef(a: ResourceRef, b: ResourceRef): boolean {
+  return a.cluster === b.cluster && a.namespace === b.namespace && a.kind === b.kind && a.name === b.name;
+}
+
+/**
+ * Groups anomalies into incidents by time and topology: an anomaly joins an incident of its
+ * cluster that is still active (open, or resolved less than `reopenWindowMs` ago) when it
+ * touches one of the incident's units (the same workload, a node or volume its pods use) or a
+ * unit one service call away; else it opens a new incident. Every detector's view of one
+ * failure (the crash-looping pod's state, its BackOff events, its error logs, its callers'
+ * failing requests) lands in one incident. Lifecycle: open → resolved once all its anomalies
+ * have ended and `resolveAfterMs` passed without a new one → reopened (same id) if trouble
+ * comes back on its units within `reopenWindowMs`.
+ *
+ * `observe` and `tick` return the incidents that changed, for the store to upsert.
+ */
+export class Correlator {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly byAnomaly = new Map<string, Tracked>();
+
+  constructor(
+    private readonly topology: TopologyLookup,
+    private readonly opts: CorrelatorOptions = DEFAULT_CORRELATOR_OPTIONS,
+  ) {}
+
+  get incidentCount(): number {
+    return this.tracked.size;
+  }
+
+  async observe(anomalies: readonly Anomaly[]): Promise<Incident[]> {
+    const changed = new Set<Tracked>();
+    for (const a of anomalies) {
+      const known = this.byAnomaly.get(a.id);
+      if (known) {
+        this.update(known, a);
+        changed.add(known);
+        continue;
+      }
+      const graph = await this.topology(a.resource.cluster).catch(() => undefined);
+      const units = unitsOf(a.resource, graph);
+      const near = callNeighbours(units, graph);
+      const t = this.find(a, units, near) ?? this.open(a);
+      for (const u of units) t.units.add(u);
+      this.byAnomaly.set(a.id, t);
+      this.update(t, a);
+      changed.add(t);
+    }
+    this.forgetOld();
+    return [...changed].map((t) => ({ ...t.incident }));
+  }
+
+  /** Resolves incidents whose anomalies have all ended long enough ago (signal clock). */
+  tick(nowMs: number): Incident[] {
+    const out: Incident[] = [];
+    for (const t of this.tracked.values()) {
+      if (t.incident.status !== 'open') continue;
+      const allEnded = [...t.anomalies.values()].every((open) => !open);
+      if (allEnded && nowMs - t.lastActivityMs >= this.opts.resolveAfterMs) {
+        t.incident = { ...t.incident, status: 'resolved', resolvedMs: nowMs, updatedMs: nowMs };
+        out.push({ ...t.incident });
+      }
+    }
+    return out;
+  }
+
+  private find(a: Anomaly, units: Set<string>, near: Set<string>): Tracked | undefined {
+    let best: Tracked | undefined;
+    for (const t of this.tracked.values()) {
+      if (t.incident.resources[0]?.cluster !== a.resource.cluster) continue;
+      const active =
+        t.incident.status === 'open'
+          ? a.onsetMs - t.lastActivityMs <= this.opts.joinWindowMs
+          : a.onsetMs - (t.incident.resolvedMs ?? 0) <= this.opts.reopenWindowMs;
+      if (!active) continue;
+      const touches = [...units].some((u) => t.units.has(u)) || [...near].some((u) => t.units.has(u));
+      if (touches && (!best || t.lastActivityMs > best.lastActivityMs)) best = t;
+    }
+    return best;
+  }
+
+  private open(a: Anomaly): Tracked {
+    const t: Tracked = {
+      incident: {
+        id: incidentId(a.resource.cluster, a.id),
+        title: a.title,
+        status: 'open',
+        severity: 'low',
+        startMs: a.onsetMs,
+        updatedMs: a.lastSeenMs,
+        resources: [a.resource],
+        anomalyIds: [],
+        rootCauses: [],
+      },
+      units: new Set(),
+      anomalies: new Map(),
+      lastActivityMs: a.lastSeenMs,
+      scores: [],
+    };
+    this.tracked.set(t.incident.id, t);
+    return t;
+  }
+
+  private update(t: Tracked, a: Anomaly): void {
+    const ended = a.endMs !== undefined;
+    t.anomalies.set(a.id, !ended);
+    t.scores.push(a.score);
+    t.lastActivityMs = Math.max(t.lastActivityMs, ended ? (a.endMs ?? a.lastSeenMs) : a.lastSeenMs);
+    const inc = t.incident;
+    const resources = inc.resources.some((r) => sameRef(r, a.resource))
+      ? inc.resources
+      : [...inc.resources, a.resource];
+    const reopened = inc.status === 'resolved' && !ended;
+    const maxScore = Math.max(...t.scores);
+    t.incident = {
+      ...inc,
+      status: reopened ? 'open' : inc.status,
+      startMs: Math.min(inc.startMs, a.onsetMs),
+      updatedMs: Math.max(inc.updatedMs, a.lastSeenMs, a.endMs ?? 0),
+      resources: resources.slice(0, 200),
+      anomalyIds: inc.anomalyIds.includes(a.id) ? inc.anomalyIds : [...inc.anomalyIds, a.id].slice(-1000),
+      severity: severityOf(maxScore, resources.length),
+      // The strongest signal names the incident until the root-cause ranking does better.
+      title: a.score >= maxScore ? a.title : inc.title,
+    };
+    if (reopened) delete t.incident.resolvedMs;
+    if (t.scores.length > 64) t.scores = [maxScore];
+  }
+
+  private forgetOld(): void {
+    if (this.tracked.size <= this.opts.maxIncidents) return;
+    for (const [id, t] of this.tracked) {
+      if (this.tracked.size <= this.opts.maxIncidents) break;
+      if (t.incident.status !== 'resolved') continue;
+      this.tracked.delete(id);
+      for (const aid of t.anomalies.keys()) this.byAnomaly.delete(aid);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { refKey, type ResourceRef } from '@sleuth/core';
+import type { TopologyGraph } from '../topology/graph';
+
+/**
+ * The units a resource's trouble belongs to, as topology keys: a pod's top owner (its
+ * Deployment, StatefulSet, DaemonSet, CronJob), a workload itself; a node or a volume, config
+ * or secret, the units whose pods run on or use it, plus itself. Incidents group anomalies by
+ * unit, so ten crashing pods of one Deployment and its unavailable-replicas warning are one
+ * incident, and a node going NotReady is one incident with the workloads it takes down.
+ */
+export function unitsOf(ref: ResourceRef, graph: TopologyGraph | undefined): Set<string> {
+  const key = refKey(ref);
+  const units = new Set<string>([key]);
+  if (!graph?.node(key)) return units;
+  switch (ref.kind) {
+    case 'Node':
+      // Pods running on the node (pod runs_on node: the pod depends on it).
+      for (const e of graph.neighbours(key).dependents)
+        if (e.kind === 'runs_on') units.add(topOwner(e.from, graph));
+      break;
+    case 'PersistentVolumeClaim':
+    case 'ConfigMap':
+    case 'Secret':
+      for (const e of graph.neighbours(key).dependents) {
+        if (e.kind === 'mounts' || e.kind === 'uses_configmap' || e.kind === 'uses_secret') {
+          units.add(topOwner(e.from, graph));
+        }
+      }
+      break;
+    case 'Service':
+      // A service's trouble (RED on a service with no workload) is its pods' owners'.
+      for (const e of graph.neighbours(key).dependsOn) {
+        if (e.kind === 'selects' || e.kind === 'endpoint') units.add(topOwner(e.to, graph));
+      }
+      break;
+    default:
+      units.add(topOwner(key, graph));
+  }
+  return units;
+}
+
+/** Follows `owns` edges up from a node to the controller at the top (or itself). */
+export function topOwner(key: string, graph: TopologyGraph): string {
+  let current = key;
+  for (let hops = 0; hops < 4; hops++) {
+    const owner = graph.neighbours(current).dependents.find((e) => e.kind === 'owns');
+    if (!owner) break;
+    current = owner.from;
+  }
+  return current;
+}
+
+/**
+ * Units one call away from these in the service graph: a workload's Services' `calls` edges,
+ * both ways (a failing database explains its callers' errors, and the callers' errors point at
+ * the database).
+ */
+export function callNeighbours(units: ReadonlySet<string>, graph: TopologyGraph | undefined): Set<string> {
+  const out = new Set<string>();
+  if (!graph) return out;
+  const services = new Set<string>();
+  for (const n of graph.allNodes()) {
+    if (n.ref.kind !== 'Service') continue;
+    const backs = graph
+      .neighbours(n.key)
+      .dependsOn.filter((e) => e.kind === 'selects' || e.kind === 'endpoint');
+    if (backs.some((e) => units.has(topOwner(e.to, graph)))) services.add(n.key);
+  }
+  for (const s of [...services, ...units]) {
+    const { dependsOn, dependents } = graph.neighbours(s);
+    for (const e of dependsOn)
+      if (e.kind === 'calls')
+        for (const u of unitsOf(graph.node(e.to)?.ref ?? refOf(e.to), graph)) out.add(u);
+    for (const e of dependents)
+      if (e.kind === 'calls')
+        for (const u of unitsOf(graph.node(e.from)?.ref ?? refOf(e.from), graph)) out.add(u);
+  }
+  return out;
+}
+
+function refOf(key: string): ResourceRef {
+  const [cluster = '', namespace = '-', kind = '', ...name] = key.split('/');
+  return { cluster, ...(namespace === '-' ? {} : { namespace }), kind, name: name.join('/') };
+}
