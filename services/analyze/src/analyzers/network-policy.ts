@@ -1,0 +1,157 @@
+import { refKey, type Evidence, type ObjectSnapshot, type ResourceRef } from '@sleuth/core';
+import type { Analyzer, AnalysisContext, Neighbour } from './analyzer';
+import type { Finding } from './finding';
+import { matchesSelector, selectorText } from './label-selector';
+import { at, controllerOf, fieldEvidence, list, nsFlag, rec, sibling, stringMap } from './object-fields';
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+/**
+ * NetworkPolicies that select no pod (a selector typo leaves the pods unprotected), and ingress
+ * policies that deny a call seen in traces: a topology `calls` edge into the selected pods'
+ * Service or workload from a caller no ingress rule admits. ipBlock peers and ports are not
+ * evaluated; a rule with one is taken to admit the call, so a reported denial is a real one.
+ */
+export const networkPolicyAnalyzer: Analyzer = {
+  id: 'network-policy',
+  kinds: ['NetworkPolicy'],
+  async analyze(ref: ResourceRef, ctx: AnalysisContext): Promise<Finding[]> {
+    const np = await ctx.object(ref);
+    if (!np) return [];
+    const podSelector = at(np.object, 'spec.podSelector');
+    const selected = (await ctx.objects(ref.cluster, 'Pod', ref.namespace)).filter((p) =>
+      matchesSelector(stringMap(at(p.object, 'metadata.labels')), podSelector),
+    );
+    const commands = [`kubectl describe networkpolicy ${ref.name}${nsFlag(ref)}`];
+    if (selected.length === 0) {
+      return [
+        {
+          analyzer: 'network-policy',
+          resource: ref,
+          failureMode: 'selects-no-pods',
+          title: `NetworkPolicy ${ref.name} selects no pods (podSelector ${selectorText(podSelector)})`,
+          explanation: `No pod in namespace ${ref.namespace ?? '?'} matches the policy's podSelector, so it protects nothing; if it was meant to restrict traffic to a workload, that workload is open.`,
+          evidence: [fieldEvidence(np, 'spec.podSelector', `podSelector ${selectorText(podSelector)}`)],
+          confidence: 0.7,
+          remediation: {
+            steps: ['Make the podSelector match the labels of the pods it should protect.'],
+            commands: [...commands, `kubectl get pods --show-labels${nsFlag(ref)}`],
+          },
+        },
+      ];
+    }
+    const raw = at(np.object, 'spec.policyTypes');
+    const policyTypes = Array.isArray(raw) ? raw.filter((t) => typeof t === 'string') : ['Ingress'];
+    if (!policyTypes.includes('Ingress')) return [];
+    return deniedCalls(np, selected, ctx, commands);
+  },
+};
+
+async function deniedCalls(
+  np: ObjectSnapshot,
+  selected: ObjectSnapshot[],
+  ctx: AnalysisContext,
+  commands: string[],
+): Promise<Finding[]> {
+  // The selected pods' Services and workloads: what traces name as a callee.
+  const targets = new Map<string, ResourceRef>();
+  for (const pod of selected) {
+    for (const n of (await ctx.neighbours(pod.ref)).dependents)
+      if (n.kind === 'selects') targets.set(refKey(n.ref), n.ref);
+    let owner = controllerOf(pod.object);
+    if (owner?.kind === 'ReplicaSet') {
+      const rs = await ctx.object(sibling(pod.ref, 'ReplicaSet', owner.name));
+      owner = rs ? controllerOf(rs.object) : undefined;
+    }
+    if (owner && WORKLOADS.has(owner.kind)) {
+      const r = sibling(pod.ref, owner.kind, owner.name);
+      targets.set(refKey(r), r);
+    }
+  }
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const target of targets.values()) {
+    for (const call of (await ctx.neighbours(target)).dependents) {
+      if (call.kind !== 'calls' || seen.has(refKey(call.ref))) continue;
+      const caller = await callerPods(call, ctx);
+      if (!caller || (await admitted(np, caller, ctx))) continue;
+      seen.add(refKey(call.ref));
+      out.push(denial(np, target, call, commands));
+    }
+  }
+  return out;
+}
+
+/** The caller's namespace and pod labels (its Service's selected pods, or its workload's template). */
+async function callerPods(
+  call: Neighbour,
+  ctx: AnalysisContext,
+): Promise<{ namespace: string; labels: Record<string, string>[] } | undefined> {
+  const ns = call.ref.namespace;
+  if (ns === undefined || call.missing) return undefined;
+  if (call.ref.kind === 'Service') {
+    const pods = (await ctx.neighbours(call.ref)).dependsOn.filter((n) => n.kind === 'selects');
+    const labels: Record<string, string>[] = [];
+    for (const p of pods) {
+      const snap = await ctx.object(p.ref);
+      if (snap) labels.push(stringMap(at(snap.object, 'metadata.labels')));
+    }
+    return labels.length === 0 ? undefined : { namespace: ns, labels };
+  }
+  const w = await ctx.object(call.ref);
+  if (!w) return undefined;
+  return { namespace: ns, labels: [stringMap(at(w.object, 'spec.template.metadata.labels'))] };
+}
+
+/** Whether any ingress rule of the policy admits every one of the caller's pods. */
+async function admitted(
+  np: ObjectSnapshot,
+  caller: { namespace: string; labels: Record<string, string>[] },
+  ctx: AnalysisContext,
+): Promise<boolean> {
+  const nsSnap = await ctx.object({ cluster: np.ref.cluster, kind: 'Namespace', name: caller.namespace });
+  const nsLabels = {
+    'kubernetes.io/metadata.name': caller.namespace,
+    ...stringMap(at(nsSnap?.object, 'metadata.labels')),
+  };
+  for (const rule of list(at(np.object, 'spec.ingress'))) {
+    const from = list(rule['from']);
+    if (from.length === 0) return true;
+    for (const peer of from) {
+      if ('ipBlock' in peer) return true;
+      const nsSel = peer['namespaceSelector'];
+      const inNs =
+        nsSel === undefined ? caller.namespace === np.ref.namespace : matchesSelector(nsLabels, nsSel);
+      const podSel = peer['podSelector'];
+      if (inNs && caller.labels.every((l) => podSel === undefined || matchesSelector(l, rec(podSel))))
+        return true;
+    }
+  }
+  return false;
+}
+
+function denial(np: ObjectSnapshot, target: ResourceRef, call: Neighbour, commands: string[]): Finding {
+  const counts = call.calls ? `${call.calls.count} calls (${call.calls.errors} errors)` : 'calls';
+  const evidence: Evidence[] = [
+    fieldEvidence(np, 'spec.ingress', `ingress rules admit no pod of ${call.ref.kind} ${call.ref.name}`),
+    {
+      signal: { kind: 'object', ref: target, timeMs: np.timeMs },
+      summary: `${call.ref.name} → ${target.name}: ${counts} seen in traces`,
+    },
+  ];
+  return {
+    analyzer: 'network-policy',
+    resource: np.ref,
+    failureMode: 'denies-observed-call',
+    title: `NetworkPolicy ${np.ref.name} denies calls from ${call.ref.name} to ${target.name}`,
+    explanation: `Traces show ${call.ref.kind} ${call.ref.name} calling ${target.kind} ${target.name} (${counts}), but NetworkPolicy ${np.ref.name} selects ${target.name}'s pods and none of its ingress rules admits ${call.ref.name}'s pods${call.ref.namespace !== np.ref.namespace ? ` from namespace ${call.ref.namespace ?? '?'}` : ''}. Those connections are dropped (timeouts, not refusals).`,
+    evidence,
+    confidence: call.calls && call.calls.errors > 0 ? 0.8 : 0.65,
+    remediation: {
+      steps: [
+        `Add an ingress rule admitting ${call.ref.name}'s pods (a podSelector on their labels${call.ref.namespace !== np.ref.namespace ? ' with a namespaceSelector' : ''}), or confirm the call is meant to be blocked.`,
+      ],
+      commands,
+    },
+  };
+}
