@@ -99,6 +99,8 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
     // Anomalies become incidents: grouped by time and topology, resolved with hysteresis.
     const topology = new TopologySource(store);
     const correlator = new Correlator((cluster) => topology.graph(cluster));
+    // Incidents open when the server stopped are taken back: re-detected trouble joins them.
+    await correlator.restore(await store.listIncidents({ status: 'open', limit: 1000 }));
     const putIncidents = async (incidents: Incident[]) => {
       for (const incident of incidents) await store.putIncident(incident);
     };

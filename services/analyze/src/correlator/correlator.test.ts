@@ -167,4 +167,21 @@ describe('Correlator', () => {
     expect(y!.id).toBe(x!.id);
     expect(z!.id).not.toBe(x!.id);
   });
+
+  it('takes back open incidents after a restart: the same trouble joins them, no duplicate', async () => {
+    const before = correlator();
+    const a = anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-a' }, 0);
+    const [open] = await before.observe([a]);
+    const after = correlator();
+    await after.restore([open!]);
+    // The same anomaly id re-detected, and a sibling pod's trouble: both join.
+    const [same] = await after.observe([{ ...a, lastSeenMs: T0 + 2 * MIN }]);
+    const [sibling] = await after.observe([
+      anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-b' }, 3),
+    ]);
+    expect(same!.id).toBe(open!.id);
+    expect(sibling!.id).toBe(open!.id);
+    expect(after.incidentCount).toBe(1);
+    expect(sibling!.severity).toBe('high');
+  });
 });

@@ -44,6 +44,8 @@ function severityOf(maxScore: number, resources: number): Incident['severity'] {
   return 'low';
 }
 
+const SEVERITY_RANK: Record<Incident['severity'], number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
 function sameRef(a: ResourceRef, b: ResourceRef): boolean {
   return a.cluster === b.cluster && a.namespace === b.namespace && a.kind === b.kind && a.name === b.name;
 }
@@ -71,6 +73,31 @@ export class Correlator {
 
   get incidentCount(): number {
     return this.tracked.size;
+  }
+
+  /**
+   * Takes back the incidents that were open (or recently resolved) when the server stopped, so
+   * anomalies detected again after a restart join them instead of opening duplicates. Their
+   * anomalies count as ended until seen again.
+   */
+  async restore(incidents: readonly Incident[]): Promise<void> {
+    for (const inc of incidents) {
+      if (this.tracked.has(inc.id)) continue;
+      const units = new Set<string>();
+      for (const r of inc.resources) {
+        const graph = await this.topology(r.cluster).catch(() => undefined);
+        for (const u of unitsOf(r, graph)) units.add(u);
+      }
+      const t: Tracked = {
+        incident: { ...inc },
+        units,
+        anomalies: new Map(inc.anomalyIds.map((id) => [id, false])),
+        lastActivityMs: inc.updatedMs,
+        scores: [],
+      };
+      this.tracked.set(inc.id, t);
+      for (const id of inc.anomalyIds) this.byAnomaly.set(id, t);
+    }
   }
 
   async observe(anomalies: readonly Anomaly[]): Promise<Incident[]> {
@@ -157,6 +184,7 @@ export class Correlator {
       : [...inc.resources, a.resource];
     const reopened = inc.status === 'resolved' && !ended;
     const maxScore = Math.max(...t.scores);
+    const severity = severityOf(maxScore, resources.length);
     t.incident = {
       ...inc,
       status: reopened ? 'open' : inc.status,
@@ -164,7 +192,8 @@ export class Correlator {
       updatedMs: Math.max(inc.updatedMs, a.lastSeenMs, a.endMs ?? 0),
       resources: resources.slice(0, 200),
       anomalyIds: inc.anomalyIds.includes(a.id) ? inc.anomalyIds : [...inc.anomalyIds, a.id].slice(-1000),
-      severity: severityOf(maxScore, resources.length),
+      // A restored incident keeps the severity it had until new evidence raises it.
+      severity: SEVERITY_RANK[severity] >= SEVERITY_RANK[inc.severity] ? severity : inc.severity,
       // The strongest signal names the incident until the root-cause ranking does better.
       title: a.score >= maxScore ? a.title : inc.title,
     };
