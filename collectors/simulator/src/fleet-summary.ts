@@ -2,7 +2,7 @@ import type { LogFormat, WorkloadRole } from './fleet/types';
 import { FAULT_BEHAVIORS } from './faults/registry';
 import { FAULT_KINDS, type FaultKind } from './faults/fault-schema';
 import type { ClusterRuntime } from './model/runtime';
-import { currentRevision } from './model/state';
+import { currentRevision, isLive } from './model/state';
 
 /** One workload of the simulated fleet, as the server and UI show it. */
 export interface WorkloadSummary {
@@ -47,7 +47,7 @@ export function summariseFleet(clusters: readonly ClusterRuntime[]): FleetSummar
             serviceName: w.spec.serviceName,
             image: currentRevision(w).template.image,
             replicas: w.spec.replicas,
-            readyReplicas: w.pods.filter((p) => p.deletingAtMs === undefined && p.container.ready).length,
+            readyReplicas: w.pods.filter((p) => isLive(p) && p.container.ready).length,
             faultKinds: FAULT_KINDS.filter((k) => FAULT_BEHAVIORS[k].unsupported(w) === undefined),
           })),
       })),

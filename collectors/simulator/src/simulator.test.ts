@@ -205,7 +205,7 @@ describe('Simulator', () => {
     const postgres = fleet.clusters[0]?.namespaces
       .find((n) => n.name === 'data')
       ?.workloads.find((w) => w.name === 'postgres');
-    expect(postgres?.faultKinds).toEqual(['oom_killed', 'dependency_down']);
+    expect(postgres?.faultKinds).toEqual(['oom_killed', 'dependency_down', 'node_not_ready']);
     await again.start();
     await again.stop();
     await again.stop();

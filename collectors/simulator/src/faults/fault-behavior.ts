@@ -12,5 +12,15 @@ export interface FaultBehavior {
   /** One sentence saying what the fault does to `w` (in the cluster `rt`). */
   describe(w: WorkloadState, rt: ClusterRuntime): string;
   begin(rt: ClusterRuntime, w: WorkloadState, atMs: number): void;
+  /**
+   * Optional: what happens while the fault lasts, for each tick window (fromMs, toMs] after it
+   * began (controllers acting on timeouts, such as taint-based eviction).
+   */
+  during?(
+    rt: ClusterRuntime,
+    w: WorkloadState,
+    window: { fromMs: number; toMs: number },
+    beganMs: number,
+  ): void;
   end(rt: ClusterRuntime, w: WorkloadState, atMs: number, beganMs: number): void;
 }

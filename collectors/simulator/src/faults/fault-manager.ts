@@ -128,6 +128,15 @@ export class FaultManager {
         behavior.end(entry.rt, entry.workload, at, entry.record.startMs);
       }
     }
+    for (const entry of this.entries) {
+      if (!entry.begun || entry.ended) continue;
+      FAULT_BEHAVIORS[entry.record.kind].during?.(
+        entry.rt,
+        entry.workload,
+        { fromMs, toMs },
+        entry.record.startMs,
+      );
+    }
     const ended = this.entries.filter((e) => e.ended);
     if (ended.length > KEEP_ENDED) {
       const drop = new Set(ended.slice(0, ended.length - KEEP_ENDED));

@@ -12,6 +12,8 @@ export const FAULT_KINDS = [
   'unschedulable',
   'bad_rollout',
   'cpu_throttling',
+  'node_not_ready',
+  'disk_pressure',
 ] as const;
 /** One of {@link FAULT_KINDS}. */
 export const FaultKind = z.enum(FAULT_KINDS);

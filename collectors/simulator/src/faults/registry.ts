@@ -4,9 +4,11 @@ import { badRollout } from './bad-rollout';
 import { cpuThrottling } from './cpu-throttling';
 import { crashLoop } from './crash-loop';
 import { dependencyDown } from './dependency-down';
+import { diskPressure } from './disk-pressure';
 import { imagePullError } from './image-pull-error';
 import { livenessWrongPort } from './liveness-wrong-port';
 import { missingConfigMapKey } from './missing-configmap-key';
+import { nodeNotReady } from './node-not-ready';
 import { oomKilled } from './oom-killed';
 import { readinessFailing } from './readiness-failing';
 import { unschedulable } from './unschedulable';
@@ -23,4 +25,6 @@ export const FAULT_BEHAVIORS = {
   unschedulable,
   bad_rollout: badRollout,
   cpu_throttling: cpuThrottling,
+  node_not_ready: nodeNotReady,
+  disk_pressure: diskPressure,
 } satisfies Record<FaultKind, FaultBehavior>;

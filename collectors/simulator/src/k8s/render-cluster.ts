@@ -1,5 +1,6 @@
 import { k8sTime } from '../clock';
 import type { ClusterSpec } from '../fleet/types';
+import { nodeTaints } from '../model/node-health';
 import type { NamespaceState, NodeState } from '../model/state';
 import type { K8sObject } from './types';
 
@@ -23,14 +24,51 @@ export function renderNamespace(ns: NamespaceState): K8sObject {
 export function renderNode(cluster: ClusterSpec, node: NodeState): K8sObject {
   const memKi = cluster.nodeMemoryGi * 1024 * 1024 - 524_288;
   const created = k8sTime(node.createdMs);
-  const cond = (type: string, status: string, reason: string, message: string): Record<string, string> => ({
-    type,
-    status,
-    reason,
-    message,
-    lastHeartbeatTime: created,
-    lastTransitionTime: created,
-  });
+  const down = node.outage?.notReadyMs;
+  const cond = (
+    type: string,
+    status: string,
+    reason: string,
+    message: string,
+    changedMs?: number,
+  ): Record<string, string> =>
+    down === undefined
+      ? {
+          type,
+          status,
+          reason,
+          message,
+          lastHeartbeatTime: created,
+          lastTransitionTime: changedMs === undefined ? created : k8sTime(changedMs),
+        }
+      : {
+          type,
+          status: 'Unknown',
+          reason: 'NodeStatusUnknown',
+          message: 'Kubelet stopped posting node status.',
+          lastHeartbeatTime: k8sTime(node.outage?.sinceMs ?? down),
+          lastTransitionTime: k8sTime(down),
+        };
+  const disk = node.diskPressure
+    ? cond(
+        'DiskPressure',
+        'True',
+        'KubeletHasDiskPressure',
+        'kubelet has disk pressure',
+        node.diskPressure.sinceMs,
+      )
+    : cond(
+        'DiskPressure',
+        'False',
+        'KubeletHasNoDiskPressure',
+        'kubelet has no disk pressure',
+        node.diskChangedMs,
+      );
+  const taints = nodeTaints(node).map((t) => ({
+    key: t.key,
+    effect: t.effect,
+    timeAdded: k8sTime(t.timeAddedMs),
+  }));
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -51,6 +89,7 @@ export function renderNode(cluster: ClusterSpec, node: NodeState): K8sObject {
     spec: {
       providerID: `aws:///${node.zone}/i-0${node.uid.replace(/-/g, '').slice(0, 16)}`,
       podCIDR: `10.${cluster.netOctet}.${100 + node.index}.0/24`,
+      ...(taints.length > 0 ? { taints } : {}),
     },
     status: {
       addresses: [
@@ -70,9 +109,9 @@ export function renderNode(cluster: ClusterSpec, node: NodeState): K8sObject {
           'KubeletHasSufficientMemory',
           'kubelet has sufficient memory available',
         ),
-        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        disk,
         cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-        cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+        cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status', node.readyChangedMs),
       ],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       nodeInfo: {

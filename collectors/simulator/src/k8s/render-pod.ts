@@ -134,7 +134,7 @@ export function renderPod(workload: WorkloadState, pod: PodState): K8sObject {
   const c = pod.container;
   const sts = spec.kind === 'StatefulSet';
   const everStarted = c.containerId !== undefined;
-  const phase = everStarted ? 'Running' : 'Pending';
+  const phase = pod.evicted !== undefined ? 'Failed' : everStarted ? 'Running' : 'Pending';
   const readyStatus = c.ready ? 'True' : 'False';
   const notReady = c.ready
     ? {}
@@ -198,6 +198,7 @@ export function renderPod(workload: WorkloadState, pod: PodState): K8sObject {
   function scheduledStatus(): JsonValue {
     return {
       phase,
+      ...(pod.evicted === undefined ? {} : { reason: 'Evicted', message: pod.evicted }),
       conditions: [
         {
           type: 'PodReadyToStartContainers',

@@ -1,10 +1,10 @@
 import { k8sTime } from '../clock';
 import type { ConditionState, PodState, RevisionState, WorkloadState } from '../model/state';
-import { currentRevision } from '../model/state';
+import { currentRevision, isLive } from '../model/state';
 import { appLabels, containerSpec } from './render-pod';
 import type { JsonValue, K8sObject } from './types';
 
-const live = (pods: PodState[]): PodState[] => pods.filter((p) => p.deletingAtMs === undefined);
+const live = (pods: PodState[]): PodState[] => pods.filter(isLive);
 const ready = (pods: PodState[]): number => pods.filter((p) => p.container.ready).length;
 
 function condition(type: string, c: ConditionState): JsonValue {

@@ -2,7 +2,14 @@ import { runningAt } from '../model/history';
 import { cpuLimitMilli, memoryLimitBytes } from '../model/pods';
 import { nodeResource, podResource, workloadResource } from '../model/resources';
 import type { ClusterRuntime } from '../model/runtime';
-import type { ConditionState, PodState, WorkloadState } from '../model/state';
+import { nodeTaints } from '../model/node-health';
+import {
+  isLive,
+  type ConditionState,
+  type NodeState,
+  type PodState,
+  type WorkloadState,
+} from '../model/state';
 import { scrapeRuntimeMetrics } from './runtime-metrics';
 import type { MetricInfo } from './series-registry';
 
@@ -138,7 +145,7 @@ function podMetrics(
     M.requests,
     (pod.revision.template.cpuRequestMilli ?? w.spec.cpuRequestMilli) / 1000,
   );
-  const phase = c.containerId !== undefined ? 'Running' : 'Pending';
+  const phase = pod.evicted !== undefined ? 'Failed' : c.containerId !== undefined ? 'Running' : 'Pending';
   for (const p of PHASES)
     m.gauge(
       { resource: r, name: 'kube_pod_status_phase', attrs: { phase: p } },
@@ -167,7 +174,7 @@ function conditionGauges(rt: ClusterRuntime, w: WorkloadState, type: string, con
 /** kube-state-metrics series of a Deployment or StatefulSet. */
 function workloadMetrics(rt: ClusterRuntime, w: WorkloadState): void {
   const resource = workloadResource(rt.name, w);
-  const pods = w.pods.filter((p) => p.deletingAtMs === undefined);
+  const pods = w.pods.filter(isLive);
   const ready = pods.filter((p) => p.container.ready).length;
   const g = (name: string, value: number): void => rt.metrics.gauge({ resource, name }, M.gauge, value);
   if (w.spec.kind === 'Deployment') {
@@ -186,6 +193,31 @@ function workloadMetrics(rt: ClusterRuntime, w: WorkloadState): void {
     g('kube_statefulset_status_replicas', pods.length);
     g('kube_statefulset_status_replicas_ready', ready);
     g('kube_statefulset_status_replicas_current', pods.length);
+  }
+}
+
+/** kube-state-metrics' node conditions (Ready; DiskPressure while it is not False) and taints. */
+function nodeConditionGauges(rt: ClusterRuntime, node: NodeState): void {
+  const resource = nodeResource(rt.name, node.name);
+  const ready = node.outage?.notReadyMs !== undefined ? 'unknown' : 'true';
+  const conditions: [string, string][] = [['Ready', ready]];
+  if (node.diskPressure) conditions.push(['DiskPressure', 'true']);
+  for (const [condition, current] of conditions) {
+    for (const status of ['true', 'false', 'unknown']) {
+      if (condition === 'Ready' && status !== 'true' && ready === 'true') continue;
+      rt.metrics.gauge(
+        { resource, name: 'kube_node_status_condition', attrs: { condition, status } },
+        M.gauge,
+        status === current ? 1 : 0,
+      );
+    }
+  }
+  for (const t of nodeTaints(node)) {
+    rt.metrics.gauge(
+      { resource, name: 'kube_node_spec_taint', attrs: { key: t.key, value: '', effect: t.effect } },
+      M.gauge,
+      1,
+    );
   }
 }
 
@@ -212,11 +244,7 @@ export function scrapeKubeMetrics(rt: ClusterRuntime, atMs: number, seconds: num
   for (const node of rt.state.nodes) {
     const resource = nodeResource(rt.name, node.name);
     const total = spec.nodeMemoryGi * 1024 ** 3;
-    rt.metrics.gauge(
-      { resource, name: 'kube_node_status_condition', attrs: { condition: 'Ready', status: 'true' } },
-      M.gauge,
-      1,
-    );
+    nodeConditionGauges(rt, node);
     rt.metrics.gauge(
       { resource, name: 'kube_node_status_allocatable', attrs: { resource: 'cpu', unit: 'core' } },
       M.gauge,
@@ -227,6 +255,8 @@ export function scrapeKubeMetrics(rt: ClusterRuntime, atMs: number, seconds: num
       M.gauge,
       total - 512 * 1024 ** 2,
     );
+    // node_exporter runs on the node: nothing is scraped from a node that is down.
+    if (node.outage !== undefined) continue;
     rt.metrics.gauge(
       { resource, name: 'node_memory_MemAvailable_bytes' },
       M.nodeMem,

@@ -2,11 +2,11 @@ import { replicaSetRef, workloadRef } from '../k8s/refs';
 import { createPod, deletePod, setProgressing } from './rollout';
 import type { ClusterRuntime } from './runtime';
 import type { PodState, WorkloadState } from './state';
-import { currentRevision } from './state';
+import { currentRevision, isLive } from './state';
 
 const PROGRESS_DEADLINE_MS = 600_000;
 
-const live = (w: WorkloadState): PodState[] => w.pods.filter((p) => p.deletingAtMs === undefined);
+const live = (w: WorkloadState): PodState[] => w.pods.filter(isLive);
 
 /** The Deployment controller at `atMs`: scale old ReplicaSets down as the new one becomes ready. */
 function reconcileDeployment(rt: ClusterRuntime, w: WorkloadState, atMs: number): void {

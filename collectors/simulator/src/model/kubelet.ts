@@ -4,6 +4,7 @@ import { dialectOf, logContext, writeContainerLines } from '../logs/container-lo
 import { startContainer, terminateContainer } from './container-lifecycle';
 import { pruneHistory, transition } from './history';
 import { failLivenessProbe } from './liveness';
+import { nodeDown } from './node-health';
 import { memoryLimitBytes, steadyMemoryBytes } from './pods';
 import type { ClusterRuntime } from './runtime';
 import { retrySchedule } from './scheduling';
@@ -107,6 +108,8 @@ export function advancePod(
   toMs: number,
 ): void {
   const c = pod.container;
+  // An evicted pod is done; on a node that is down nothing runs or reports.
+  if (pod.evicted !== undefined || nodeDown(rt.state, pod.nodeName)) return;
   const end = pod.deletingAtMs === undefined ? toMs : Math.min(toMs, pod.deletingAtMs);
   const mem = { bytes: c.memoryBytes, at: fromMs };
   let cursor = fromMs;

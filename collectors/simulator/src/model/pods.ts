@@ -1,5 +1,6 @@
 import { imageDigest } from '../k8s/render-pod';
 import type { Rng } from '../random';
+import { acceptsPods } from './node-health';
 import type {
   ClusterState,
   ContainerRuntime,
@@ -38,7 +39,8 @@ export function pickNode(state: ClusterState, w: WorkloadState): NodeState {
     }
   }
   let best: NodeState | undefined;
-  for (const node of state.nodes) {
+  const open = state.nodes.filter(acceptsPods);
+  for (const node of open.length > 0 ? open : state.nodes) {
     if (!best) {
       best = node;
       continue;

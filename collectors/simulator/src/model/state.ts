@@ -114,6 +114,8 @@ export interface PodState {
   cpuPressure?: number;
   /** Set while no node can take the pod (Pending, PodScheduled False); nodeName is then empty. */
   unschedulable?: string;
+  /** Set when the kubelet evicted the pod (phase Failed, reason Evicted): the eviction message. */
+  evicted?: string;
 }
 
 /** A Deployment condition (Available, Progressing) with its timestamps. */
@@ -152,6 +154,13 @@ export interface NodeState {
   index: number;
   createdMs: number;
   nextPodIp: number;
+  /** The node stopped posting status (node_not_ready); `notReadyMs` once the node controller saw it. */
+  outage?: { sinceMs: number; by: string; notReadyMs?: number; evictedMs?: number };
+  /** The kubelet reports DiskPressure (disk_pressure). */
+  diskPressure?: { sinceMs: number; by: string };
+  /** When the Ready and DiskPressure conditions last changed, if ever after creation. */
+  readyChangedMs?: number;
+  diskChangedMs?: number;
 }
 
 /** A namespace of a cluster. */
@@ -182,6 +191,11 @@ export interface ClusterState {
   queues: Map<string, QueuedJob[]>;
   /** Jobs that were dropped because a queue hit its bound. */
   droppedJobs: number;
+}
+
+/** Whether a pod counts for its controller: not being deleted and not evicted. */
+export function isLive(pod: PodState): boolean {
+  return pod.deletingAtMs === undefined && pod.evicted === undefined;
 }
 
 /** The workload of a cluster by name. */
