@@ -15,3 +15,21 @@ export {
   type TopologyLookup,
 } from './correlator/correlator';
 export { callNeighbours, topOwner, unitsOf } from './correlator/units';
+export type {
+  Analyzer,
+  AnalysisContext,
+  Neighbour,
+  PodLogQuery,
+  SeriesQuery,
+  SeriesWindow,
+} from './analyzers/analyzer';
+export { Finding, FindingPatch, FindingRemediation } from './analyzers/finding';
+export { MemoryContext, type MemoryContextData } from './analyzers/memory-context';
+export { StoreContext } from './analyzers/store-context';
+export {
+  ANALYZERS,
+  analyzeResource,
+  analyzersFor,
+  type AnalyzerFailure,
+  type AnalyzerId,
+} from './analyzers/registry';
