@@ -6,8 +6,9 @@ import { graphNeighbours } from './graph-neighbours';
 
 /** Most objects of one kind one analysis reads (the store's page size). */
 const MAX_OBJECTS = 5000;
-/** Most log records scanned when only one instance's (current or previous) lines are wanted. */
-const MAX_SCAN = 1000;
+/** Log records per page, and pages at most, when only one instance's lines are wanted. */
+const PAGE = 1000;
+const MAX_PAGES = 5;
 
 /**
  * The product's AnalysisContext: every read goes to the Store; topology comes from a shared
@@ -47,16 +48,25 @@ export class StoreContext implements AnalysisContext {
 
   async podLogs(q: PodLogQuery): Promise<LogRecord[]> {
     const limit = Math.min(Math.max(1, q.limit), 1000);
-    const page = await this.store.searchLogs({
-      cluster: q.pod.cluster,
-      pod: q.pod.name,
-      limit: q.previous === undefined ? limit : MAX_SCAN,
-      ...(q.pod.namespace ? { namespace: q.pod.namespace } : {}),
-      ...(q.container ? { container: q.container } : {}),
-    });
-    const wanted = page.records.filter(
-      (l) => q.previous === undefined || (l.attributes['k8s.container.previous'] === true) === q.previous,
-    );
+    const wanted: LogRecord[] = [];
+    let cursor: string | undefined;
+    // One instance's lines may sit behind the other's: read older pages until enough are found.
+    for (let page = 0; page < MAX_PAGES && wanted.length < limit; page++) {
+      const result = await this.store.searchLogs({
+        cluster: q.pod.cluster,
+        pod: q.pod.name,
+        limit: q.previous === undefined ? limit : PAGE,
+        ...(q.pod.namespace ? { namespace: q.pod.namespace } : {}),
+        ...(q.container ? { container: q.container } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const l of result.records) {
+        if (q.previous === undefined || (l.attributes['k8s.container.previous'] === true) === q.previous)
+          wanted.push(l);
+      }
+      cursor = result.nextCursor;
+      if (!cursor || q.previous === undefined) break;
+    }
     return wanted.slice(0, limit);
   }
 
