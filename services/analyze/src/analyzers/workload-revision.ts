@@ -9,6 +9,8 @@ export interface RevisionChange {
   /** The previous revision's number, when the workload numbers them (Deployment). */
   previousRevision?: string;
   currentRevision?: string;
+  /** The ReplicaSet of the current revision (Deployment only): its pods are the new ones. */
+  currentReplicaSet?: string;
   evidence: Evidence[];
 }
 
@@ -67,6 +69,7 @@ async function deploymentChange(
     changes,
     previousRevision: String(prev.revision),
     currentRevision: String(cur.revision),
+    currentReplicaSet: cur.rs.ref.name,
     evidence: [
       fieldEvidence(prev.rs, field, `ReplicaSet ${prev.rs.ref.name} is revision ${prev.revision}`),
       fieldEvidence(cur.rs, field, `ReplicaSet ${cur.rs.ref.name} is revision ${cur.revision} (current)`),

@@ -87,6 +87,7 @@ describe('workload analyzer', () => {
     expect(f?.failureMode).toBe('rollout-stalled');
     expect(f?.resource).toEqual(DEPLOY);
     expect(f?.title).toBe('Rollout of deployment checkout is stalled: 2 of 3 replicas available');
+    expect(f?.explanation).toContain('has timed out progressing. Not available');
     expect(f?.explanation).toContain('checkout-2-a (container app CrashLoopBackOff)');
     expect(f?.explanation).toContain('app image: shop/checkout:1.9.3 → shop/checkout:2.0.0');
     expect(f?.explanation).toContain('app env PAYMENTS_URL: (none) → a literal value');
@@ -95,6 +96,24 @@ describe('workload analyzer', () => {
     expect(f?.remediation?.patch).toMatchObject({ from: 'shop/checkout:2.0.0', to: 'shop/checkout:1.9.3' });
     const ids = f?.evidence.map((e) => (e.signal.kind === 'object' ? e.signal.ref.name : e.signal.kind));
     expect(ids).toEqual(expect.arrayContaining(['checkout', 'checkout-2-a', 'checkout-1', 'checkout-2']));
+  });
+
+  it('does not blame the new revision when only old-revision pods are unavailable', async () => {
+    const ctx = new MemoryContext({
+      nowMs: NOW,
+      objects: [
+        deployment(2, 'True'),
+        oldRs,
+        newRs,
+        pod('checkout-1-b', 'checkout-1', false),
+        pod('checkout-2-a', 'checkout-2', true),
+      ],
+    });
+    const [f] = await run(ctx);
+    expect(f?.failureMode).toBe('unavailable-replicas');
+    expect(f?.explanation).toContain('checkout-1-b');
+    expect(f?.explanation).not.toContain('latest rollout');
+    expect(f?.remediation?.patch).toBeUndefined();
   });
 
   it('finds the StatefulSet template change in its history', async () => {

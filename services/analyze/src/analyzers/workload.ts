@@ -80,7 +80,12 @@ export const workloadAnalyzer: Analyzer = {
     if (ref.kind === 'ReplicaSet' && controllerOf(w.object)?.kind === 'Deployment') return [];
     const stall = stalled(w, r);
     const pods = await unavailablePods(w, ctx);
-    const change = await revisionChange(w, ctx);
+    const found = await revisionChange(w, ctx);
+    // When the unavailable pods all run the previous revision, the new template did not break them.
+    const change =
+      found?.currentReplicaSet && pods.length > 0 && !pods.some((p) => p.owner === found.currentReplicaSet)
+        ? undefined
+        : found;
     const missing = r.desired - r.available;
     const kind = ref.kind.toLowerCase();
     const podsText =
@@ -107,7 +112,7 @@ export const workloadAnalyzer: Analyzer = {
         title: stall
           ? `Rollout of ${kind} ${ref.name} is stalled: ${r.available} of ${r.desired} replicas available`
           : `${ref.kind} ${ref.name} has ${missing} unavailable replica${missing === 1 ? '' : 's'} (${r.available} of ${r.desired} available)`,
-        explanation: `${ref.kind} ${ref.name} wants ${r.desired} replicas but only ${r.available} are available.${stall ? ` Its rollout is not progressing: ${stall.summary}.` : ''}${podsText}${changeText}`,
+        explanation: `${ref.kind} ${ref.name} wants ${r.desired} replicas but only ${r.available} are available.${stall ? ` Its rollout is not progressing: ${stall.summary.replace(/\.+$/, '')}.` : ''}${podsText}${changeText}`,
         evidence,
         confidence: change && pods.length > 0 ? 0.9 : pods.length > 0 ? 0.8 : 0.6,
         remediation: remediation(w, change),
@@ -118,6 +123,8 @@ export const workloadAnalyzer: Analyzer = {
 
 interface UnavailablePod {
   name: string;
+  /** The pod's controller (its ReplicaSet for a Deployment). */
+  owner: string;
   why: string;
   evidence: Evidence;
 }
@@ -145,6 +152,7 @@ async function unavailablePods(w: ObjectSnapshot, ctx: AnalysisContext): Promise
         : `${text(at(pod.object, 'status.phase')) ?? 'unknown phase'}, not ready`;
     out.push({
       name: pod.ref.name,
+      owner: o.name,
       why,
       evidence: fieldEvidence(
         pod,
