@@ -205,7 +205,12 @@ describe('Simulator', () => {
     const postgres = fleet.clusters[0]?.namespaces
       .find((n) => n.name === 'data')
       ?.workloads.find((w) => w.name === 'postgres');
-    expect(postgres?.faultKinds).toEqual(['oom_killed', 'dependency_down', 'node_not_ready']);
+    expect(postgres?.faultKinds).toEqual([
+      'oom_killed',
+      'dependency_down',
+      'node_not_ready',
+      'network_policy_block',
+    ]);
     await again.start();
     await again.stop();
     await again.stop();

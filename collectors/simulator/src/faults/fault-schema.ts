@@ -14,6 +14,7 @@ export const FAULT_KINDS = [
   'cpu_throttling',
   'node_not_ready',
   'disk_pressure',
+  'network_policy_block',
 ] as const;
 /** One of {@link FAULT_KINDS}. */
 export const FaultKind = z.enum(FAULT_KINDS);

@@ -8,6 +8,7 @@ import { diskPressure } from './disk-pressure';
 import { imagePullError } from './image-pull-error';
 import { livenessWrongPort } from './liveness-wrong-port';
 import { missingConfigMapKey } from './missing-configmap-key';
+import { networkPolicyBlock } from './network-policy-block';
 import { nodeNotReady } from './node-not-ready';
 import { oomKilled } from './oom-killed';
 import { readinessFailing } from './readiness-failing';
@@ -27,4 +28,5 @@ export const FAULT_BEHAVIORS = {
   cpu_throttling: cpuThrottling,
   node_not_ready: nodeNotReady,
   disk_pressure: diskPressure,
+  network_policy_block: networkPolicyBlock,
 } satisfies Record<FaultKind, FaultBehavior>;

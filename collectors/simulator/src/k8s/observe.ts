@@ -1,6 +1,7 @@
 import type { ClusterRuntime } from '../model/runtime';
 import type { PodState, WorkloadState } from '../model/state';
 import { renderNamespace, renderNode } from './render-cluster';
+import { renderNetworkPolicy } from './render-network-policy';
 import { renderPod } from './render-pod';
 import {
   renderConfigMap,
@@ -39,5 +40,6 @@ export function observeCluster(rt: ClusterRuntime, atMs: number): void {
     } else rt.watch.observe('statefulsets', renderStatefulSet(w), atMs);
     for (const pod of w.pods) observePod(rt, w, pod, atMs);
     rt.watch.observe('endpoints', renderEndpoints(w), atMs);
+    if (w.ingressPolicy) rt.watch.observe('networkpolicies', renderNetworkPolicy(w, w.ingressPolicy), atMs);
   }
 }

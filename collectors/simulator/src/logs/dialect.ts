@@ -37,6 +37,8 @@ export interface DependencyTarget {
 export type DependencyFailure =
   | { kind: 'refused'; target: DependencyTarget }
   | { kind: 'reset'; target: DependencyTarget }
+  /** The connection attempt timed out: packets dropped on the way (a NetworkPolicy). */
+  | { kind: 'timeout'; target: DependencyTarget }
   | { kind: 'status'; target: DependencyTarget; status: number };
 
 /** A request (or queue job) the container handled, with what went wrong if anything. */

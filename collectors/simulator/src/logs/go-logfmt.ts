@@ -34,10 +34,13 @@ function goError(failure: DependencyFailure): string {
     const cause =
       failure.kind === 'refused'
         ? `${dial}: connect: connection refused`
-        : `read tcp ${target.ip}:${target.port}: read: connection reset by peer`;
+        : failure.kind === 'timeout'
+          ? `${dial}: i/o timeout`
+          : `read tcp ${target.ip}:${target.port}: read: connection reset by peer`;
     return `failed to connect to \`host=${target.host} user=catalog database=${target.detail}\`: dial error (${cause})`;
   }
   if (failure.kind === 'refused') return `${dial}: connect: connection refused`;
+  if (failure.kind === 'timeout') return `${dial}: i/o timeout`;
   if (failure.kind === 'reset') return `read tcp ${target.ip}:${target.port}: read: connection reset by peer`;
   return `unexpected status ${failure.status} from ${target.host}:${target.port}`;
 }

@@ -48,6 +48,19 @@ function rootCause(failure: DependencyFailure): string[] {
       '\t... 22 common frames omitted',
     ];
   }
+  if (failure.kind === 'timeout') {
+    return [
+      ...(target.kind === 'postgres'
+        ? ['org.postgresql.util.PSQLException: The connection attempt failed.']
+        : []),
+      'java.net.SocketTimeoutException: Connect timed out',
+      '\tat java.base/sun.nio.ch.NioSocketImpl.timedFinishConnect(NioSocketImpl.java:546)',
+      '\tat java.base/sun.nio.ch.NioSocketImpl.connect(NioSocketImpl.java:592)',
+      '\tat java.base/java.net.Socket.connect(Socket.java:751)',
+      '\tat com.example.payments.charge.ChargeService.authorize(ChargeService.java:41)',
+      '\tat com.example.payments.charge.ChargeController.create(ChargeController.java:33)',
+    ];
+  }
   const what =
     failure.kind === 'status'
       ? `java.io.IOException: ${target.host}:${target.port} answered HTTP ${failure.status}`

@@ -22,6 +22,13 @@ function upstreamError(ctx: LogContext, req: RequestLog, failure: DependencyFail
       `${worker}#${worker}: *${conn} connect() failed (111: Connection refused) while connecting to upstream, ${tail}`,
     );
   }
+  if (failure.kind === 'timeout') {
+    return errLine(
+      ctx,
+      'error',
+      `${worker}#${worker}: *${conn} upstream timed out (110: Connection timed out) while connecting to upstream, ${tail}`,
+    );
+  }
   if (failure.kind === 'reset') {
     return errLine(
       ctx,

@@ -36,6 +36,19 @@ function errorObject(failure: DependencyFailure): Record<string, unknown> {
       port: target.port,
     };
   }
+  if (failure.kind === 'timeout') {
+    const message = `connect ETIMEDOUT ${target.ip}:${target.port}`;
+    return {
+      type: 'Error',
+      message,
+      stack: `Error: ${message}\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1595:16)`,
+      errno: -110,
+      code: 'ETIMEDOUT',
+      syscall: 'connect',
+      address: target.ip,
+      port: target.port,
+    };
+  }
   if (failure.kind === 'reset') {
     return {
       type: 'Error',

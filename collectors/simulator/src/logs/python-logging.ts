@@ -19,7 +19,11 @@ function traceback(failure: DependencyFailure): string[] {
   const { target } = failure;
   if (target.kind === 'postgres') {
     const reason =
-      failure.kind === 'refused' ? 'Connection refused' : 'server closed the connection unexpectedly';
+      failure.kind === 'refused'
+        ? 'Connection refused'
+        : failure.kind === 'timeout'
+          ? 'timeout expired'
+          : 'server closed the connection unexpectedly';
     return [
       'Traceback (most recent call last):',
       '  File "/app/order_worker/jobs.py", line 42, in process_order',
@@ -36,7 +40,9 @@ function traceback(failure: DependencyFailure): string[] {
     'Traceback (most recent call last):',
     '  File "/app/order_worker/jobs.py", line 51, in process_order',
     '    queue.ack(job)',
-    `redis.exceptions.ConnectionError: Error 111 connecting to ${target.host}:${target.port}. Connection refused.`,
+    failure.kind === 'timeout'
+      ? 'redis.exceptions.TimeoutError: Timeout connecting to server'
+      : `redis.exceptions.ConnectionError: Error 111 connecting to ${target.host}:${target.port}. Connection refused.`,
   ];
 }
 

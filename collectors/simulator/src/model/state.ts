@@ -143,6 +143,8 @@ export interface WorkloadState {
   progressing: ConditionState;
   /** Set while a rollout has not completed. */
   rolloutStartedMs?: number;
+  /** A NetworkPolicy selecting this workload's pods that admits only these namespaces (network_policy_block). */
+  ingressPolicy?: { name: string; uid: string; createdMs: number; allowedNamespaces: string[] };
 }
 
 /** A worker node; pods get IPs from its pod CIDR. */

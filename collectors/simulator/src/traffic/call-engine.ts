@@ -6,7 +6,15 @@ import { stopsBetween } from '../model/history';
 import type { ClusterRuntime } from '../model/runtime';
 import { findWorkload, type PodState, type WorkloadState } from '../model/state';
 import { enqueueJob } from './job-store';
-import { concretePath, refusedCostMs, route, slowdown, statusOnFailure, targetOf } from './routing';
+import {
+  concretePath,
+  refusedCostMs,
+  route,
+  slowdown,
+  statusOnFailure,
+  targetOf,
+  timeoutCostMs,
+} from './routing';
 import { emitClientSpan } from './client-spans';
 import { emitSpan, exceptionFor } from './spans';
 
@@ -208,7 +216,15 @@ export function callDependency(
   const spanId = caller.spec.logFormat === 'nginx' ? parentSpanId : rt.rng.hex(16);
   const routed = route(rt, target, atMs);
   let result: CallResult;
-  if (routed.refused || !routed.pod) {
+  const policy = target.ingressPolicy;
+  if (policy && !policy.allowedNamespaces.includes(caller.spec.namespace)) {
+    // The CNI drops the SYN: the caller waits for its connect timeout.
+    result = {
+      ok: false,
+      durationMs: timeoutCostMs(rt, caller.spec.logFormat, call),
+      failure: { kind: 'timeout', target: dep },
+    };
+  } else if (routed.refused || !routed.pod) {
     result = {
       ok: false,
       durationMs: refusedCostMs(rt, caller.spec.logFormat, call),

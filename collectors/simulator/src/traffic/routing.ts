@@ -52,9 +52,21 @@ export function refusedCostMs(rt: ClusterRuntime, caller: LogFormat, call: CallS
   return rt.rng.float(0.8, 4);
 }
 
+/**
+ * How long a caller waits on a connection attempt whose packets are dropped: HikariCP's 2 s
+ * connection timeout, psycopg2's connect_timeout=3, Go dialers' and nginx's 5 s, Node's 10 s.
+ */
+export function timeoutCostMs(rt: ClusterRuntime, caller: LogFormat, call: CallSpec): number {
+  if (caller === 'java') return (call.kind === 'postgres' ? 2000 : 5000) + rt.rng.float(0, 15);
+  if (caller === 'python') return 3000 + rt.rng.float(0, 10);
+  if (caller === 'node') return 10_000 + rt.rng.float(0, 10);
+  return 5000 + rt.rng.float(0, 10);
+}
+
 /** The status a caller answers with when a dependency it needs fails. */
 export function statusOnFailure(caller: LogFormat, failure: DependencyFailure): number {
-  if (caller === 'nginx') return failure.kind === 'status' ? failure.status : 502;
+  if (caller === 'nginx')
+    return failure.kind === 'status' ? failure.status : failure.kind === 'timeout' ? 504 : 502;
   if (caller === 'java') return 500;
   if (failure.target.kind === 'http') return 502;
   return 503;

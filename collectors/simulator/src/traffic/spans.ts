@@ -75,6 +75,29 @@ export function emitSpan(rt: ClusterRuntime, w: WorkloadState, pod: PodState, sp
 }
 
 /** The exception a client library of `caller` raises for a failed dependency. */
+/** What each runtime's client throws when a connection attempt times out. */
+function connectTimeout(
+  caller: LogFormat,
+  target: DependencyFailure['target'],
+): { type: string; message: string } {
+  const addr = `${target.ip}:${target.port}`;
+  switch (caller) {
+    case 'java':
+      return { type: 'java.net.SocketTimeoutException', message: 'Connect timed out' };
+    case 'go':
+      return { type: '*net.OpError', message: `dial tcp ${addr}: i/o timeout` };
+    case 'python':
+      return target.kind === 'postgres'
+        ? {
+            type: 'psycopg2.OperationalError',
+            message: `connection to server at "${target.host}" (${target.ip}), port ${target.port} failed: timeout expired`,
+          }
+        : { type: 'redis.exceptions.TimeoutError', message: 'Timeout connecting to server' };
+    default:
+      return { type: 'Error', message: `connect ETIMEDOUT ${addr}` };
+  }
+}
+
 export function exceptionFor(
   caller: LogFormat,
   failure: DependencyFailure,
@@ -83,6 +106,7 @@ export function exceptionFor(
   const addr = `${target.ip}:${target.port}`;
   if (failure.kind === 'status')
     return { type: 'HTTPError', message: `${target.host}:${target.port} answered ${failure.status}` };
+  if (failure.kind === 'timeout') return connectTimeout(caller, target);
   const reset = failure.kind === 'reset';
   switch (caller) {
     case 'java':
