@@ -194,4 +194,26 @@ describe('pod analyzer', () => {
     expect(f?.explanation).toContain('12 times');
     expect(f?.explanation).toContain('not one the container declares (8080 (http))');
   });
+
+  it("quotes the scheduler for a pod it cannot place, with the pod's requests", async () => {
+    const pending = snap(POD, {
+      metadata: owned,
+      spec: { containers: [{ name: 'api', resources: { requests: { cpu: '4', memory: '16Gi' } } }] },
+      status: {
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }],
+      },
+    });
+    const ev = event(
+      POD,
+      'FailedScheduling',
+      '0/5 nodes are available: 5 Insufficient memory. preemption: 0/5 nodes are available.',
+    );
+    const [f] = await run(new MemoryContext({ nowMs: NOW, objects: [pending, rs], events: [ev] }));
+    expect(f?.failureMode).toBe('unschedulable');
+    expect(f?.title).toBe(
+      'Pod api-7d9f-abcde cannot be scheduled: no node has enough free capacity for its requests',
+    );
+    expect(f?.explanation).toContain('api: cpu 4, memory 16Gi');
+  });
 });

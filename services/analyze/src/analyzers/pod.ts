@@ -3,13 +3,15 @@ import type { Analyzer, AnalysisContext } from './analyzer';
 import type { Finding } from './finding';
 import { crashLoop, oomKilled } from './pod-crash';
 import { podContainers } from './pod-containers';
+import { unschedulable } from './pod-pending';
 import { probeFailures } from './pod-probe';
 import { containerConfigError, imagePull } from './pod-start';
 
 /**
  * A pod's containers: crash loops (with the crash reason from the previous instance's last log
  * lines), OOM kills against the limit and usage, image pull errors with the registry's message,
- * CreateContainerConfigError naming the missing ConfigMap/Secret/key, failing probes.
+ * CreateContainerConfigError naming the missing ConfigMap/Secret/key, failing probes, and pods the
+ * scheduler cannot place.
  */
 export const podAnalyzer: Analyzer = {
   id: 'pod',
@@ -25,6 +27,7 @@ export const podAnalyzer: Analyzer = {
       }
     }
     out.push(...(await probeFailures(pod, containers, ctx)));
+    out.push(...(await unschedulable(pod, containers, ctx)));
     return out;
   },
 };
