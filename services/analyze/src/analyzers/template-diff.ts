@@ -15,8 +15,8 @@ const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 /**
  * The differences that matter for a failing rollout between an older and a newer pod template
  * (`spec.template` of a ReplicaSet, Deployment, StatefulSet or DaemonSet): images, env var names and
- * references, resources, command/args, ports and probes, per container. Plain env values are shown
- * as "changed", never quoted: they may hold credentials.
+ * references, resources, command/args, ports and probes, per container. Plain env values and
+ * command lines are reported as changed, never quoted: they may hold credentials.
  */
 export function diffTemplates(older: unknown, newer: unknown): TemplateChange[] {
   const before = containersByName(older);
@@ -58,7 +58,11 @@ export function diffTemplates(older: unknown, newer: unknown): TemplateChange[] 
               : `${describeEnv(va)} (changed)`,
       });
     }
-    for (const field of ['command', 'args', 'ports', ...PROBES]) add(field, shown(b[field]), shown(a[field]));
+    // Command lines may carry credentials (--password=...): say that they changed, never quote them.
+    for (const field of ['command', 'args'])
+      if (shown(b[field]) !== shown(a[field]))
+        out.push({ container: name, what: field, from: 'before', to: 'changed' });
+    for (const field of ['ports', ...PROBES]) add(field, shown(b[field]), shown(a[field]));
   }
   return out;
 }

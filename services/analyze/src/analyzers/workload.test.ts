@@ -7,7 +7,11 @@ import { workloadAnalyzer } from './workload';
 const DEPLOY = ref('Deployment', 'checkout');
 
 function template(image: string, env: Record<string, unknown>[] = []) {
-  return { metadata: { labels: { app: 'checkout' } }, spec: { containers: [{ name: 'app', image, env }] } };
+  const args = env.length > 0 ? ['--db-password=hunter2'] : [];
+  return {
+    metadata: { labels: { app: 'checkout' } },
+    spec: { containers: [{ name: 'app', image, env, args }] },
+  };
 }
 
 function replicaSet(name: string, revision: number, image: string, env: Record<string, unknown>[] = []) {
@@ -92,6 +96,8 @@ describe('workload analyzer', () => {
     expect(f?.explanation).toContain('app image: shop/checkout:1.9.3 → shop/checkout:2.0.0');
     expect(f?.explanation).toContain('app env PAYMENTS_URL: (none) → a literal value');
     expect(f?.explanation).not.toContain('http://payments');
+    expect(f?.explanation).toContain('app args: before → changed');
+    expect(JSON.stringify(f)).not.toContain('hunter2');
     expect(f?.remediation?.steps.join(' ')).toContain('Roll back to revision 4');
     expect(f?.remediation?.patch).toMatchObject({ from: 'shop/checkout:2.0.0', to: 'shop/checkout:1.9.3' });
     const ids = f?.evidence.map((e) => (e.signal.kind === 'object' ? e.signal.ref.name : e.signal.kind));
