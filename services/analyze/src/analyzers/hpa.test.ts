@@ -65,4 +65,38 @@ describe('hpa analyzer', () => {
     expect(f?.failureMode).toBe('hpa-at-max');
     expect(f?.remediation?.patch).toMatchObject({ field: 'spec.maxReplicas', from: '10', to: '15' });
   });
+
+  it('explains a utilization target on containers that request none of the resource', async () => {
+    const withMetric = snap(HPA, {
+      spec: {
+        scaleTargetRef: { kind: 'Deployment', name: 'api' },
+        maxReplicas: 10,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+          },
+        ],
+      },
+      status: {
+        currentReplicas: 2,
+        conditions: [
+          {
+            type: 'ScalingActive',
+            status: 'False',
+            reason: 'FailedGetResourceMetric',
+            message: 'missing request for cpu',
+          },
+        ],
+      },
+    });
+    const target = snap(ref('Deployment', 'api'), {
+      spec: {
+        template: { spec: { containers: [{ name: 'api', resources: { requests: { memory: '256Mi' } } }] } },
+      },
+    });
+    const findings = await run(new MemoryContext({ nowMs: NOW, objects: [withMetric, target] }));
+    expect(findings.map((f) => f.failureMode)).toEqual(['missing-resource-requests']);
+    expect(findings[0]?.title).toBe('HPA api targets cpu utilization but Deployment api requests no cpu');
+  });
 });

@@ -1,4 +1,4 @@
-import type { ResourceRef } from '@sleuth/core';
+import type { ObjectSnapshot, ResourceRef } from '@sleuth/core';
 import type { Analyzer, AnalysisContext } from './analyzer';
 import type { Finding } from './finding';
 import {
@@ -7,8 +7,10 @@ import {
   condition,
   eventEvidence,
   fieldEvidence,
+  list,
   nsFlag,
   num,
+  rec,
   sibling,
   text,
 } from './object-fields';
@@ -47,11 +49,13 @@ export const hpaAnalyzer: Analyzer = {
       ];
     }
     const out: Finding[] = [];
+    const target = kind && name ? await ctx.object(sibling(ref, kind, name)) : undefined;
+    if (target) out.push(...missingRequests(hpa, target));
     const active = condition(hpa.object, 'ScalingActive');
     const events = (await ctx.events(ref, ctx.nowMs - 30 * 60_000)).filter((e) =>
       METRIC_FAILURES.test(e.reason),
     );
-    if (active?.['status'] === 'False' || events.length > 0) {
+    if (out.length === 0 && (active?.['status'] === 'False' || events.length > 0)) {
       const message = text(active?.['message']) ?? events[0]?.message ?? '';
       out.push({
         ...base,
@@ -120,3 +124,51 @@ export const hpaAnalyzer: Analyzer = {
     return out;
   },
 };
+
+/**
+ * A utilization target (`averageUtilization` of cpu/memory) on a workload whose containers request
+ * none of that resource: utilization is a share of the request, so the HPA cannot compute it.
+ */
+function missingRequests(hpa: ObjectSnapshot, target: ObjectSnapshot): Finding[] {
+  const out: Finding[] = [];
+  const containers = list(at(target.object, 'spec.template.spec.containers'));
+  for (const [i, m] of list(at(hpa.object, 'spec.metrics')).entries()) {
+    const res = rec(m['resource']);
+    const resource = text(res['name']);
+    if (m['type'] !== 'Resource' || !resource || rec(res['target'])['type'] !== 'Utilization') continue;
+    const lacking = containers
+      .filter((c) => rec(rec(c['resources'])['requests'])[resource] === undefined)
+      .map((c) => text(c['name']) ?? '?');
+    if (lacking.length === 0) continue;
+    out.push({
+      analyzer: 'hpa',
+      resource: hpa.ref,
+      failureMode: 'missing-resource-requests',
+      title: `HPA ${hpa.ref.name} targets ${resource} utilization but ${target.ref.kind} ${target.ref.name} requests no ${resource}`,
+      explanation: `Utilization is usage divided by the request, and container${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')} of ${target.ref.kind} ${target.ref.name} set${lacking.length === 1 ? 's' : ''} no ${resource} request, so the autoscaler cannot compute it and does not scale.`,
+      evidence: [
+        fieldEvidence(
+          hpa,
+          `spec.metrics[${i}]`,
+          `${resource} averageUtilization ${num(rec(res['target'])['averageUtilization']) ?? '?'}%`,
+        ),
+        fieldEvidence(
+          target,
+          'spec.template.spec.containers',
+          `no ${resource} request on ${lacking.join(', ')}`,
+        ),
+      ],
+      confidence: 0.9,
+      remediation: {
+        steps: [
+          `Set resources.requests.${resource} on ${lacking.join(', ')} to the usage of a typical replica.`,
+        ],
+        commands: [
+          `kubectl describe hpa ${hpa.ref.name}${nsFlag(hpa.ref)}`,
+          `kubectl top pods --containers${nsFlag(hpa.ref)}`,
+        ],
+      },
+    });
+  }
+  return out;
+}
