@@ -62,4 +62,19 @@ describe('node analyzer', () => {
       expect.objectContaining({ signal: { kind: 'event', ids: [ev.id] } }),
     );
   });
+
+  it('reports a node whose pod network is not configured', async () => {
+    const cut = node([
+      ...ok,
+      {
+        type: 'NetworkUnavailable',
+        status: 'True',
+        reason: 'NoRouteCreated',
+        message: 'Node created without a route',
+      },
+    ]);
+    const [f] = await run(new MemoryContext({ nowMs: NOW, objects: [cut] }));
+    expect(f?.failureMode).toBe('node-network-unavailable');
+    expect(f?.explanation).toContain('NoRouteCreated');
+  });
 });

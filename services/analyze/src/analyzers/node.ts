@@ -12,8 +12,8 @@ const PRESSURES: Record<string, string> = {
 const RECENT_MS = 60 * 60_000;
 
 /**
- * Nodes that hurt their pods: NotReady (or Unknown: the kubelet stopped reporting), memory/disk/PID
- * pressure, and the pods the kubelet evicted from it recently with its stated reason.
+ * Nodes that hurt their pods: NotReady (or Unknown: the kubelet stopped reporting), no pod network,
+ * memory/disk/PID pressure, and the pods the kubelet evicted from it recently with its stated reason.
  */
 export const nodeAnalyzer: Analyzer = {
   id: 'node',
@@ -52,6 +52,26 @@ export const nodeAnalyzer: Analyzer = {
             'Check the kubelet and container runtime on the node (and its network); drain and replace it if it does not recover.',
           ],
           commands,
+        },
+      });
+    }
+    const network = condition(node.object, 'NetworkUnavailable');
+    if (network?.['status'] === 'True') {
+      out.push({
+        ...base,
+        failureMode: 'node-network-unavailable',
+        title: `Node ${ref.name} has no working pod network`,
+        explanation: `The node reports NetworkUnavailable (${text(network['reason']) ?? '?'}: ${clip(text(network['message']) ?? '', 300)}): the network plugin has not configured its routes, so pods on it cannot reach or be reached by other pods.`,
+        evidence: [
+          fieldEvidence(node, 'status.conditions[type=NetworkUnavailable]', 'NetworkUnavailable=True'),
+        ],
+        confidence: 0.85,
+        remediation: {
+          steps: ['Check the CNI plugin pod (calico, cilium, flannel…) on this node and its logs.'],
+          commands: [
+            ...commands,
+            `kubectl get pods -n kube-system -o wide --field-selector spec.nodeName=${ref.name}`,
+          ],
         },
       });
     }
