@@ -62,4 +62,31 @@ describe('network policy analyzer', () => {
     expect(f?.title).toBe('NetworkPolicy payments-ingress denies calls from checkout to payments');
     expect(f?.explanation).toContain('120 calls (118 errors)');
   });
+
+  it('reports an egress policy on the caller that does not admit the callee', async () => {
+    const egress = snap(ref('NetworkPolicy', 'checkout-egress'), {
+      spec: {
+        podSelector: { matchLabels: { app: 'checkout' } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ podSelector: { matchLabels: { app: 'inventory' } } }] }],
+      },
+    });
+    const ctx = new MemoryContext({ nowMs: NOW, objects: [egress, ...world], calls: [call] });
+    const [f] = await networkPolicyAnalyzer.analyze(egress.ref, ctx);
+    expect(f?.title).toBe('NetworkPolicy checkout-egress denies calls from checkout to payments');
+    expect(f?.explanation).toContain('none of its egress rules admits payments');
+    const allowed = snap(egress.ref, {
+      spec: {
+        podSelector: { matchLabels: { app: 'checkout' } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ podSelector: { matchLabels: { app: 'payments' } } }] }],
+      },
+    });
+    expect(
+      await networkPolicyAnalyzer.analyze(
+        egress.ref,
+        new MemoryContext({ nowMs: NOW, objects: [allowed, ...world], calls: [call] }),
+      ),
+    ).toEqual([]);
+  });
 });

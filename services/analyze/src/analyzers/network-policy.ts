@@ -6,11 +6,23 @@ import { at, controllerOf, fieldEvidence, list, nsFlag, rec, sibling, stringMap 
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
+/** Ingress rules admit callers `from` peers; egress rules admit callees `to` peers. */
+interface Direction {
+  type: 'Ingress' | 'Egress';
+  rules: 'ingress' | 'egress';
+  peers: 'from' | 'to';
+}
+const DIRECTIONS: readonly Direction[] = [
+  { type: 'Ingress', rules: 'ingress', peers: 'from' },
+  { type: 'Egress', rules: 'egress', peers: 'to' },
+];
+
 /**
- * NetworkPolicies that select no pod (a selector typo leaves the pods unprotected), and ingress
- * policies that deny a call seen in traces: a topology `calls` edge into the selected pods'
- * Service or workload from a caller no ingress rule admits. ipBlock peers and ports are not
- * evaluated; a rule with one is taken to admit the call, so a reported denial is a real one.
+ * NetworkPolicies that select no pod (a selector typo leaves the pods unprotected), and policies
+ * that deny a call seen in traces: a topology `calls` edge into (ingress) or out of (egress) the
+ * selected pods' Service or workload whose other side no rule of that direction admits. ipBlock
+ * peers and ports are not evaluated; a rule with one is taken to admit the call, so a reported
+ * denial is a real one.
  */
 export const networkPolicyAnalyzer: Analyzer = {
   id: 'network-policy',
@@ -41,9 +53,15 @@ export const networkPolicyAnalyzer: Analyzer = {
       ];
     }
     const raw = at(np.object, 'spec.policyTypes');
-    const policyTypes = Array.isArray(raw) ? raw.filter((t) => typeof t === 'string') : ['Ingress'];
-    if (!policyTypes.includes('Ingress')) return [];
-    return deniedCalls(np, selected, ctx, commands);
+    const egressRules = at(np.object, 'spec.egress') !== undefined;
+    const policyTypes = Array.isArray(raw)
+      ? raw.filter((t) => typeof t === 'string')
+      : ['Ingress', ...(egressRules ? ['Egress'] : [])];
+    const out: Finding[] = [];
+    for (const direction of DIRECTIONS)
+      if (policyTypes.includes(direction.type))
+        out.push(...(await deniedCalls(np, selected, ctx, commands, direction)));
+    return out;
   },
 };
 
@@ -52,8 +70,9 @@ async function deniedCalls(
   selected: ObjectSnapshot[],
   ctx: AnalysisContext,
   commands: string[],
+  direction: Direction,
 ): Promise<Finding[]> {
-  // The selected pods' Services and workloads: what traces name as a callee.
+  // The selected pods' Services and workloads: what traces name as a caller or callee.
   const targets = new Map<string, ResourceRef>();
   for (const pod of selected) {
     for (const n of (await ctx.neighbours(pod.ref)).dependents)
@@ -70,20 +89,22 @@ async function deniedCalls(
   }
   const out: Finding[] = [];
   const seen = new Set<string>();
-  for (const target of targets.values()) {
-    for (const call of (await ctx.neighbours(target)).dependents) {
-      if (call.kind !== 'calls' || seen.has(refKey(call.ref))) continue;
-      const caller = await callerPods(call, ctx);
-      if (!caller || (await admitted(np, caller, ctx))) continue;
-      seen.add(refKey(call.ref));
-      out.push(denial(np, target, call, commands));
+  for (const local of targets.values()) {
+    const edges = await ctx.neighbours(local);
+    // Ingress: who calls the selected pods; egress: whom they call.
+    for (const remote of direction.type === 'Ingress' ? edges.dependents : edges.dependsOn) {
+      if (remote.kind !== 'calls' || seen.has(refKey(remote.ref))) continue;
+      const peer = await peerPods(remote, ctx);
+      if (!peer || (await admitted(np, peer, ctx, direction))) continue;
+      seen.add(refKey(remote.ref));
+      out.push(denial(np, local, remote, commands, direction));
     }
   }
   return out;
 }
 
-/** The caller's namespace and pod labels (its Service's selected pods, or its workload's template). */
-async function callerPods(
+/** The other side's namespace and pod labels (its Service's selected pods, or its workload's template). */
+async function peerPods(
   call: Neighbour,
   ctx: AnalysisContext,
 ): Promise<{ namespace: string; labels: Record<string, string>[] } | undefined> {
@@ -103,19 +124,20 @@ async function callerPods(
   return { namespace: ns, labels: [stringMap(at(w.object, 'spec.template.metadata.labels'))] };
 }
 
-/** Whether any ingress rule of the policy admits every one of the caller's pods. */
+/** Whether any rule of the policy in this direction admits every one of the peer's pods. */
 async function admitted(
   np: ObjectSnapshot,
   caller: { namespace: string; labels: Record<string, string>[] },
   ctx: AnalysisContext,
+  direction: Direction,
 ): Promise<boolean> {
   const nsSnap = await ctx.object({ cluster: np.ref.cluster, kind: 'Namespace', name: caller.namespace });
   const nsLabels = {
     'kubernetes.io/metadata.name': caller.namespace,
     ...stringMap(at(nsSnap?.object, 'metadata.labels')),
   };
-  for (const rule of list(at(np.object, 'spec.ingress'))) {
-    const from = list(rule['from']);
+  for (const rule of list(at(np.object, `spec.${direction.rules}`))) {
+    const from = list(rule[direction.peers]);
     if (from.length === 0) return true;
     for (const peer of from) {
       if ('ipBlock' in peer) return true;
@@ -130,26 +152,39 @@ async function admitted(
   return false;
 }
 
-function denial(np: ObjectSnapshot, target: ResourceRef, call: Neighbour, commands: string[]): Finding {
-  const counts = call.calls ? `${call.calls.count} calls (${call.calls.errors} errors)` : 'calls';
+function denial(
+  np: ObjectSnapshot,
+  local: ResourceRef,
+  remote: Neighbour,
+  commands: string[],
+  d: Direction,
+): Finding {
+  const counts = remote.calls ? `${remote.calls.count} calls (${remote.calls.errors} errors)` : 'calls';
+  const ingress = d.type === 'Ingress';
+  const [caller, callee] = ingress ? [remote.ref, local] : [local, remote.ref];
+  const otherNs = remote.ref.namespace !== np.ref.namespace;
   const evidence: Evidence[] = [
-    fieldEvidence(np, 'spec.ingress', `ingress rules admit no pod of ${call.ref.kind} ${call.ref.name}`),
+    fieldEvidence(
+      np,
+      `spec.${d.rules}`,
+      `${d.rules} rules admit no pod of ${remote.ref.kind} ${remote.ref.name}`,
+    ),
     {
-      signal: { kind: 'object', ref: target, timeMs: np.timeMs },
-      summary: `${call.ref.name} → ${target.name}: ${counts} seen in traces`,
+      signal: { kind: 'object', ref: callee, timeMs: np.timeMs },
+      summary: `${caller.name} → ${callee.name}: ${counts} seen in traces`,
     },
   ];
   return {
     analyzer: 'network-policy',
     resource: np.ref,
     failureMode: 'denies-observed-call',
-    title: `NetworkPolicy ${np.ref.name} denies calls from ${call.ref.name} to ${target.name}`,
-    explanation: `Traces show ${call.ref.kind} ${call.ref.name} calling ${target.kind} ${target.name} (${counts}), but NetworkPolicy ${np.ref.name} selects ${target.name}'s pods and none of its ingress rules admits ${call.ref.name}'s pods${call.ref.namespace !== np.ref.namespace ? ` from namespace ${call.ref.namespace ?? '?'}` : ''}. Those connections are dropped (timeouts, not refusals).`,
+    title: `NetworkPolicy ${np.ref.name} denies calls from ${caller.name} to ${callee.name}`,
+    explanation: `Traces show ${caller.kind} ${caller.name} calling ${callee.kind} ${callee.name} (${counts}), but NetworkPolicy ${np.ref.name} selects ${local.name}'s pods and none of its ${d.rules} rules admits ${remote.ref.name}'s pods${otherNs ? ` ${ingress ? 'from' : 'in'} namespace ${remote.ref.namespace ?? '?'}` : ''}. Those connections are dropped (timeouts, not refusals).`,
     evidence,
-    confidence: call.calls && call.calls.errors > 0 ? 0.8 : 0.65,
+    confidence: remote.calls && remote.calls.errors > 0 ? 0.8 : 0.65,
     remediation: {
       steps: [
-        `Add an ingress rule admitting ${call.ref.name}'s pods (a podSelector on their labels${call.ref.namespace !== np.ref.namespace ? ' with a namespaceSelector' : ''}), or confirm the call is meant to be blocked.`,
+        `Add an ${d.rules} rule admitting ${remote.ref.name}'s pods (a podSelector on their labels${otherNs ? ' with a namespaceSelector' : ''}), or confirm the call is meant to be blocked.`,
       ],
       commands,
     },
