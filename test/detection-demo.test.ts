@@ -25,24 +25,28 @@ const CASES = [
     target: { cluster: 'prod-eu', namespace: 'shop', workload: 'checkout-api' },
     detectors: ['k8s-state', 'k8s-events'],
     title: /CrashLoopBackOff|BackOff/,
+    cause: 'crash-loop',
   },
   {
     kind: 'oom_killed',
     target: { cluster: 'prod-us', namespace: 'payments', workload: 'payments-api' },
     detectors: ['k8s-state', 'k8s-events', 'metrics'],
     title: /OOMKill|memory.*outside its range/,
+    cause: 'oom-killed',
   },
   {
     kind: 'image_pull_error',
     target: { cluster: 'prod-eu', namespace: 'shop', workload: 'catalog-api' },
     detectors: ['k8s-state', 'k8s-events'],
     title: /ImagePull|ErrImagePull|Failed/,
+    cause: 'image-pull-error',
   },
   {
     kind: 'dependency_down',
     target: { cluster: 'prod-us', namespace: 'data', workload: 'postgres' },
     detectors: ['k8s-state', 'k8s-events'],
     title: /[Uu]nhealthy|[Nn]ot ready|[Rr]eadiness/,
+    cause: 'readiness-probe-failing',
   },
 ] as const;
 
@@ -115,7 +119,7 @@ describe('detection in the demo', () => {
     expect(incidents.map((i) => i.title)).toEqual([]);
   }, 180_000);
 
-  it('reports each simulator fault on the faulty workload within 60 simulated seconds', async () => {
+  it('reports each simulator fault on the faulty workload within 60 simulated seconds, and names its cause', async () => {
     const faults: Fault[] = [];
     for (const c of CASES) {
       const res = await fetch(`${server.url}/api/v1/simulator/faults`, {

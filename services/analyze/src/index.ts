@@ -33,3 +33,4 @@ export {
   type AnalyzerFailure,
   type AnalyzerId,
 } from './analyzers/registry';
+export { diagnoseIncident } from './ranking/diagnose-incident';

@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { FrozenConfig, Incident, Logger, SignalBatch } from '@sleuth/core';
-import { Correlator, TopologySource } from '@sleuth/analyze';
+import type { FrozenConfig, Logger, SignalBatch } from '@sleuth/core';
 import { DetectionRunner } from '@sleuth/detect';
 import { encodeOtlpRequest } from '@sleuth/pipeline';
 import { IngestQueue } from '@sleuth/pipeline/queue';
@@ -12,6 +11,7 @@ import { HttpOtlpTransport, Simulator } from '@sleuth/simulator';
 import { RetentionScheduler, SqliteStore, type Store } from '@sleuth/store';
 import { buildApp } from './app';
 import { defaultDetectors, type DetectorSet } from './detectors';
+import { IncidentPipeline } from './incident-pipeline';
 import { ClusterRegistry } from './clusters';
 import { InProcessSender } from './in-process-sender';
 import { resolveKubeTarget } from './kube-target';
@@ -96,19 +96,11 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   };
   if (config.detect.enabled) {
     detectors = defaultDetectors(config, logger);
-    // Anomalies become incidents: grouped by time and topology, resolved with hysteresis.
-    const topology = new TopologySource(store);
-    const correlator = new Correlator((cluster) => topology.graph(cluster));
-    // Incidents open when the server stopped are taken back: re-detected trouble joins them.
-    await correlator.restore(await store.listIncidents({ status: 'open', limit: 1000 }));
-    const putIncidents = async (incidents: Incident[]) => {
-      for (const incident of incidents) await store.putIncident(incident);
-    };
+    // Anomalies become incidents (grouped by time and topology), diagnosed by the analyzers.
+    const incidents = new IncidentPipeline(store, logger);
+    await incidents.start();
     detection = new DetectionRunner({
-      downstream: {
-        anomalies: async (anomalies) => putIncidents(await correlator.observe(anomalies)),
-        tick: async (nowMs) => putIncidents(correlator.tick(nowMs)),
-      },
+      downstream: incidents,
       detectors: detectors.detectors,
       sink: store,
       logger,

@@ -122,6 +122,29 @@ export class Correlator {
     return [...changed].map((t) => ({ ...t.incident }));
   }
 
+  /** The open incidents, as they stand. */
+  openIncidents(): Incident[] {
+    return [...this.tracked.values()]
+      .filter((t) => t.incident.status === 'open')
+      .map((t) => ({ ...t.incident }));
+  }
+
+  /**
+   * Sets an incident's ranked root causes (from the diagnosis); the top cause names the
+   * incident. Returns the updated incident, or undefined when it is not tracked.
+   */
+  attachRootCauses(id: string, rootCauses: Incident['rootCauses']): Incident | undefined {
+    const t = this.tracked.get(id);
+    if (!t) return undefined;
+    const top = rootCauses[0];
+    t.incident = {
+      ...t.incident,
+      rootCauses,
+      ...(top ? { title: top.hypothesis.split('. ')[0]?.slice(0, 500) ?? t.incident.title } : {}),
+    };
+    return { ...t.incident };
+  }
+
   /** Resolves incidents whose anomalies have all ended long enough ago (signal clock). */
   tick(nowMs: number): Incident[] {
     const out: Incident[] = [];

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { RootCause, type Incident } from '@sleuth/core';
+import { MemoryContext } from '../analyzers/memory-context';
+import { NOW, logLine, ref, snap } from '../analyzers/testing/kube';
+import { buildTopology } from '../topology/build';
+import { diagnoseIncident } from './diagnose-incident';
+
+const POD = ref('Pod', 'checkout-2-a');
+const DEPLOY = ref('Deployment', 'checkout');
+const template = {
+  metadata: { labels: { app: 'checkout' } },
+  spec: { containers: [{ name: 'app', image: 'shop/checkout:2.0.0' }] },
+};
+
+const objects = (crashing: boolean) => [
+  snap(DEPLOY, {
+    spec: { replicas: 1, template },
+    status: crashing
+      ? { availableReplicas: 0, updatedReplicas: 1 }
+      : { availableReplicas: 1, updatedReplicas: 1 },
+  }),
+  snap(ref('ReplicaSet', 'checkout-2'), {
+    metadata: {
+      annotations: { 'deployment.kubernetes.io/revision': '2' },
+      ownerReferences: [{ kind: 'Deployment', name: 'checkout', controller: true }],
+    },
+    spec: { replicas: 1, template },
+  }),
+  snap(POD, {
+    metadata: {
+      labels: { app: 'checkout' },
+      ownerReferences: [{ kind: 'ReplicaSet', name: 'checkout-2', controller: true }],
+    },
+    spec: { containers: [{ name: 'app', image: 'shop/checkout:2.0.0' }] },
+    status: crashing
+      ? {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: 'False' }],
+          containerStatuses: [
+            {
+              name: 'app',
+              ready: false,
+              restartCount: 6,
+              state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' } },
+              lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: '2026-03-02T11:58:00Z' } },
+            },
+          ],
+        }
+      : {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: 'True' }],
+          containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }],
+        },
+  }),
+];
+
+const incident: Incident = {
+  id: 'inc_test',
+  title: 'CrashLoopBackOff: container app in pod shop/checkout-2-a',
+  status: 'open',
+  severity: 'high',
+  startMs: NOW - 300_000,
+  updatedMs: NOW,
+  resources: [POD],
+  anomalyIds: ['anm_1'],
+  rootCauses: [],
+};
+
+describe('diagnoseIncident', () => {
+  it('ranks the crash (with its log line) above the Deployment short of replicas it causes', async () => {
+    const cause = logLine(POD, 'app', 'Error: environment variable PAYMENTS_URL is required', {
+      previous: true,
+      severity: 'error',
+    });
+    const state = objects(true);
+    const ctx = new MemoryContext({ nowMs: NOW, objects: state, logs: [cause] });
+    const causes = await diagnoseIncident(incident, ctx, buildTopology(POD.cluster, state));
+    for (const c of causes) RootCause.parse(c);
+    expect(causes.map((c) => `${c.rank} ${c.failureMode} ${c.resource.kind}/${c.resource.name}`)).toEqual([
+      '1 crash-loop Pod/checkout-2-a',
+      '2 unavailable-replicas Deployment/checkout',
+    ]);
+    expect(causes[0]!.hypothesis).toContain('PAYMENTS_URL is required');
+    expect(causes[0]!.evidence).toContainEqual(
+      expect.objectContaining({ signal: { kind: 'log', ids: [cause.id] } }),
+    );
+    expect(causes[0]!.confidence).toBeGreaterThan(causes[1]!.confidence);
+    expect(causes[0]!.origin).toBe('rules');
+  });
+
+  it('has no cause to offer when the resources are healthy', async () => {
+    const state = objects(false);
+    const ctx = new MemoryContext({ nowMs: NOW, objects: state });
+    expect(await diagnoseIncident(incident, ctx, buildTopology(POD.cluster, state))).toEqual([]);
+  });
+});

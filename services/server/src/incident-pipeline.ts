@@ -1,0 +1,78 @@
+import type { Anomaly, Incident, Logger } from '@sleuth/core';
+import { Correlator, StoreContext, TopologySource, diagnoseIncident } from '@sleuth/analyze';
+import type { Store } from '@sleuth/store';
+
+/** Open incidents are diagnosed again at most this often (wall clock): analyzers read the store. */
+const REDIAGNOSE_MS = 15_000;
+const MAX_TRACKED = 5_000;
+
+/**
+ * What happens to anomalies after detection in `sleuth serve`: the correlator groups them into
+ * incidents, the analyzers diagnose each open incident (ranked root causes with evidence), and
+ * every changed incident is written to the store. Diagnosis runs again as the incident grows
+ * and on ticks, at most every 15 s per incident.
+ */
+export class IncidentPipeline {
+  private readonly topology: TopologySource;
+  private readonly correlator: Correlator;
+  private readonly diagnosedAt = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {
+    this.topology = new TopologySource(store);
+    this.correlator = new Correlator((cluster) => this.topology.graph(cluster));
+  }
+
+  /** Takes back the incidents that were open when the server stopped. */
+  async start(): Promise<void> {
+    await this.correlator.restore(await this.store.listIncidents({ status: 'open', limit: 1000 }));
+  }
+
+  async anomalies(anomalies: readonly Anomaly[]): Promise<void> {
+    await this.write(await this.diagnose(await this.correlator.observe(anomalies)));
+  }
+
+  async tick(nowMs: number): Promise<void> {
+    const resolved = this.correlator.tick(nowMs);
+    for (const inc of resolved) this.diagnosedAt.delete(inc.id);
+    await this.write([...resolved, ...(await this.diagnose(this.correlator.openIncidents(), true))]);
+  }
+
+  /** Diagnoses the open incidents due for it; `onlyDiagnosed` leaves out the rest. */
+  private async diagnose(incidents: Incident[], onlyDiagnosed = false): Promise<Incident[]> {
+    const out: Incident[] = [];
+    for (const inc of incidents) {
+      const last = this.diagnosedAt.get(inc.id) ?? 0;
+      if (inc.status !== 'open' || Date.now() - last < REDIAGNOSE_MS) {
+        if (!onlyDiagnosed) out.push(inc);
+        continue;
+      }
+      this.diagnosedAt.delete(inc.id);
+      this.diagnosedAt.set(inc.id, Date.now());
+      if (this.diagnosedAt.size > MAX_TRACKED) {
+        const oldest = this.diagnosedAt.keys().next().value;
+        if (oldest !== undefined) this.diagnosedAt.delete(oldest);
+      }
+      try {
+        const cluster = inc.resources[0]?.cluster;
+        const graph = cluster ? await this.topology.graph(cluster).catch(() => undefined) : undefined;
+        const causes = await diagnoseIncident(
+          inc,
+          new StoreContext(this.store, this.topology, inc.updatedMs),
+          graph,
+        );
+        out.push(this.correlator.attachRootCauses(inc.id, causes) ?? inc);
+      } catch (err) {
+        this.logger.error({ err, incident: inc.id }, 'diagnosing an incident failed');
+        if (!onlyDiagnosed) out.push(inc);
+      }
+    }
+    return out;
+  }
+
+  private async write(incidents: Incident[]): Promise<void> {
+    for (const incident of incidents) await this.store.putIncident(incident);
+  }
+}
