@@ -210,6 +210,7 @@ describe('Simulator', () => {
       'dependency_down',
       'node_not_ready',
       'network_policy_block',
+      'pvc_pending',
     ]);
     await again.start();
     await again.stop();

@@ -15,6 +15,7 @@ export const FAULT_KINDS = [
   'node_not_ready',
   'disk_pressure',
   'network_policy_block',
+  'pvc_pending',
 ] as const;
 /** One of {@link FAULT_KINDS}. */
 export const FaultKind = z.enum(FAULT_KINDS);

@@ -11,6 +11,7 @@ import { missingConfigMapKey } from './missing-configmap-key';
 import { networkPolicyBlock } from './network-policy-block';
 import { nodeNotReady } from './node-not-ready';
 import { oomKilled } from './oom-killed';
+import { pvcPending } from './pvc-pending';
 import { readinessFailing } from './readiness-failing';
 import { unschedulable } from './unschedulable';
 
@@ -29,4 +30,5 @@ export const FAULT_BEHAVIORS = {
   node_not_ready: nodeNotReady,
   disk_pressure: diskPressure,
   network_policy_block: networkPolicyBlock,
+  pvc_pending: pvcPending,
 } satisfies Record<FaultKind, FaultBehavior>;

@@ -1,6 +1,7 @@
 import type { ClusterRuntime } from '../model/runtime';
 import type { PodState, WorkloadState } from '../model/state';
 import { renderNamespace, renderNode } from './render-cluster';
+import { renderClaim } from './render-claim';
 import { renderNetworkPolicy } from './render-network-policy';
 import { renderPod } from './render-pod';
 import {
@@ -40,6 +41,8 @@ export function observeCluster(rt: ClusterRuntime, atMs: number): void {
     } else rt.watch.observe('statefulsets', renderStatefulSet(w), atMs);
     for (const pod of w.pods) observePod(rt, w, pod, atMs);
     rt.watch.observe('endpoints', renderEndpoints(w), atMs);
+    for (const claim of w.claims ?? [])
+      rt.watch.observe('persistentvolumeclaims', renderClaim(w, claim), atMs);
     if (w.ingressPolicy) rt.watch.observe('networkpolicies', renderNetworkPolicy(w, w.ingressPolicy), atMs);
   }
 }

@@ -1,6 +1,7 @@
 import { k8sTime } from '../clock';
 import type { ConditionState, PodState, RevisionState, WorkloadState } from '../model/state';
 import { currentRevision, isLive } from '../model/state';
+import { STORAGE_CLASS } from './render-claim';
 import { appLabels, containerSpec } from './render-pod';
 import type { JsonValue, K8sObject } from './types';
 
@@ -149,7 +150,7 @@ export function renderStatefulSet(w: WorkloadState): K8sObject {
           spec: {
             accessModes: ['ReadWriteOnce'],
             resources: { requests: { storage: '50Gi' } },
-            storageClassName: 'gp3',
+            storageClassName: STORAGE_CLASS,
           },
         },
       ],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClusterSpec, WorkloadSpec } from '../fleet/types';
 import { EventRecorder } from '../k8s/event-recorder';
 import { ObjectWatch } from '../k8s/object-watch';
@@ -26,6 +27,12 @@ function nodes(rng: Rng, spec: ClusterSpec, startMs: number): NodeState[] {
   });
 }
 
+/** A UUID-shaped id derived from a key. */
+function derivedUid(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 function workload(rng: Rng, spec: WorkloadSpec, octet: number, startMs: number): WorkloadState {
   const createdMs = startMs - rng.int(40, 300) * DAY;
   const revCreated = startMs - rng.int(1, 14) * DAY - rng.int(0, DAY);
@@ -45,8 +52,24 @@ function workload(rng: Rng, spec: WorkloadSpec, octet: number, startMs: number):
     lastUpdateMs: revCreated + 40_000,
     lastTransitionMs: revCreated + 40_000,
   });
+  const claims =
+    spec.kind === 'StatefulSet'
+      ? Array.from({ length: spec.replicas }, (_, i) => {
+          // Derived, not drawn: adding claims must not shift the fleet's random sequence.
+          const uid = derivedUid(`${octet}/${spec.namespace}/data-${spec.name}-${i}`);
+          return {
+            name: `data-${spec.name}-${i}`,
+            uid,
+            createdMs,
+            boundMs: createdMs + 9000,
+            volumeName: `pvc-${uid}`,
+          };
+        })
+      : undefined;
   return {
-    spec,
+    // A copy: controllers change replicas per cluster (pvc_pending scales a StatefulSet).
+    spec: { ...spec },
+    ...(claims ? { claims } : {}),
     uid: rng.uuid(),
     createdMs,
     generation: revision.revision,

@@ -53,6 +53,14 @@ export function pickNode(state: ClusterState, w: WorkloadState): NodeState {
   return best;
 }
 
+/** Puts an unplaced pod on the best node and gives it an IP from that node's range. */
+export function placePod(state: ClusterState, w: WorkloadState, pod: PodState): void {
+  const node = pickNode(state, w);
+  pod.nodeName = node.name;
+  pod.hostIp = node.ip;
+  pod.ip = podIp(state, node);
+}
+
 function podIp(state: ClusterState, node: NodeState): string {
   const ip = `10.${state.spec.netOctet}.${100 + node.index}.${node.nextPodIp}`;
   node.nextPodIp = node.nextPodIp >= 250 ? 2 : node.nextPodIp + 1;

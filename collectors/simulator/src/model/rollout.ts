@@ -4,6 +4,7 @@ import { podRef, replicaSetRef, workloadRef } from '../k8s/refs';
 import { renderReplicaSet } from '../k8s/render-workloads';
 import { dialectOf, logContext, writeContainerLines } from '../logs/container-logs';
 import { transition } from './history';
+import { ensureClaim } from './claims';
 import { newPod, podName } from './pods';
 import { markUnschedulable, unschedulableReason } from './scheduling';
 import type { ClusterRuntime } from './runtime';
@@ -127,6 +128,7 @@ export function createPod(
       component: 'replicaset-controller',
     });
   }
+  ensureClaim(rt, w, pod, atMs);
   const unschedulable = unschedulableReason(rt, w, pod);
   if (unschedulable !== undefined) {
     markUnschedulable(rt, w, pod, atMs + rt.rng.int(5, 40), unschedulable);

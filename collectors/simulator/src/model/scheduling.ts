@@ -1,6 +1,8 @@
 import { observePod } from '../k8s/observe';
 import { podRef } from '../k8s/refs';
 import type { ClusterRuntime } from './runtime';
+import { claimOf } from './claims';
+import { placePod } from './pods';
 import type { PodState, WorkloadState } from './state';
 
 const SCHEDULER = { component: 'default-scheduler' };
@@ -15,9 +17,16 @@ export function allocatableCpuMilli(rt: ClusterRuntime): number {
  * FailedScheduling message (every node lacks CPU for the template's request).
  */
 export function unschedulableReason(rt: ClusterRuntime, w: WorkloadState, pod: PodState): string | undefined {
+  const n = rt.state.nodes.length;
+  const claim = claimOf(w, pod);
+  if (claim && claim.boundMs === undefined) {
+    return (
+      `0/${n} nodes are available: pod has unbound immediate PersistentVolumeClaims. ` +
+      `preemption: 0/${n} nodes are available: ${n} Preemption is not helpful for scheduling.`
+    );
+  }
   const request = pod.revision.template.cpuRequestMilli ?? w.spec.cpuRequestMilli;
   if (request <= allocatableCpuMilli(rt)) return undefined;
-  const n = rt.state.nodes.length;
   return (
     `0/${n} nodes are available: ${n} Insufficient cpu. ` +
     `preemption: 0/${n} nodes are available: ${n} No preemption victims found for incoming pod.`
@@ -47,11 +56,19 @@ export function markUnschedulable(
   retrySchedule(rt, w, pod, atMs);
 }
 
-/** One failed scheduling attempt at `atMs`: FailedScheduling (its count rises), next retry later. */
+/**
+ * A scheduling attempt at `atMs`: the pod is bound to a node if one can take it now, else
+ * FailedScheduling (its count rises) and the next retry later.
+ */
 export function retrySchedule(rt: ClusterRuntime, w: WorkloadState, pod: PodState, atMs: number): void {
   const c = pod.container;
-  const message = pod.unschedulable;
-  if (message === undefined) return;
+  if (pod.unschedulable === undefined) return;
+  const message = unschedulableReason(rt, w, pod);
+  if (message === undefined) {
+    bindPod(rt, w, pod, atMs);
+    return;
+  }
+  pod.unschedulable = message;
   rt.events.record(
     podRef(w, pod, false),
     'Warning',
@@ -63,5 +80,23 @@ export function retrySchedule(rt: ClusterRuntime, w: WorkloadState, pod: PodStat
   );
   c.consecutiveFailures++;
   c.nextAttemptMs = atMs + retryMs(rt, c.consecutiveFailures);
+  observePod(rt, w, pod, atMs);
+}
+
+/** The scheduler binds a pod that waited at `atMs`: a node, an IP, Scheduled, then the kubelet starts it. */
+function bindPod(rt: ClusterRuntime, w: WorkloadState, pod: PodState, atMs: number): void {
+  pod.unschedulable = undefined;
+  placePod(rt.state, w, pod);
+  rt.events.record(
+    podRef(w, pod, false),
+    'Normal',
+    'Scheduled',
+    `Successfully assigned ${w.spec.namespace}/${pod.name} to ${pod.nodeName}`,
+    atMs,
+    SCHEDULER,
+    'Binding',
+  );
+  pod.container.consecutiveFailures = 0;
+  pod.container.nextAttemptMs = atMs + rt.rng.int(1500, 4000);
   observePod(rt, w, pod, atMs);
 }

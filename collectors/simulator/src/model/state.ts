@@ -143,8 +143,24 @@ export interface WorkloadState {
   progressing: ConditionState;
   /** Set while a rollout has not completed. */
   rolloutStartedMs?: number;
+  /** A StatefulSet's PersistentVolumeClaims (`data-<pod>`), one per ordinal ever created. */
+  claims?: ClaimState[];
+  /** The StorageClass its claim template names is gone (pvc_pending): new claims stay Pending. */
+  storageClassMissing?: boolean;
   /** A NetworkPolicy selecting this workload's pods that admits only these namespaces (network_policy_block). */
   ingressPolicy?: { name: string; uid: string; createdMs: number; allowedNamespaces: string[] };
+}
+
+/** A PersistentVolumeClaim of a StatefulSet pod; Pending until `boundMs`. */
+export interface ClaimState {
+  name: string;
+  uid: string;
+  createdMs: number;
+  boundMs?: number;
+  /** The PersistentVolume's name once provisioned (`pvc-<uid>`). */
+  volumeName?: string;
+  /** When provisioning last failed (the PV controller retries every 15 s). */
+  lastFailedMs?: number;
 }
 
 /** A worker node; pods get IPs from its pod CIDR. */
