@@ -2,7 +2,7 @@ import type { EndpointSpec } from '../fleet/types';
 import type { DependencyFailure } from '../logs/dialect';
 import { dialectOf, logContext, writeContainerLines } from '../logs/container-logs';
 import { recordJob } from '../metrics/app-metrics';
-import { readyAt, stopsBetween } from '../model/history';
+import { readyAt, runningAt, stopsBetween } from '../model/history';
 import type { ClusterRuntime } from '../model/runtime';
 import type { PodState, QueuedJob, WorkloadState } from '../model/state';
 import { callDependency, type RequestScope } from './call-engine';
@@ -109,7 +109,9 @@ function runTask(
   return { ok: !failure, endMs };
 }
 
-const upAt = (p: PodState, t: number): boolean => readyAt(p.container, t) && p.deletingAtMs === undefined;
+// A worker on a node that died is still listed as ready for a while, but its process is gone.
+const upAt = (p: PodState, t: number): boolean =>
+  readyAt(p.container, t) && runningAt(p.container, t) && p.deletingAtMs === undefined;
 
 /**
  * The worker consumes its queue over (fromMs, toMs]: each due job goes to a worker pod that is up
