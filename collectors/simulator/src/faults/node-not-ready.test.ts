@@ -4,6 +4,7 @@ import {
   eventRecords,
   flatLogs,
   flatPoints,
+  flatSpans,
   podRecords,
   text,
   watchRecords,
@@ -67,6 +68,17 @@ describe('node_not_ready', () => {
         p.timeMs > s.fault.startMs + 10_000,
     );
     expect(late).toEqual([]);
+  });
+
+  it('makes callers time out on the dead pods until they leave the endpoints', () => {
+    const timedOut = flatSpans(s.during).filter(
+      (sp) =>
+        sp.resource['k8s.cluster.name'] === target.cluster &&
+        sp.resource['service.name'] === 'storefront' &&
+        sp.attributes['http.response.status_code'] === 504,
+    );
+    expect(timedOut.length).toBeGreaterThan(0);
+    expect(timedOut.every((sp) => sp.startMs < s.fault.startMs + 50_000)).toBe(true);
   });
 
   it('evicts the pods after the toleration and recreates them elsewhere', () => {

@@ -3,6 +3,7 @@ import type { DependencyFailure } from '../logs/dialect';
 import { dialectOf, logContext, writeContainerLines } from '../logs/container-logs';
 import { recordDataStoreCall, recordHttp } from '../metrics/app-metrics';
 import { stopsBetween } from '../model/history';
+import { nodeDown } from '../model/node-health';
 import type { ClusterRuntime } from '../model/runtime';
 import { findWorkload, type PodState, type WorkloadState } from '../model/state';
 import { enqueueJob } from './job-store';
@@ -219,6 +220,13 @@ export function callDependency(
   const policy = target.ingressPolicy;
   if (policy && !policy.allowedNamespaces.includes(caller.spec.namespace)) {
     // The CNI drops the SYN: the caller waits for its connect timeout.
+    result = {
+      ok: false,
+      durationMs: timeoutCostMs(rt, caller.spec.logFormat, call),
+      failure: { kind: 'timeout', target: dep },
+    };
+  } else if (routed.pod && nodeDown(rt.state, routed.pod.nodeName)) {
+    // The pod's node died and it is still in the endpoints: nothing answers, not even a reset.
     result = {
       ok: false,
       durationMs: timeoutCostMs(rt, caller.spec.logFormat, call),
