@@ -12,11 +12,9 @@ import { emptyBatch, type MetricPoint, type SignalBatch, seededRandom } from '@s
 import { DEFAULT_SERIES_OPTIONS, MetricDetector, SeriesDetector } from '@sleuth/detect';
 import { flags, recordInDocs, round } from './support';
 
-const rng = seededRandom;
-
 /** Values per round: `values[round * series + s]`, precomputed so timing covers detection only. */
 function values(series: number, rounds: number): Float64Array {
-  const r = rng(42);
+  const r = seededRandom(42);
   const out = new Float64Array(series * rounds);
   const phase = Float64Array.from({ length: series }, () => r() * 288);
   for (let k = 0; k < rounds; k++) {

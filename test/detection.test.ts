@@ -12,8 +12,6 @@ import { eventually, getJson, startTestServer, type TestServer } from './support
 const STEP_MS = 15_000;
 const START_MS = Date.now() - 2000 * STEP_MS;
 
-const rng = seededRandom;
-
 /** One OTLP gauge data point per pod at step `i`; pod `checkout-2` leaks 20 MB a step from step 1300. */
 function request(i: number, r: () => number) {
   const pods = ['checkout-1', 'checkout-2'];
@@ -50,7 +48,7 @@ afterAll(async () => {
 
 describe('detection in the server', () => {
   it('serves the leaking pod as an anomaly with its series as evidence, and nothing for the healthy pod', async () => {
-    const r = rng(21);
+    const r = seededRandom(21);
     for (let i = 0; i < 1500; i++) {
       for (const body of request(i, r)) {
         const res = await fetch(`${server.url}/v1/metrics`, {

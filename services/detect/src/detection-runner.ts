@@ -32,6 +32,15 @@ export interface DetectionRunnerOptions {
   };
 }
 
+/** Where detection stands, for /api/v1/status. */
+export interface DetectionStatus {
+  /** The newest signal time processed (signals' own clock), null before any batch. */
+  signalClockMs: number | null;
+  pendingRecords: number;
+  droppedBatches: number;
+  droppedRecords: number;
+}
+
 const NO_OBSERVER: DetectionObserver = {
   batchDropped: () => undefined,
   detected: () => undefined,
@@ -111,12 +120,7 @@ export class DetectionRunner implements Component {
    * Where detection stands: the newest signal time it has processed (signals' own clock),
    * records waiting, and what was dropped because the detectors were behind.
    */
-  status(): {
-    signalClockMs: number | null;
-    pendingRecords: number;
-    droppedBatches: number;
-    droppedRecords: number;
-  } {
+  status(): DetectionStatus {
     return {
       signalClockMs: Number.isFinite(this.processedMs) ? this.processedMs : null,
       pendingRecords: this.pendingRecords,

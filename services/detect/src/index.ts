@@ -21,6 +21,7 @@ export {
   type AnomalySink,
   type DetectionObserver,
   type DetectionRunnerOptions,
+  type DetectionStatus,
 } from './detection-runner';
 export {
   DEFAULT_METRIC_DETECTOR_OPTIONS,

@@ -30,7 +30,7 @@ interface Tracked {
   /** Anomaly id -> still open. */
   anomalies: Map<string, boolean>;
   lastActivityMs: number;
-  scores: number[];
+  maxScore: number;
 }
 
 function incidentId(cluster: string, firstAnomaly: string): string {
@@ -93,7 +93,7 @@ export class Correlator {
         units,
         anomalies: new Map(inc.anomalyIds.map((id) => [id, false])),
         lastActivityMs: inc.updatedMs,
-        scores: [],
+        maxScore: 0,
       };
       this.tracked.set(inc.id, t);
       for (const id of inc.anomalyIds) this.byAnomaly.set(id, t);
@@ -190,7 +190,7 @@ export class Correlator {
       units: new Set(),
       anomalies: new Map(),
       lastActivityMs: a.lastSeenMs,
-      scores: [],
+      maxScore: 0,
     };
     this.tracked.set(t.incident.id, t);
     return t;
@@ -199,14 +199,14 @@ export class Correlator {
   private update(t: Tracked, a: Anomaly): void {
     const ended = a.endMs !== undefined;
     t.anomalies.set(a.id, !ended);
-    t.scores.push(a.score);
+    t.maxScore = Math.max(t.maxScore, a.score);
     t.lastActivityMs = Math.max(t.lastActivityMs, ended ? (a.endMs ?? a.lastSeenMs) : a.lastSeenMs);
     const inc = t.incident;
     const resources = inc.resources.some((r) => sameRef(r, a.resource))
       ? inc.resources
       : [...inc.resources, a.resource];
     const reopened = inc.status === 'resolved' && !ended;
-    const maxScore = Math.max(...t.scores);
+    const maxScore = t.maxScore;
     const severity = severityOf(maxScore, resources.length);
     t.incident = {
       ...inc,
@@ -221,7 +221,6 @@ export class Correlator {
       title: a.score >= maxScore ? a.title : inc.title,
     };
     if (reopened) delete t.incident.resolvedMs;
-    if (t.scores.length > 64) t.scores = [maxScore];
   }
 
   private forgetOld(): void {

@@ -58,27 +58,27 @@ export function topOwner(key: string, graph: TopologyGraph): string {
 export function callNeighbours(units: ReadonlySet<string>, graph: TopologyGraph | undefined): Set<string> {
   const out = new Set<string>();
   if (!graph) return out;
-  const services = new Set<string>();
-  for (const n of graph.allNodes()) {
-    if (n.ref.kind !== 'Service') continue;
-    const backs = graph
-      .neighbours(n.key)
-      .dependsOn.filter((e) => e.kind === 'selects' || e.kind === 'endpoint');
-    if (backs.some((e) => units.has(topOwner(e.to, graph)))) services.add(n.key);
+  // The units' Services: down the `owns` edges to their pods, then the Services selecting them.
+  const ends = new Set<string>(units);
+  let frontier = [...units];
+  for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const k of frontier) {
+      for (const e of graph.neighbours(k).dependsOn) if (e.kind === 'owns') next.push(e.to);
+      for (const e of graph.neighbours(k).dependents) {
+        if (e.kind === 'selects' || e.kind === 'endpoint') ends.add(e.from);
+      }
+    }
+    frontier = next;
   }
-  for (const s of [...services, ...units]) {
-    const { dependsOn, dependents } = graph.neighbours(s);
-    for (const e of dependsOn)
-      if (e.kind === 'calls')
-        for (const u of unitsOf(graph.node(e.to)?.ref ?? refOf(e.to), graph)) out.add(u);
-    for (const e of dependents)
-      if (e.kind === 'calls')
-        for (const u of unitsOf(graph.node(e.from)?.ref ?? refOf(e.from), graph)) out.add(u);
+  const add = (key: string) => {
+    const node = graph.node(key);
+    if (node) for (const u of unitsOf(node.ref, graph)) out.add(u);
+  };
+  for (const k of ends) {
+    const { dependsOn, dependents } = graph.neighbours(k);
+    for (const e of dependsOn) if (e.kind === 'calls') add(e.to);
+    for (const e of dependents) if (e.kind === 'calls') add(e.from);
   }
   return out;
-}
-
-function refOf(key: string): ResourceRef {
-  const [cluster = '', namespace = '-', kind = '', ...name] = key.split('/');
-  return { cluster, ...(namespace === '-' ? {} : { namespace }), kind, name: name.join('/') };
 }

@@ -14,8 +14,6 @@ const CHECKOUT: SignalSource = {
 };
 const CART: SignalSource = { cluster: 'prod', namespace: 'shop', workload: 'cart', pod: 'cart-5c4b-p9z1m' };
 
-const rng = seededRandom;
-
 let nextId = 0;
 function line(
   minute: number,
@@ -73,7 +71,7 @@ function scenario(
   extra: (m: number) => LogRecord[],
   minutes = 180,
 ): { d: LogTemplateDetector; found: Anomaly[] } {
-  const r = rng(42);
+  const r = seededRandom(42);
   const d = new LogTemplateDetector();
   const found = run(d, 0, minutes, (m) => [...healthyMinute(m, r), ...extra(m)]);
   return { d, found };
@@ -174,7 +172,7 @@ describe('LogTemplateDetector', () => {
   });
 
   it('reports a chatty workload gone silent, and ends it when lines come back', () => {
-    const r = rng(42);
+    const r = seededRandom(42);
     const d = new LogTemplateDetector();
     expect(run(d, 0, 130, (m) => healthyMinute(m, r))).toEqual([]);
     const silent = run(d, 130, 140, () => []);
@@ -191,7 +189,7 @@ describe('LogTemplateDetector', () => {
   });
 
   it('judges novelty per workload: a message new to one workload is news even if another logs it', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     const d = new LogTemplateDetector();
     const both = (m: number) => [...healthyMinute(m, r), ...healthyMinute(m, r, CART).slice(0, 8)];
     expect(run(d, 0, 90, both)).toEqual([]);

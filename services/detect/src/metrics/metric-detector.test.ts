@@ -2,8 +2,6 @@ import { emptyBatch, type Anomaly, type MetricPoint, seededRandom } from '@sleut
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_METRIC_DETECTOR_OPTIONS, MetricDetector } from './metric-detector';
 
-const rng = seededRandom;
-
 const T0 = Date.UTC(2026, 10, 1);
 const STEP = 15_000;
 
@@ -34,7 +32,7 @@ function feed(detector: MetricDetector, points: MetricPoint[]): Anomaly[] {
 
 describe('MetricDetector', () => {
   it('opens one anomaly on the leaking pod, with the series as evidence, and none on the healthy one', () => {
-    const r = rng(11);
+    const r = seededRandom(11);
     const points: MetricPoint[] = [];
     for (let i = 0; i < 1500; i++) {
       points.push(gauge('api-1', i, memory(i, r)));
@@ -61,7 +59,7 @@ describe('MetricDetector', () => {
   });
 
   it('ends an anomaly after quiet points, once, with endMs', () => {
-    const r = rng(5);
+    const r = seededRandom(5);
     const points: MetricPoint[] = [];
     for (let i = 0; i < 1200; i++) points.push(gauge('api-1', i, i === 1000 ? 900e6 : memory(i, r)));
     const out = feed(new MetricDetector(), points);
@@ -73,7 +71,7 @@ describe('MetricDetector', () => {
   });
 
   it('scores counters as per-second rates, and skips resets and out-of-order points', () => {
-    const r = rng(9);
+    const r = seededRandom(9);
     const points: MetricPoint[] = [];
     let total = 0;
     for (let i = 0; i < 1200; i++) {
@@ -110,7 +108,7 @@ describe('MetricDetector', () => {
   });
 
   it('reports a busy counter that stops counting, not one whose rate holds steady', () => {
-    const r = rng(4);
+    const r = seededRandom(4);
     const points: MetricPoint[] = [];
     let busy = 0;
     let steady = 0;

@@ -2,11 +2,9 @@ import { seededRandom } from '@sleuth/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SERIES_OPTIONS, SeriesDetector, type PointScore } from './series-detector';
 
-const rng = seededRandom;
-
 /** Request latency around 120 ms: a daily wave (288 points a day) plus noise. */
 function healthy(n: number, seed = 7): number[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   return Array.from({ length: n }, (_, i) => 120 + 15 * Math.sin((2 * Math.PI * i) / 288) + (r() - 0.5) * 10);
 }
 
@@ -61,7 +59,7 @@ describe('SeriesDetector', () => {
   it('catches a series that keeps to its range but loses its rhythm, as a pattern', () => {
     // From point 1500 the values jump between the wave's low and high: every value is
     // ordinary, their order is not.
-    const r = rng(3);
+    const r = seededRandom(3);
     const values = healthy(2000).map((v, i) => (i >= 1500 ? (r() < 0.5 ? 108 : 132) + (r() - 0.5) * 4 : v));
     const out = run(values);
     const found = alarms(out, 1400);
@@ -109,7 +107,7 @@ describe('SeriesDetector', () => {
     // Five-minute points: busy by day, quiet by night, for three days; on the fourth the series
     // stays at its daytime level through the night.
     const T0 = Date.UTC(2026, 10, 2);
-    const r = rng(12);
+    const r = seededRandom(12);
     const perDay = 288;
     const level = (i: number) => 100 + 40 * Math.sin((2 * Math.PI * i) / perDay);
     const night = (i: number) => Math.floor(i / perDay) === 3 && level(i) < 80;
@@ -131,7 +129,7 @@ describe('SeriesDetector', () => {
   it('stays quiet over ten days of an ordinary daily shape, several seeds', () => {
     const T0 = Date.UTC(2026, 10, 2);
     for (const seed of [2, 5, 9]) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const d = new SeriesDetector();
       for (let i = 0; i < 2880; i++) {
         const v = 100 + 40 * Math.sin((2 * Math.PI * i) / 288) + (r() - 0.5) * 6;
@@ -147,7 +145,7 @@ describe('SeriesDetector', () => {
     // half the level. On the fourth Wednesday the service is as quiet as on a Sunday.
     const T0 = Date.UTC(2026, 10, 2);
     const perDay = 288;
-    const r = rng(21);
+    const r = seededRandom(21);
     const day = (i: number) => Math.floor(i / perDay);
     const quiet = (i: number) => day(i) % 7 >= 5 || day(i) === 23;
     const values = Array.from({ length: 28 * perDay }, (_, i) => {

@@ -184,8 +184,8 @@ export class SeriesDetector {
       this.moving += ((step > 0 ? 1 : 0) - this.moving) / Math.min(i, NOISE_HISTORY);
     }
     this.last = value;
-    if (!(this.max > this.min) || !(this.meanStep > 0))
-      return i < this.opts.warmup || !(this.max > this.min) ? 0 : 1;
+    // A range means some earlier step moved, so the mean step is positive too.
+    if (!(this.max > this.min)) return 0;
     // How far past its old high (or low) this point is, in usual steps; and how far the
     // series' own records usually go: a heavy-tailed series (GC pauses, batch jobs) beats its
     // high by a lot every time, which is its nature, not an incident.

@@ -2,8 +2,6 @@ import { emptyBatch, type Anomaly, type Span, seededRandom } from '@sleuth/core'
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RED_OPTIONS, RedDetector } from './red-detector';
 
-const rng = seededRandom;
-
 const T0 = Date.UTC(2026, 10, 1, 12);
 const MIN = 60_000;
 const hex = (n: number, len: number) => n.toString(16).padStart(len, '0').slice(-len);
@@ -17,7 +15,7 @@ interface Minute {
 
 /** `perMinute` server spans of checkout `POST /orders` per minute, each with a client child. */
 function spans(minutes: Minute[], perMinute = 60, seed = 1): Span[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out: Span[] = [];
   let n = 0;
   minutes.forEach((m, k) => {

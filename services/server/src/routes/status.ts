@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { FrozenConfig } from '@sleuth/core';
+import type { DetectionStatus } from '@sleuth/detect';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
 import type { Store } from '@sleuth/store';
 
@@ -9,9 +10,7 @@ export interface StatusDeps {
   config: FrozenConfig;
   startedMs: number;
   /** Detection's progress, when detection runs. */
-  detection?: () =>
-    | { signalClockMs: number | null; pendingRecords: number; droppedBatches: number; droppedRecords: number }
-    | undefined;
+  detection?: () => DetectionStatus | undefined;
 }
 
 /** GET /api/v1/status: what is stored, what is queued, and how Sleuth is configured to keep it. */
