@@ -46,6 +46,31 @@ export type Anomaly = z.infer<typeof Anomaly>;
 
 export const IncidentSeverity = z.enum(['critical', 'high', 'medium', 'low']);
 
+/**
+ * A minimal change to one field of one manifest that would address a root cause, for a fixer to
+ * turn into a pull request. `from`/`to` are the field's current and proposed values as text.
+ */
+export const ManifestPatch = z.object({
+  kind: z.string().min(1),
+  name: z.string().min(1),
+  namespace: z.string().optional(),
+  /** A path in the manifest, e.g. `spec.template.spec.containers[name=api].resources.limits.memory`. */
+  field: z.string().min(1),
+  from: z.string(),
+  to: z.string(),
+  rationale: z.string(),
+});
+export type ManifestPatch = z.infer<typeof ManifestPatch>;
+
+/** What a person can do about a root cause: steps in plain language and read-only kubectl to confirm. */
+export const Remediation = z.object({
+  steps: z.array(z.string()).min(1),
+  /** kubectl commands that confirm the diagnosis; they read, never change the cluster. */
+  commands: z.array(z.string()),
+  patch: ManifestPatch.optional(),
+});
+export type Remediation = z.infer<typeof Remediation>;
+
 export const RootCause = z.object({
   id: z.string(),
   failureMode: z.string(),
@@ -56,6 +81,8 @@ export const RootCause = z.object({
   evidence: z.array(Evidence),
   /** `rules` for the deterministic engine, `llm` for the investigator. */
   origin: z.enum(['rules', 'llm']),
+  /** The steps, confirming commands and manifest change that would fix it (issue 8's input). */
+  remediation: Remediation.optional(),
 });
 export type RootCause = z.infer<typeof RootCause>;
 

@@ -1,30 +1,13 @@
 import { z } from 'zod';
-import { Evidence, ResourceRef } from '@sleuth/core';
+import { Evidence, ManifestPatch, Remediation, ResourceRef } from '@sleuth/core';
 
-/**
- * A minimal change to one field of one manifest that would address the finding, for a fixer to
- * turn into a pull request. `from`/`to` are the field's current and proposed values as text.
- */
-export const FindingPatch = z.object({
-  kind: z.string().min(1),
-  name: z.string().min(1),
-  namespace: z.string().optional(),
-  /** A path in the manifest, e.g. `spec.template.spec.containers[name=api].resources.limits.memory`. */
-  field: z.string().min(1),
-  from: z.string(),
-  to: z.string(),
-  rationale: z.string(),
-});
-export type FindingPatch = z.infer<typeof FindingPatch>;
+/** A manifest change that would address a finding (the core `ManifestPatch`). */
+export const FindingPatch = ManifestPatch;
+export type FindingPatch = ManifestPatch;
 
-/** What a person can do about a finding: steps in plain language and read-only kubectl to confirm. */
-export const FindingRemediation = z.object({
-  steps: z.array(z.string()).min(1),
-  /** kubectl commands that confirm the diagnosis; they read, never change the cluster. */
-  commands: z.array(z.string()),
-  patch: FindingPatch.optional(),
-});
-export type FindingRemediation = z.infer<typeof FindingRemediation>;
+/** What a person can do about a finding (the core `Remediation`). */
+export const FindingRemediation = Remediation;
+export type FindingRemediation = Remediation;
 
 /**
  * One failure mode an analyzer found on one resource, with the evidence behind it. Findings never

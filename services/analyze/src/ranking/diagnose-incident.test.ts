@@ -86,6 +86,9 @@ describe('diagnoseIncident', () => {
     );
     expect(causes[0]!.confidence).toBeGreaterThan(causes[1]!.confidence);
     expect(causes[0]!.origin).toBe('rules');
+    // The analyzer's steps and read-only confirming commands travel with the cause.
+    expect(causes[0]!.remediation?.steps.length).toBeGreaterThan(0);
+    expect(causes[0]!.remediation?.commands.join('\n')).toContain('kubectl');
   });
 
   it('has no cause to offer when the resources are healthy', async () => {

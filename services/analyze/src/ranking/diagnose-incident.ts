@@ -89,5 +89,6 @@ export async function diagnoseIncident(
     rank: i + 1,
     evidence: f.evidence,
     origin: 'rules',
+    ...(f.remediation ? { remediation: f.remediation } : {}),
   }));
 }
