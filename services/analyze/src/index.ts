@@ -34,3 +34,21 @@ export {
   type AnalyzerId,
 } from './analyzers/registry';
 export { diagnoseIncident } from './ranking/diagnose-incident';
+export {
+  DEFAULT_LOCALIZE_OPTIONS,
+  anomalySignal,
+  localizeRootCause,
+  topologyUnits,
+  type AnomalySignal,
+  type CallEdge,
+  type LocalizeOptions,
+  type RootCauseCandidate,
+} from './ranking/localize';
+export {
+  DEFAULT_WINDOW_SHIFT_OPTIONS,
+  metricShifts,
+  spanShifts,
+  spanUnit,
+  type ShiftWindows,
+  type WindowShiftOptions,
+} from './ranking/window-shift';
