@@ -6,12 +6,14 @@ import type { Store } from '@sleuth/store';
 import { AgentTokens, ReplayGuard } from './agents';
 import { TopologySource } from '@sleuth/analyze';
 import { ClusterRegistry } from './clusters';
+import { IncidentFeed } from './incident-feed';
 import type { ServerMetrics } from './metrics';
 import { registerErrorHandler } from './plugins/error-handler';
 import { agentRoutes } from './routes/agents';
 import { analysisRoutes } from './routes/analysis';
 import { clusterRoutes } from './routes/clusters';
 import { healthRoutes } from './routes/health';
+import { incidentStreamRoutes } from './routes/incident-stream';
 import { kubernetesRoutes } from './routes/kubernetes';
 import { otlpRoutes } from './routes/otlp';
 import { signalRoutes } from './routes/signals';
@@ -32,6 +34,8 @@ export interface AppDeps {
   clusters?: ClusterRegistry;
   /** Detection's progress for /api/v1/status, when detection runs. */
   detection?: StatusDeps['detection'];
+  /** Incident changes for the live stream; a feed nothing publishes to when not given. */
+  incidentFeed?: IncidentFeed;
 }
 
 /**
@@ -80,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   metrics.queueCapacity.set(config.ingest.queueMaxRecords);
   const queryDeps = { store, metrics };
+  const topology = new TopologySource(store);
   await app.register(
     otlpRoutes({ config, queue, metrics, clusters, agentTokens, replays: new ReplayGuard() }),
   );
@@ -90,9 +95,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     (api: FastifyInstance) => {
       void api.register(signalRoutes(queryDeps));
       void api.register(kubernetesRoutes(queryDeps));
-      void api.register(analysisRoutes(queryDeps));
+      void api.register(analysisRoutes({ ...queryDeps, topology }));
+      void api.register(incidentStreamRoutes({ feed: deps.incidentFeed ?? new IncidentFeed(logger) }));
       void api.register(clusterRoutes(clusters));
-      void api.register(topologyRoutes({ topology: new TopologySource(store), metrics }));
+      void api.register(topologyRoutes({ topology, metrics }));
       void api.register(
         statusRoutes({
           store,

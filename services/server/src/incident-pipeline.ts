@@ -72,7 +72,21 @@ export class IncidentPipeline {
     return out;
   }
 
+  private written?: (incident: Incident, before: Incident | undefined) => void;
+
+  /**
+   * Calls `listener` after each incident write with the state it replaced (undefined for a new
+   * incident): how the live stream hears of changes. One listener; a later call replaces it.
+   */
+  onIncidentWritten(listener: (incident: Incident, before: Incident | undefined) => void): void {
+    this.written = listener;
+  }
+
   private async write(incidents: Incident[]): Promise<void> {
-    for (const incident of incidents) await this.store.putIncident(incident);
+    for (const incident of incidents) {
+      const before = this.written ? await this.store.getIncident(incident.id) : undefined;
+      await this.store.putIncident(incident);
+      this.written?.(incident, before);
+    }
   }
 }

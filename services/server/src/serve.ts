@@ -11,6 +11,7 @@ import { HttpOtlpTransport, Simulator } from '@sleuth/simulator';
 import { RetentionScheduler, SqliteStore, type Store } from '@sleuth/store';
 import { buildApp } from './app';
 import { defaultDetectors, type DetectorSet } from './detectors';
+import { IncidentFeed } from './incident-feed';
 import { IncidentPipeline } from './incident-pipeline';
 import { ClusterRegistry } from './clusters';
 import { InProcessSender } from './in-process-sender';
@@ -24,6 +25,8 @@ export interface RunningServer {
   store: Store;
   simulator: Simulator | undefined;
   collector: KubernetesCollector | undefined;
+  /** Where anomalies become incidents (undefined when detection is off). */
+  incidents: IncidentPipeline | undefined;
   /** Stops taking requests, writes everything accepted, closes the store. Idempotent. */
   stop(): Promise<void>;
 }
@@ -83,6 +86,8 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   const metrics = new ServerMetrics();
   let detection: DetectionRunner | undefined;
   let detectors: DetectorSet | undefined;
+  let incidents: IncidentPipeline | undefined;
+  const incidentFeed = new IncidentFeed(logger);
   let saveTimer: NodeJS.Timeout | undefined;
   const { store, queue } = await openStoreAndQueue(config, logger, metrics, (batch) =>
     detection?.offer(batch),
@@ -97,7 +102,8 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   if (config.detect.enabled) {
     detectors = defaultDetectors(config, logger);
     // Anomalies become incidents (grouped by time and topology), diagnosed by the analyzers.
-    const incidents = new IncidentPipeline(store, logger);
+    incidents = new IncidentPipeline(store, logger);
+    incidents.onIncidentWritten((after, before) => incidentFeed.publish(after, before));
     await incidents.start();
     detection = new DetectionRunner({
       downstream: incidents,
@@ -137,6 +143,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
     clusters,
     simulator: () => simulator,
     detection: () => detection?.status(),
+    incidentFeed,
   });
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.server.address();
@@ -214,5 +221,5 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       await store.stop();
       logger.info('Sleuth stopped');
     })());
-  return { url, app, store, simulator, collector, stop };
+  return { url, app, store, simulator, collector, incidents, stop };
 }

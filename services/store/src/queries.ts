@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMsSchema, ResourceRef, Severity } from '@sleuth/core';
+import { EpochMsSchema, IncidentSeverity, ResourceRef, Severity } from '@sleuth/core';
 
 /** Filters shared by every signal query: a time window and where the signal came from. */
 const SourceFilter = {
@@ -126,10 +126,30 @@ export const AnomalyQuery = z.object({
 });
 export type AnomalyQuery = z.input<typeof AnomalyQuery>;
 
+/**
+ * Which incidents to list. Resource filters match an incident with any of its resources (or its
+ * root causes' resources) in that place: `cluster` and `namespace` each on their own, `resource`
+ * all of its given fields together.
+ */
 export const IncidentQuery = z.object({
   ...Window,
   status: z.enum(['open', 'resolved']).optional(),
+  severity: IncidentSeverity.optional(),
   cluster: z.string().min(1).optional(),
+  namespace: z.string().min(1).optional(),
+  resource: z
+    .object({
+      cluster: z.string().min(1).optional(),
+      namespace: z.string().min(1).optional(),
+      kind: z.string().min(1),
+      name: z.string().min(1),
+    })
+    .optional(),
+  /**
+   * Keyset cursor: only incidents after this one in the listing order (updatedMs, then id, both
+   * descending). Pass the last incident of a full page to read the next.
+   */
+  before: z.object({ updatedMs: EpochMsSchema, id: z.string().min(1) }).optional(),
   limit: z.number().int().min(1).max(1000).default(100),
 });
 export type IncidentQuery = z.input<typeof IncidentQuery>;

@@ -1,12 +1,56 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { NotFoundError } from '@sleuth/core';
+import { IncidentSeverity, NotFoundError } from '@sleuth/core';
+import type { TopologySource } from '@sleuth/analyze';
+import { incidentDetail } from '../incident-detail';
+import { parseResourceArg } from '../resource-arg';
 import type { QueryRouteDeps } from './signals';
 import { Limit, WindowParams } from './params';
 
-/** Read API over anomalies and incidents (issues 4 and 5 produce them). */
-export function analysisRoutes({ store, metrics }: QueryRouteDeps) {
+/** `resource=NAMESPACE/KIND/NAME` or `KIND/NAME` (kubectl short kinds work: `shop/deploy/cart`). */
+const ResourceParam = z.string().transform((text, ctx) => {
+  const r = parseResourceArg(text);
+  if ('error' in r) {
+    ctx.addIssue({ code: 'custom', message: r.error });
+    return z.NEVER;
+  }
+  return r;
+});
+
+const CursorBody = z.tuple([z.number().finite(), z.string().min(1).max(64)]);
+
+function encodeCursor(updatedMs: number, id: string): string {
+  return Buffer.from(JSON.stringify([updatedMs, id])).toString('base64url');
+}
+
+/** The `next` of a previous answer: where the listing stopped (updatedMs and id of its last incident). */
+const CursorParam = z
+  .string()
+  .max(200)
+  .transform((text, ctx) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    const body = CursorBody.safeParse(parsed);
+    if (!body.success) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'not a cursor this API gave out: pass the `next` of a previous answer',
+      });
+      return z.NEVER;
+    }
+    return { updatedMs: body.data[0], id: body.data[1] };
+  });
+
+/**
+ * Read API over anomalies and incidents: lists with filters and paging, and an incident's detail
+ * (timeline, anomaly records, ranked root causes, recommendations).
+ */
+export function analysisRoutes({ store, metrics, topology }: QueryRouteDeps & { topology: TopologySource }) {
   return function register(base: FastifyInstance): void {
     const app = base.withTypeProvider<ZodTypeProvider>();
 
@@ -43,17 +87,32 @@ export function analysisRoutes({ store, metrics }: QueryRouteDeps) {
           querystring: z.object({
             ...WindowParams,
             status: z.enum(['open', 'resolved']).optional(),
+            severity: IncidentSeverity.optional(),
             cluster: z.string().min(1).optional(),
+            namespace: z.string().min(1).optional(),
+            resource: ResourceParam.optional(),
             limit: Limit(1000, 100),
+            cursor: CursorParam.optional(),
           }),
         },
       },
       async (req) => {
-        const { from, to, ...rest } = req.query;
-        const incidents = await metrics.timeQuery('list_incidents', () =>
-          store.listIncidents({ ...rest, fromMs: from, toMs: to }),
+        const { from, to, cursor, limit, ...rest } = req.query;
+        const page = await metrics.timeQuery('list_incidents', () =>
+          store.listIncidents({
+            ...rest,
+            fromMs: from,
+            toMs: to,
+            limit: limit + 1,
+            ...(cursor ? { before: cursor } : {}),
+          }),
         );
-        return { incidents };
+        const incidents = page.slice(0, limit);
+        const last = incidents.at(-1);
+        return {
+          incidents,
+          ...(page.length > limit && last ? { next: encodeCursor(last.updatedMs, last.id) } : {}),
+        };
       },
     );
 
@@ -63,7 +122,7 @@ export function analysisRoutes({ store, metrics }: QueryRouteDeps) {
       async (req) => {
         const incident = await metrics.timeQuery('get_incident', () => store.getIncident(req.params.id));
         if (!incident) throw new NotFoundError(`incident ${req.params.id} does not exist`);
-        return incident;
+        return metrics.timeQuery('incident_detail', () => incidentDetail(incident, { store, topology }));
       },
     );
   };

@@ -203,5 +203,44 @@ export function objectAnalysisContract(make: MakeStore): void {
       expect(await ref.store.getIncident('inc_1')).toEqual(updated);
       expect(await ids({ limit: 1 })).toEqual(['inc_1']);
     });
+
+    it('filters incidents by severity and place (resources or root causes), and pages by keyset', async () => {
+      const pod = { cluster: 'prod-eu', namespace: 'shop', kind: 'Pod', name: 'cart-7d9f-abc12' };
+      const all = [
+        incident('inc_a', { updatedMs: T0 + 4 * MINUTE }),
+        incident('inc_b', {
+          updatedMs: T0 + 3 * MINUTE,
+          severity: 'critical',
+          resources: [{ cluster: 'prod-eu', namespace: 'pay', kind: 'Deployment', name: 'ledger' }],
+          rootCauses: [],
+        }),
+        incident('inc_c', { updatedMs: T0 + 3 * MINUTE, severity: 'low', resources: [pod], rootCauses: [] }),
+        incident('inc_d', {
+          updatedMs: T0 + MINUTE,
+          resources: [{ cluster: 'prod-us', kind: 'Node', name: 'n1' }],
+          rootCauses: [],
+        }),
+      ];
+      for (const i of all) await ref.store.putIncident(i);
+      const ids = async (q: Parameters<typeof ref.store.listIncidents>[0]): Promise<string[]> =>
+        (await ref.store.listIncidents(q)).map((x) => x.id);
+      expect(await ids({ severity: 'critical' })).toEqual(['inc_b']);
+      expect(await ids({ namespace: 'shop' })).toEqual(['inc_a', 'inc_c']);
+      expect(await ids({ namespace: 'pay', cluster: 'prod-eu' })).toEqual(['inc_b']);
+      // inc_a names the pod only as its root cause's resource.
+      expect(await ids({ resource: { namespace: 'shop', kind: 'Pod', name: pod.name } })).toEqual([
+        'inc_a',
+        'inc_c',
+      ]);
+      expect(await ids({ resource: { kind: 'Node', name: 'n1' } })).toEqual(['inc_d']);
+      expect(await ids({ resource: { cluster: 'prod-eu', kind: 'Node', name: 'n1' } })).toEqual([]);
+      // Equal updatedMs: the id breaks the tie, so paging neither skips nor repeats.
+      expect(await ids({ limit: 2 })).toEqual(['inc_a', 'inc_c']);
+      expect(await ids({ limit: 2, before: { updatedMs: T0 + 3 * MINUTE, id: 'inc_c' } })).toEqual([
+        'inc_b',
+        'inc_d',
+      ]);
+      expect(await ids({ before: { updatedMs: T0 + MINUTE, id: 'inc_d' } })).toEqual([]);
+    });
   });
 }

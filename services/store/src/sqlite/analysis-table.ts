@@ -96,25 +96,52 @@ export class AnalysisTable {
 
   /**
    * Incidents active in the window (started before `toMs`, not resolved before `fromMs`), newest
-   * update first. `cluster` matches an incident with any resource in that cluster.
+   * update first, from `before` on. Place filters match an incident with any of its resources or
+   * root causes' resources there.
    */
   listIncidents(input: IncidentQuery): Incident[] {
     const q = parseQuery(IncidentQuery, input);
     checkWindow(q);
     const where: string[] = [];
     const args: unknown[] = [];
-    const add = (condition: string, value: unknown): void => {
+    const add = (condition: string, ...values: unknown[]): void => {
       where.push(condition);
-      args.push(value);
+      args.push(...values);
     };
     if (q.fromMs !== undefined) add('(resolved_ms IS NULL OR resolved_ms >= ?)', q.fromMs);
     if (q.toMs !== undefined) add('start_ms < ?', q.toMs);
     if (q.status !== undefined) add('status = ?', q.status);
-    if (q.cluster !== undefined) {
+    if (q.severity !== undefined) add("body ->> '$.severity' = ?", q.severity);
+    if (q.before !== undefined)
       add(
-        "EXISTS (SELECT 1 FROM json_each(body, '$.resources') r WHERE r.value ->> 'cluster' = ?)",
-        q.cluster,
+        '(updated_ms < ? OR (updated_ms = ? AND id < ?))',
+        q.before.updatedMs,
+        q.before.updatedMs,
+        q.before.id,
       );
+    // Field names come from this code, never from the query: only values are bound.
+    const place = (conditions: [string, unknown][]): void => {
+      const on = (json: string): string =>
+        conditions.map(([field]) => `${json} ->> '$.${field}' = ?`).join(' AND ');
+      const values = conditions.map(([, v]) => v);
+      add(
+        `(EXISTS (SELECT 1 FROM json_each(body, '$.resources') r WHERE ${on('r.value')})
+          OR EXISTS (SELECT 1 FROM json_each(body, '$.rootCauses') c WHERE ${on("(c.value -> '$.resource')")}))`,
+        ...values,
+        ...values,
+      );
+    };
+    if (q.cluster !== undefined) place([['cluster', q.cluster]]);
+    if (q.namespace !== undefined) place([['namespace', q.namespace]]);
+    if (q.resource !== undefined) {
+      const r = q.resource;
+      const conditions: [string, unknown][] = [
+        ['kind', r.kind],
+        ['name', r.name],
+      ];
+      if (r.cluster !== undefined) conditions.push(['cluster', r.cluster]);
+      if (r.namespace !== undefined) conditions.push(['namespace', r.namespace]);
+      place(conditions);
     }
     const sql = `SELECT body FROM incidents ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY updated_ms DESC, id DESC LIMIT ?`;
