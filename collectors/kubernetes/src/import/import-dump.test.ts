@@ -110,6 +110,23 @@ describe('importDump', () => {
     ]);
   });
 
+  it("marks the log of a container waiting to restart as its previous instance's, as the live collector does", async () => {
+    const rec = new Recorder();
+    await importDump(DUMP, { cluster: 'lab', sender: rec });
+    const byPod = new Map<string, boolean[]>();
+    for (const rl of rec.requests.flatMap((r) => r.resourceLogs)) {
+      const pod = rl.resource.attributes.find((a) => a.key === 'k8s.pod.name')?.value.stringValue ?? '';
+      for (const l of rl.scopeLogs.flatMap((s) => s.logRecords)) {
+        const previous = l.attributes.some((a) => a.key === 'k8s.container.previous');
+        byPod.set(pod, [...(byPod.get(pod) ?? []), previous]);
+      }
+    }
+    // checkout-…-q9z4w waits in CrashLoopBackOff: kubectl dumped its last crashed instance's log.
+    expect(byPod.get('checkout-6d8f7b9c5d-q9z4w')).toEqual([true, true, true]);
+    expect(byPod.get('checkout-6d8f7b9c5d-7xk2p')?.every((p) => !p)).toBe(true);
+    expect(byPod.get('postgres-0')?.every((p) => !p)).toBe(true);
+  });
+
   it('gives log lines times over the container run, in order, with the pod attributes', async () => {
     const rec = new Recorder();
     const summary = await importDump(DUMP, { cluster: 'lab', sender: rec });

@@ -159,7 +159,11 @@ export async function importDump(path: string, opts: ImportOptions): Promise<Imp
     summary.logLines += lines.length;
     for (let i = 0; i < lines.length;) {
       const take = Math.min(lines.length - i, batch - pending);
-      groups.push({ resource: placement.resource, lines: lines.slice(i, i + take) });
+      groups.push({
+        resource: placement.resource,
+        lines: lines.slice(i, i + take),
+        ...(placement.previous ? { previous: true } : {}),
+      });
       pending += take;
       i += take;
       if (pending >= batch) await flushLogs();

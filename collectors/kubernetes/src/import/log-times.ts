@@ -7,6 +7,8 @@ import type { DumpLogSection } from './dump-reader';
 interface Run {
   startMs: number | undefined;
   endMs: number | undefined;
+  /** The run is lastState's: the container waits to restart, so its log is the `previous` one. */
+  previous: boolean;
 }
 
 interface RawRun {
@@ -39,9 +41,10 @@ const ms = (v: unknown): number | undefined => {
  * terminated one's log, so that is the run.
  */
 function runOf(s: RawStatus): Run | undefined {
-  const r = s.state?.running ?? s.state?.terminated ?? s.lastState?.terminated;
+  const current = s.state?.running ?? s.state?.terminated;
+  const r = current ?? s.lastState?.terminated;
   if (!r) return undefined;
-  return { startMs: ms(r.startedAt), endMs: ms(r.finishedAt) };
+  return { startMs: ms(r.startedAt), endMs: ms(r.finishedAt), previous: current === undefined };
 }
 
 /** Where a section's lines go, or why they cannot go anywhere. */
@@ -53,6 +56,11 @@ export type Placement =
       /** Time of line i without a timestamp: startMs + stepMs * i. */
       startMs: number;
       stepMs: number;
+      /**
+       * The lines are a terminated instance's while the container waits to restart
+       * (CrashLoopBackOff): what `kubectl logs --previous` shows, where a crash's reason is.
+       */
+      previous: boolean;
     }
   | { ok: false; reason: string };
 
@@ -117,7 +125,7 @@ export class PodIndex {
     // Without a start, one line a second up to the end: the order holds, the spread is a guess.
     const startMs = Math.min(run?.startMs ?? endMs - Math.max(0, log.total - 1) * 1000, endMs);
     const stepMs = log.total > 1 ? (endMs - startMs) / (log.total - 1) : 0;
-    return { ok: true, resource, startMs, stepMs };
+    return { ok: true, resource, startMs, stepMs, previous: run?.previous ?? false };
   }
 }
 
