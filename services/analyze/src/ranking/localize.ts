@@ -20,6 +20,12 @@ export interface LocalizeOptions {
   /** A later onset costs half the score after this long (earlier onset wins). */
   onsetHalfLifeMs: number;
   /**
+   * Onsets are compared at this resolution: detectors judge in windows (a minute for RED and
+   * log counts, a scrape for metrics), so a finer difference between two of them is the
+   * windows', not the fault's.
+   */
+  onsetResolutionMs: number;
+  /**
    * An anomalous callee that began no later than this after a unit's own onset explains the
    * unit's anomalies (clocks and windows make onsets coarse).
    */
@@ -36,6 +42,7 @@ export interface LocalizeOptions {
 export const DEFAULT_LOCALIZE_OPTIONS: LocalizeOptions = {
   unitOf: (ref) => ref,
   onsetHalfLifeMs: 120_000,
+  onsetResolutionMs: 60_000,
   onsetSlackMs: 60_000,
   explainedWeight: 0.3,
   unlinkedWeight: 0.5,
@@ -50,7 +57,7 @@ export interface RootCauseCandidate {
   rank: number;
   /** 0..1; comparable within one ranking only. */
   score: number;
-  /** The earliest onset among its anomalies, epoch ms. */
+  /** The earliest onset among its anomalies, epoch ms, at `onsetResolutionMs`. */
   onsetMs: number;
   /** The kinds of telemetry its anomalies were seen in. */
   signals: AnomalySignal[];
@@ -142,9 +149,10 @@ export function localizeRootCause(
     const ref = o.unitOf(a.resource);
     const key = refKey(ref);
     let u = units.get(key);
-    if (!u) units.set(key, (u = { ref, anomalies: [], onsetMs: a.onsetMs, strength: 0, signals: new Set() }));
+    const onsetMs = Math.floor(a.onsetMs / o.onsetResolutionMs) * o.onsetResolutionMs;
+    if (!u) units.set(key, (u = { ref, anomalies: [], onsetMs, strength: 0, signals: new Set() }));
     u.anomalies.push(a);
-    u.onsetMs = Math.min(u.onsetMs, a.onsetMs);
+    u.onsetMs = Math.min(u.onsetMs, onsetMs);
     u.signals.add(anomalySignal(a));
   }
   if (units.size === 0) return [];
