@@ -43,7 +43,11 @@ interface FaultResult {
   service: string;
   top: { name: string; score: number }[];
   podTop: string[];
-  anomalies: number;
+  /** Anomalies the streaming detectors reported for the window, and window-shift findings. */
+  detected: number;
+  shifts: number;
+  /** Spans in the reference (the 10 minutes before the window): what the comparison had. */
+  referenceSpans: number;
 }
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
@@ -96,11 +100,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         const t = x.timeMs ?? x.endMs ?? 0;
         return t >= w.fromMs && t < w.toMs;
       };
-      const anomalies = [
-        ...replayed.anomalies.filter(known),
+      const detected = replayed.anomalies.filter(known);
+      const shifts = [
         ...metricShifts(replayed.metrics.filter(inWindow), w),
         ...spanShifts(replayed.spans.filter(inWindow), w),
       ];
+      const anomalies = [...detected, ...shifts];
       const calls: CallEdge[] = (
         await store.serviceCalls({ fromMs: w.fromMs, toMs: w.toMs, limit: 10_000 })
       ).map((c) => ({
@@ -127,7 +132,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
           .slice(0, 3)
           .flatMap((c) => podsOf.get(c.resource.name) ?? [c.resource.name])
           .slice(0, 3),
-        anomalies: anomalies.length,
+        detected: detected.length,
+        shifts: shifts.length,
+        referenceSpans: replayed.spans.filter((x) => x.endMs >= w.fromMs && x.endMs < w.incidentFromMs)
+          .length,
       });
     }
   } finally {
@@ -144,13 +152,13 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   };
   const rows = results.map(
     (r) =>
-      `| ${r.fault.time.slice(11)} | ${r.fault.type} | ${r.service} | ${r.top.map((t, i) => `${t.name === r.service ? '**' : ''}${i + 1}. ${t.name} (${t.score})${t.name === r.service ? '**' : ''}`).join('<br>')} | ${r.anomalies} |`,
+      `| ${r.fault.time.slice(11)} | ${r.fault.type} | ${r.service} | ${r.top.map((t, i) => `${t.name === r.service ? '**' : ''}${i + 1}. ${t.name} (${t.score})${t.name === r.service ? '**' : ''}`).join('<br>')} | ${r.detected} / ${r.shifts} | ${r.referenceSpans} |`,
   );
   const pct = (v: number) => `${round(v * 100, 2)}%`;
   const body = `Nezha TrainTicket, ${day}: ${faults.length} faults (${[...new Set(faults.map((x) => x.type))].join(', ')}), each scored on the 3 minutes from its inject minute with the ${REFERENCE_MS / 60_000} minutes before as reference. Every trace, log and metric record up to the last window went through the OTLP receiver code and the server's detectors in time order (${replayed.counts.spans} spans, ${replayed.counts.logs} log lines, ${replayed.counts.metrics} metric points, ${replayed.counts.rejected} rejected); the call graph is the store's \`serviceCalls\`.
 
-| inject (UTC) | fault | true service | Sleuth's top 3 (score) | anomalies |
-| --- | --- | --- | --- | --- |
+| inject (UTC) | fault | true service | Sleuth's top 3 (score) | detector anomalies / shifts | reference spans |
+| --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
 | level | top-1 | top-3 |
@@ -159,7 +167,9 @@ ${rows.join('\n')}
 | **Sleuth** pod | ${pct(figures.pod_top1)} | ${pct(figures.pod_top3)} |
 | Nezha (published, service, 45 faults over two days) | ${pct(PUBLISHED.top1)} | ${pct(PUBLISHED.top3)} |
 
-One pod per service in this deployment, so pod and service levels agree. Run time ${round(wallS, 1)} s (replay, detection, store and ranking).`;
+One pod per service in this deployment, so pod and service levels agree. Run time ${round(wallS, 1)} s (replay, detection, store and ranking).
+
+Why far below Nezha: the streaming detectors start cold (metrics begin 12 minutes before the first fault, a learned series needs 300 points, RED five clean minute windows, log templates an hour), so nearly every anomaly above comes from the window comparison; and its reference holds almost no traces, because this split has traces and logs only inside the fault windows (the reference spans column: a few seconds before each inject minute, plus earlier faults' windows). The per-pod latency metrics are percentiles of sparse requests, which jump by orders of magnitude minute to minute, so many bystanders show shifts as large as the faulty pod's. Nezha mined its patterns from separate fault-free data. See docs/nezha.md.`;
   process.stdout.write(`${body}\n`);
   recordInDocs('nezha', `npm run bench -- nezha${args.length ? ` ${args.join(' ')}` : ''}`, body);
   return { ...figures, faults: results.length, wall_s: round(wallS, 1) };
