@@ -86,8 +86,10 @@ const fmt = (n: number): string => (Math.abs(n) >= 100 ? String(Math.round(n)) :
 
 /**
  * Metric series whose incident samples moved away from the reference: the median of the
- * incident samples' robust z-scores against the reference reaches `minZ`. Onset is the first
- * incident sample beyond the bar. One anomaly per series, on the series' resource.
+ * incident samples' robust z-scores against the reference reaches `minZ`, and the incident
+ * median lies beyond every reference sample (a series that already jumped that far before, such
+ * as a latency percentile of a few requests, has not shifted). Onset is the first incident
+ * sample beyond the bar. One anomaly per series, on the series' resource.
  */
 export function metricShifts(
   points: readonly MetricPoint[],
@@ -115,7 +117,8 @@ export function metricShifts(
     const zs = s.inc.map((p) => (p.value - m) / spread);
     const z = median(zs);
     const now = median(s.inc.map((p) => p.value));
-    const score = Math.min(zScore(z, opts.minZ), sizeScore(m, now));
+    const beyond = z > 0 ? now > Math.max(...s.ref) : now < Math.min(...s.ref);
+    const score = beyond ? Math.min(zScore(z, opts.minZ), sizeScore(m, now)) : 0;
     if (score === 0) continue;
     const onset = s.inc.find(
       (_, i) => Math.sign(zs[i] as number) === Math.sign(z) && Math.abs(zs[i] as number) >= opts.minZ,
