@@ -10,6 +10,7 @@ Commands:
   simulate   Run only the simulated fleet, sending OTLP to a Sleuth server
   agent      Watch the cluster this runs in and push to a Sleuth server
   import     Load a kubectl cluster-info dump (or kubectl get -o json files)
+  diagnose   Explain what is wrong with a resource: ranked causes, evidence, what to do
 
 Run 'sleuth <command> --help' for a command's options.
 Every setting can also come from a config file (--config) or SLEUTH_* environment
@@ -262,6 +263,8 @@ export async function main(argv: string[]): Promise<number> {
     if (first === 'simulate') return await simulate(rest);
     if (first === 'agent') return await agent(rest);
     if (first === 'import') return await importCommand(rest);
+    if (first === 'diagnose')
+      return await (await import('./diagnose-command')).diagnoseCommand(rest, configFrom);
     if (first === 'help') return printHelp(MAIN_HELP);
     process.stderr.write(`sleuth: unknown command "${first}"\n\n${MAIN_HELP}\n`);
     return 2;

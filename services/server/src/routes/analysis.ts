@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { IncidentSeverity, NotFoundError } from '@sleuth/core';
 import type { TopologySource } from '@sleuth/analyze';
 import { incidentDetail } from '../incident-detail';
+import { diagnoseResource } from '../resource-diagnosis';
 import { parseResourceArg } from '../resource-arg';
 import type { QueryRouteDeps } from './signals';
 import { Limit, WindowParams } from './params';
@@ -113,6 +114,27 @@ export function analysisRoutes({ store, metrics, topology }: QueryRouteDeps & { 
           incidents,
           ...(page.length > limit && last ? { next: encodeCursor(last.updatedMs, last.id) } : {}),
         };
+      },
+    );
+
+    app.get(
+      '/diagnosis',
+      {
+        schema: {
+          querystring: z.object({ resource: ResourceParam, cluster: z.string().min(1).optional() }),
+        },
+      },
+      async (req) => {
+        const { resource, cluster } = req.query;
+        const result = await metrics.timeQuery('diagnose_resource', () =>
+          diagnoseResource({ store, topology }, resource, cluster),
+        );
+        if ('notFound' in result) {
+          throw new NotFoundError(result.notFound, {
+            closeMatches: result.closeMatches.map((r) => ({ ...r })),
+          });
+        }
+        return result;
       },
     );
 
