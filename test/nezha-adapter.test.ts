@@ -12,7 +12,7 @@ import { localizeRootCause, metricShifts } from '@sleuth/analyze';
 import { parseCsv } from '../bench/nezha/csv';
 import { readFaults } from '../bench/nezha/faults';
 import { loadItems, replay, serverDetectors } from '../bench/nezha/replay';
-import { deploymentOf } from '../bench/nezha/translate';
+import { deploymentOf, logTimeMs, otlpLog, type LogRow } from '../bench/nezha/translate';
 
 const DAY = fileURLToPath(new URL('./fixtures/nezha-mini/2023-01-30', import.meta.url));
 const replayed = replay(loadItems(DAY), serverDetectors());
@@ -75,6 +75,19 @@ describe('Nezha adapter', () => {
     expect(line?.severity).toBe('info');
     expect(line?.body).toMatch(/^20:43:57\.\d+ INFO {2}t\.[cs]\.Travel/);
     expect(line?.traceId).toBe('dc8e5be7508182cb4a6800d76f2385a1');
+  });
+
+  it('takes a log line’s time from the runtime’s JSON, as the collector would, where the CSV column overflowed', () => {
+    const [row] = parseCsv(
+      'Timestamp,TimeUnixNano,Node,PodName,Container,TraceID,SpanID,Log\n' +
+        '2023-01-30T12:01:02.090,-6795364578871345152,33.33.33.80,ts-travel-service-64469b5b48-5rjvb,server,' +
+        '3227b61562530dcfe1ffcf086c615646,3ff82e05ec63ec8c,' +
+        '"{""log"":""20:01:02.106 ERROR o.a.c.c.C.[.[.[.[dispatcherServlet]#175 Servlet.service() failed\\n"",' +
+        '""stream"":""stdout"",""time"":""2023-01-30T12:01:02.107455865Z""}"\n',
+    ) as unknown as LogRow[];
+    if (!row) throw new Error('one row');
+    expect(logTimeMs(row)).toBe(Date.parse('2023-01-30T12:01:02.107Z'));
+    expect(otlpLog(row)).toMatchObject({ timeUnixNano: '1675080062107455865', severityText: 'ERROR' });
   });
 
   it('the product localises the fault from what the adapter translated', () => {

@@ -23,6 +23,7 @@ import {
   POD_METRICS,
   otlpGauge,
   otlpLog,
+  logTimeMs,
   otlpSpan,
   podResource,
   spanKinds,
@@ -82,7 +83,7 @@ export function loadItems(dayDir: string, untilMs = Infinity): Item[] {
   for (const f of filesIn(join(dayDir, 'log'), '_log.csv')) {
     for (const r of readCsv(f) as unknown as LogRow[]) {
       items.push({
-        timeMs: Number(BigInt(r.TimeUnixNano) / 1_000_000n),
+        timeMs: logTimeMs(r),
         signal: 'logs',
         resource: { ...podResource(r.PodName, r.Node), 'k8s.container.name': r.Container },
         resourceKey: `${r.PodName}/${r.Container}`,

@@ -11,7 +11,8 @@
  *   marks a span SERVER when it is the entry into its pod (its parent ran in another pod, or it
  *   is a root) and CLIENT when it calls into another pod; every other span is INTERNAL.
  * - A log line's severity from its level word (`19:50:59.971 INFO  t.s.X#457 ...`), as a filelog
- *   receiver's regex parser would.
+ *   receiver's regex parser would; its time from the Docker JSON line's `time`, as the
+ *   collector's container parser would (Nezha's TimeUnixNano column overflowed on a few lines).
  */
 import { keyValues, type JsonObject } from '@sleuth/pipeline';
 
@@ -102,19 +103,43 @@ export interface LogRow {
 
 const LEVEL = /^\S+\s+(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b/;
 
-/** The container's line (the `log` field of the Docker JSON log), with its level. */
-export function otlpLog(r: LogRow): JsonObject {
+/** ISO-8601 UTC with up to nanosecond digits (`2023-01-30T12:01:02.107455865Z`) as epoch ns. */
+function isoNanos(text: string): bigint | undefined {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(text);
+  if (!m) return undefined;
+  const seconds = Date.parse(`${m[1] ?? ''}Z`);
+  if (Number.isNaN(seconds)) return undefined;
+  return BigInt(seconds) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+/** The container's line and the time the runtime wrote it (the Docker JSON log's `log`, `time`). */
+function dockerLine(r: LogRow): { line: string; nanos: bigint | undefined } {
   let line = r.Log;
+  let nanos = /^\d+$/.test(r.TimeUnixNano) ? BigInt(r.TimeUnixNano) : undefined;
   try {
-    const parsed = JSON.parse(r.Log) as { log?: unknown };
+    const parsed = JSON.parse(r.Log) as { log?: unknown; time?: unknown };
     if (typeof parsed.log === 'string') line = parsed.log;
+    // The collector's container parser takes the runtime's time: Nezha's TimeUnixNano column
+    // overflowed on some lines.
+    if (typeof parsed.time === 'string') nanos = isoNanos(parsed.time) ?? nanos;
   } catch {
     // Not Docker JSON: the field is the line itself.
   }
-  line = line.replace(/\s+$/, '');
+  return { line: line.replace(/\s+$/, ''), nanos };
+}
+
+/** When a log row was written, epoch ms (NaN when neither the runtime nor the CSV says). */
+export function logTimeMs(r: LogRow): number {
+  const { nanos } = dockerLine(r);
+  return nanos === undefined ? NaN : Number(nanos / 1_000_000n);
+}
+
+/** The container's line (the `log` field of the Docker JSON log), with its level and time. */
+export function otlpLog(r: LogRow): JsonObject {
+  const { line, nanos } = dockerLine(r);
   const level = LEVEL.exec(line)?.[1];
   return {
-    timeUnixNano: nanos(r.TimeUnixNano),
+    ...(nanos === undefined ? {} : { timeUnixNano: String(nanos) }),
     ...(level ? { severityText: level } : {}),
     body: { stringValue: line },
     ...(/^[0-9a-f]{32}$/.test(r.TraceID) ? { traceId: r.TraceID } : {}),
