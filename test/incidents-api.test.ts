@@ -179,6 +179,13 @@ describe('GET /api/v1/incidents', () => {
       pages++;
     } while (next && pages < 10);
     expect(pages).toBe(3);
+    // The largest page the API allows still says whether there is more.
+    const all = await getJson<{ incidents: Incident[]; next?: string }>(
+      server.url,
+      '/api/v1/incidents?limit=1000',
+    );
+    expect(all.incidents.length).toBeGreaterThanOrEqual(5);
+    expect(all.next).toBeUndefined();
     expect(seen).toEqual(['inc_a', 'inc_b', 'inc_c', 'inc_d', 'inc_e']);
     const filtered = await getJson<{ incidents: Incident[]; next?: string }>(
       server.url,
@@ -444,9 +451,12 @@ describe('GET /api/v1/incidents/stream', () => {
       `resolved ${id}`,
     ]);
     expect(other.events).toEqual([]);
+    expect(server.incidentFeed.subscribers).toBe(2);
     mine.stop();
     other.stop();
     await Promise.all([mine.ended, other.ended]);
+    // A client that goes away is unsubscribed: nothing keeps writing to a closed connection.
+    await until('the streams to unsubscribe', () => server.incidentFeed.subscribers === 0);
   });
 
   it('rejects a bad filter with 400 and ends open streams when the server stops', async () => {

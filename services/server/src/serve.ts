@@ -27,6 +27,8 @@ export interface RunningServer {
   collector: KubernetesCollector | undefined;
   /** Where anomalies become incidents (undefined when detection is off). */
   incidents: IncidentPipeline | undefined;
+  /** Incident changes as the live stream (`/api/v1/incidents/stream`) hears of them. */
+  incidentFeed: IncidentFeed;
   /** Stops taking requests, writes everything accepted, closes the store. Idempotent. */
   stop(): Promise<void>;
 }
@@ -221,5 +223,5 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       await store.stop();
       logger.info('Sleuth stopped');
     })());
-  return { url, app, store, simulator, collector, incidents, stop };
+  return { url, app, store, simulator, collector, incidents, incidentFeed, stop };
 }

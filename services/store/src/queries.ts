@@ -150,6 +150,6 @@ export const IncidentQuery = z.object({
    * descending). Pass the last incident of a full page to read the next.
    */
   before: z.object({ updatedMs: EpochMsSchema, id: z.string().min(1) }).optional(),
-  limit: z.number().int().min(1).max(1000).default(100),
+  limit: z.number().int().min(1).max(5000).default(100),
 });
 export type IncidentQuery = z.input<typeof IncidentQuery>;
