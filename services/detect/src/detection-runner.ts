@@ -134,6 +134,16 @@ export class DetectionRunner implements Component {
     while (this.draining) await this.draining;
   }
 
+  /**
+   * Runs a tick at once (what the timer does) and resolves when it and what it handed
+   * downstream are done: for drivers that step the signal clock themselves (scenario runs).
+   */
+  async tickNow(): Promise<void> {
+    await this.ticking;
+    this.tick();
+    await this.ticking;
+  }
+
   private async drain(): Promise<void> {
     // Let the caller (the queue's write loop) go on before detection starts.
     await new Promise((r) => setImmediate(r));

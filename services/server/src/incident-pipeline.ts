@@ -20,6 +20,8 @@ export class IncidentPipeline {
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
+    /** The clock the re-diagnosis interval is measured on; a stepped run passes its own. */
+    private readonly clock: () => number = Date.now,
   ) {
     this.topology = new TopologySource(store);
     this.correlator = new Correlator((cluster) => this.topology.graph(cluster));
@@ -45,12 +47,12 @@ export class IncidentPipeline {
     const out: Incident[] = [];
     for (const inc of incidents) {
       const last = this.diagnosedAt.get(inc.id) ?? 0;
-      if (inc.status !== 'open' || Date.now() - last < REDIAGNOSE_MS) {
+      if (inc.status !== 'open' || this.clock() - last < REDIAGNOSE_MS) {
         if (!onlyDiagnosed) out.push(inc);
         continue;
       }
       this.diagnosedAt.delete(inc.id);
-      this.diagnosedAt.set(inc.id, Date.now());
+      this.diagnosedAt.set(inc.id, this.clock());
       if (this.diagnosedAt.size > MAX_TRACKED) {
         const oldest = this.diagnosedAt.keys().next().value;
         if (oldest !== undefined) this.diagnosedAt.delete(oldest);

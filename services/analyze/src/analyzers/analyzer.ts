@@ -1,4 +1,4 @@
-import type { K8sEvent, LogRecord, ObjectSnapshot, ResourceRef } from '@sleuth/core';
+import type { Anomaly, K8sEvent, LogRecord, ObjectSnapshot, ResourceRef } from '@sleuth/core';
 import type { EdgeKind } from '../topology/graph';
 import type { Finding } from './finding';
 
@@ -46,6 +46,15 @@ export interface SeriesQuery {
   toMs: number;
 }
 
+/** Anomalies in one place and window. */
+export interface AnomalyWindow {
+  cluster: string;
+  namespace?: string;
+  /** Anomalies active at any time in [fromMs, toMs]. */
+  fromMs: number;
+  toMs: number;
+}
+
 /**
  * The read-only view of collected state an analyzer works from. The product backs it with the
  * Store (store-context.ts); tests with an in-memory fake (memory-context.ts). Every list is
@@ -66,6 +75,8 @@ export interface AnalysisContext {
   podLogs(query: PodLogQuery): Promise<LogRecord[]>;
   /** Series matching a metric name around a pod or namespace. */
   series(query: SeriesQuery): Promise<SeriesWindow[]>;
+  /** What the detectors flagged in a namespace (or cluster) and window, newest onset first, at most 1000. */
+  anomalies(query: AnomalyWindow): Promise<Anomaly[]>;
   /** Topology edges: what the resource depends on and what depends on it. */
   neighbours(ref: ResourceRef): Promise<{ dependsOn: Neighbour[]; dependents: Neighbour[] }>;
 }

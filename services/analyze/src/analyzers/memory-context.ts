@@ -1,11 +1,25 @@
-import { refKey, type K8sEvent, type LogRecord, type ObjectSnapshot, type ResourceRef } from '@sleuth/core';
+import {
+  refKey,
+  type Anomaly,
+  type K8sEvent,
+  type LogRecord,
+  type ObjectSnapshot,
+  type ResourceRef,
+} from '@sleuth/core';
 import type { ServiceCall } from '@sleuth/store';
 import { buildTopology } from '../topology/build';
 import type { TopologyGraph } from '../topology/graph';
-import type { AnalysisContext, Neighbour, PodLogQuery, SeriesQuery, SeriesWindow } from './analyzer';
+import type {
+  AnalysisContext,
+  AnomalyWindow,
+  Neighbour,
+  PodLogQuery,
+  SeriesQuery,
+  SeriesWindow,
+} from './analyzer';
 import { graphNeighbours } from './graph-neighbours';
 
-/** What an in-memory context holds: every snapshot (history included), events, logs, series, calls. */
+/** What an in-memory context holds: every snapshot (history included), events, logs, series, calls, anomalies. */
 export interface MemoryContextData {
   nowMs: number;
   objects?: ObjectSnapshot[];
@@ -13,6 +27,7 @@ export interface MemoryContextData {
   logs?: LogRecord[];
   series?: (SeriesWindow & { cluster: string; namespace?: string; pod?: string })[];
   calls?: ServiceCall[];
+  anomalies?: Anomaly[];
 }
 
 const sameObject = (a: ResourceRef, b: ResourceRef): boolean => refKey(a) === refKey(b);
@@ -29,7 +44,7 @@ export class MemoryContext implements AnalysisContext {
 
   constructor(data: MemoryContextData) {
     this.nowMs = data.nowMs;
-    this.data = { objects: [], events: [], logs: [], series: [], calls: [], ...data };
+    this.data = { objects: [], events: [], logs: [], series: [], calls: [], anomalies: [], ...data };
   }
 
   private latest(): ObjectSnapshot[] {
@@ -98,6 +113,19 @@ export class MemoryContext implements AnalysisContext {
         points: s.points.filter(([t]) => t >= q.fromMs && t < q.toMs),
       }));
     return Promise.resolve(out);
+  }
+
+  anomalies(q: AnomalyWindow): Promise<Anomaly[]> {
+    const out = this.data.anomalies
+      .filter(
+        (a) =>
+          a.resource.cluster === q.cluster &&
+          (q.namespace === undefined || a.resource.namespace === q.namespace) &&
+          a.onsetMs < q.toMs &&
+          (a.endMs ?? a.lastSeenMs) >= q.fromMs,
+      )
+      .sort((a, b) => b.onsetMs - a.onsetMs);
+    return Promise.resolve(out.slice(0, 1000));
   }
 
   neighbours(ref: ResourceRef): Promise<{ dependsOn: Neighbour[]; dependents: Neighbour[] }> {

@@ -4,8 +4,11 @@ import type { Finding } from './finding';
 import { at, clip, condition, eventEvidence, fieldEvidence, nsFlag, rec, text } from './object-fields';
 import type { PodContainer } from './pod-containers';
 
-/** What the scheduler's message means, and what to do about it. */
-const CAUSES: { test: RegExp; cause: string; step: string }[] = [
+/**
+ * What the scheduler's message means, and what to do about it. `downstream`: the pod waits on
+ * another object's failure (an unbound claim), which is the cause to rank first.
+ */
+const CAUSES: { test: RegExp; cause: string; step: string; downstream?: true }[] = [
   {
     test: /Insufficient (cpu|memory|nvidia|ephemeral)/i,
     cause: 'no node has enough free capacity for its requests',
@@ -25,6 +28,7 @@ const CAUSES: { test: RegExp; cause: string; step: string }[] = [
     test: /unbound immediate PersistentVolumeClaims|volume node affinity conflict/i,
     cause: 'a volume it mounts is not bound (or lives in another zone)',
     step: 'Fix the PersistentVolumeClaim first (the PVC analyzer explains it).',
+    downstream: true,
   },
 ];
 
@@ -63,7 +67,7 @@ export async function unschedulable(
         ),
         ...eventEvidence(events, `FailedScheduling: ${clip(message, 300)}`),
       ],
-      confidence: cause ? 0.9 : 0.75,
+      confidence: cause?.downstream ? 0.6 : cause ? 0.9 : 0.75,
       remediation: {
         steps: [cause?.step ?? "Read the scheduler's message and relax the constraint it names."],
         commands: [

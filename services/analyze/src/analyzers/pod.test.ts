@@ -216,4 +216,24 @@ describe('pod analyzer', () => {
     );
     expect(f?.explanation).toContain('api: cpu 4, memory 16Gi');
   });
+
+  it('ranks a pod waiting on an unbound claim below the claim that explains it', async () => {
+    const pending = snap(POD, {
+      metadata: owned,
+      spec: { containers: [{ name: 'api' }] },
+      status: {
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }],
+      },
+    });
+    const ev = event(
+      POD,
+      'FailedScheduling',
+      '0/4 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/4 nodes are available.',
+    );
+    const [f] = await run(new MemoryContext({ nowMs: NOW, objects: [pending, rs], events: [ev] }));
+    expect(f?.title).toContain('a volume it mounts is not bound');
+    // The PVC analyzer's findings (0.75-0.9) come first.
+    expect(f?.confidence).toBeLessThan(0.75);
+  });
 });

@@ -1,6 +1,7 @@
 import type { ResourceRef } from '@sleuth/core';
 import type { Analyzer, AnalysisContext } from './analyzer';
 import { configReferenceAnalyzer } from './config-reference';
+import { cpuThrottlingAnalyzer } from './cpu-throttling';
 import type { Finding } from './finding';
 import { hpaAnalyzer } from './hpa';
 import { ingressAnalyzer } from './ingress';
@@ -10,6 +11,7 @@ import { nodeAnalyzer } from './node';
 import { pdbAnalyzer } from './pdb';
 import { podAnalyzer } from './pod';
 import { pvcAnalyzer } from './pvc';
+import { rolloutAnalyzer } from './rollout';
 import { serviceAnalyzer } from './service';
 import { workloadAnalyzer } from './workload';
 
@@ -26,6 +28,8 @@ export const ANALYZERS = {
   job: jobAnalyzer,
   'network-policy': networkPolicyAnalyzer,
   'config-reference': configReferenceAnalyzer,
+  rollout: rolloutAnalyzer,
+  'cpu-throttling': cpuThrottlingAnalyzer,
 } as const satisfies Record<string, Analyzer>;
 
 export type AnalyzerId = keyof typeof ANALYZERS;

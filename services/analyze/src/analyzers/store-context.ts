@@ -1,7 +1,14 @@
-import type { K8sEvent, LogRecord, ObjectSnapshot, ResourceRef } from '@sleuth/core';
+import type { Anomaly, K8sEvent, LogRecord, ObjectSnapshot, ResourceRef } from '@sleuth/core';
 import type { Store } from '@sleuth/store';
 import type { TopologySource } from '../topology/source';
-import type { AnalysisContext, Neighbour, PodLogQuery, SeriesQuery, SeriesWindow } from './analyzer';
+import type {
+  AnalysisContext,
+  AnomalyWindow,
+  Neighbour,
+  PodLogQuery,
+  SeriesQuery,
+  SeriesWindow,
+} from './analyzer';
 import { graphNeighbours } from './graph-neighbours';
 
 /** Most objects of one kind one analysis reads (the store's page size). */
@@ -80,6 +87,16 @@ export class StoreContext implements AnalysisContext {
       ...(q.pod ? { pod: q.pod } : {}),
     });
     return result.series.map((s) => ({ name: s.series.name, labels: s.series.labels, points: s.points }));
+  }
+
+  anomalies(q: AnomalyWindow): Promise<Anomaly[]> {
+    return this.store.listAnomalies({
+      cluster: q.cluster,
+      fromMs: q.fromMs,
+      toMs: q.toMs,
+      limit: 1000,
+      ...(q.namespace ? { namespace: q.namespace } : {}),
+    });
   }
 
   async neighbours(ref: ResourceRef): Promise<{ dependsOn: Neighbour[]; dependents: Neighbour[] }> {

@@ -4,6 +4,7 @@ import type { Finding, FindingRemediation } from './finding';
 import { at, clip, condition, controllerOf, fieldEvidence, nsFlag, num, text } from './object-fields';
 import { podContainers, waiting } from './pod-containers';
 import { changesText } from './template-diff';
+import { workloadPods } from './workload-pods';
 import { revisionChange, type RevisionChange } from './workload-revision';
 
 /** Replica counts of a workload, read per kind. */
@@ -131,17 +132,10 @@ interface UnavailablePod {
 
 /** The workload's pods that are not Ready, each with the clearest reason its status gives. */
 async function unavailablePods(w: ObjectSnapshot, ctx: AnalysisContext): Promise<UnavailablePod[]> {
-  const owners = new Set([`${w.ref.kind}/${w.ref.name}`]);
-  if (w.ref.kind === 'Deployment') {
-    for (const rs of await ctx.objects(w.ref.cluster, 'ReplicaSet', w.ref.namespace)) {
-      const o = controllerOf(rs.object);
-      if (o?.kind === 'Deployment' && o.name === w.ref.name) owners.add(`ReplicaSet/${rs.ref.name}`);
-    }
-  }
   const out: UnavailablePod[] = [];
-  for (const pod of await ctx.objects(w.ref.cluster, 'Pod', w.ref.namespace)) {
+  for (const pod of await workloadPods(w, ctx)) {
     const o = controllerOf(pod.object);
-    if (!o || !owners.has(`${o.kind}/${o.name}`)) continue;
+    if (!o) continue;
     if (condition(pod.object, 'Ready')?.['status'] === 'True') continue;
     const stuck = podContainers(pod).find((c) => waiting(c).reason !== undefined);
     const sched = condition(pod.object, 'PodScheduled');

@@ -151,6 +151,20 @@ describe('Correlator', () => {
     expect(again!.resolvedMs).toBeUndefined();
   });
 
+  it('does not reopen a resolved incident for trouble one call away: that is a new incident', async () => {
+    const c = correlator();
+    const a = anomaly({ namespace: 'shop', kind: 'Pod', name: 'payments-55c4-a' }, 0);
+    const [opened] = await c.observe([a]);
+    await c.observe([{ ...a, endMs: T0 + 2 * MIN, lastSeenMs: T0 + 2 * MIN }]);
+    c.tick(T0 + 2 * MIN + DEFAULT_CORRELATOR_OPTIONS.resolveAfterMs);
+    // checkout calls payments: joined while payments was failing, not after it recovered.
+    const [caller] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Deployment', name: 'checkout' }, 15, { detector: 'traces' }),
+    ]);
+    expect(caller!.id).not.toBe(opened!.id);
+    expect(caller!.status).toBe('open');
+  });
+
   it('starts a new incident for trouble long after the last one, and groups by resource without a topology', async () => {
     const c = correlator();
     const [first] = await c.observe([

@@ -168,7 +168,11 @@ export class Correlator {
           ? a.onsetMs - t.lastActivityMs <= this.opts.joinWindowMs
           : a.onsetMs - (t.incident.resolvedMs ?? 0) <= this.opts.reopenWindowMs;
       if (!active) continue;
-      const touches = [...units].some((u) => t.units.has(u)) || [...near].some((u) => t.units.has(u));
+      // A cascade joins an open incident one call away; a resolved one reopens only when trouble
+      // comes back on its own units (its callers failing later is a new incident).
+      const touches =
+        [...units].some((u) => t.units.has(u)) ||
+        (t.incident.status === 'open' && [...near].some((u) => t.units.has(u)));
       if (touches && (!best || t.lastActivityMs > best.lastActivityMs)) best = t;
     }
     return best;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RootCause, type Incident } from '@sleuth/core';
 import { MemoryContext } from '../analyzers/memory-context';
-import { NOW, logLine, ref, snap } from '../analyzers/testing/kube';
+import { NOW, anomaly, logLine, ref, snap } from '../analyzers/testing/kube';
 import { buildTopology } from '../topology/build';
 import { diagnoseIncident } from './diagnose-incident';
 
@@ -95,5 +95,40 @@ describe('diagnoseIncident', () => {
     const state = objects(false);
     const ctx = new MemoryContext({ nowMs: NOW, objects: state });
     expect(await diagnoseIncident(incident, ctx, buildTopology(POD.cluster, state))).toEqual([]);
+  });
+
+  it('between equally certain causes, ranks first the one whose trouble started first', async () => {
+    // The same crash loop on two workloads; catalog's anomalies began four minutes earlier.
+    const catalog = JSON.parse(JSON.stringify(objects(true)).replaceAll('checkout', 'catalog')) as ReturnType<
+      typeof objects
+    >;
+    const state = [...objects(true), ...catalog];
+    const CATALOG_POD = ref('Pod', 'catalog-2-a');
+    const early = anomaly(CATALOG_POD, 'k8s-state', 'CrashLoopBackOff: catalog', 6 * 60_000);
+    const late = anomaly(POD, 'k8s-state', 'CrashLoopBackOff: checkout', 2 * 60_000);
+    const ctx = new MemoryContext({ nowMs: NOW, objects: state, anomalies: [early, late] });
+    const both: Incident = {
+      ...incident,
+      startMs: early.onsetMs,
+      resources: [POD, CATALOG_POD],
+      anomalyIds: [late.id, early.id],
+    };
+    const causes = await diagnoseIncident(both, ctx, buildTopology(POD.cluster, state));
+    const loops = causes.filter((c) => c.failureMode === 'crash-loop').map((c) => c.resource.name);
+    expect(loops).toEqual(['catalog-2-a', 'checkout-2-a']);
+    // And the other way round when checkout's began first.
+    const swapped = new MemoryContext({
+      nowMs: NOW,
+      objects: state,
+      anomalies: [
+        { ...early, onsetMs: late.onsetMs },
+        { ...late, onsetMs: early.onsetMs },
+      ],
+    });
+    const again = await diagnoseIncident(both, swapped, buildTopology(POD.cluster, state));
+    expect(again.filter((c) => c.failureMode === 'crash-loop').map((c) => c.resource.name)).toEqual([
+      'checkout-2-a',
+      'catalog-2-a',
+    ]);
   });
 });

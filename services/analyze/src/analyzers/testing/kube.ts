@@ -1,4 +1,4 @@
-import type { K8sEvent, LogRecord, ObjectSnapshot, ResourceRef } from '@sleuth/core';
+import type { Anomaly, K8sEvent, LogRecord, ObjectSnapshot, ResourceRef } from '@sleuth/core';
 
 /** The fixed clock every analyzer test runs at. */
 export const NOW = Date.parse('2026-03-02T12:00:00Z');
@@ -72,5 +72,22 @@ export function logLine(
     severity: opts.severity ?? 'info',
     body,
     attributes: opts.previous ? { 'k8s.container.previous': true } : {},
+  };
+}
+
+let anomalySeq = 0;
+
+/** An anomaly a detector raised about `resource`, starting `onsetAgoMs` before NOW and still open. */
+export function anomaly(resource: ResourceRef, detector: string, title: string, onsetAgoMs: number): Anomaly {
+  return {
+    id: `an-${++anomalySeq}`,
+    detector,
+    resource,
+    signal: { kind: 'anomaly', id: `sig-${anomalySeq}` },
+    onsetMs: NOW - onsetAgoMs,
+    lastSeenMs: NOW,
+    score: 0.9,
+    title,
+    explanation: title,
   };
 }
