@@ -8,7 +8,13 @@ import {
   refKey,
   type ObjectSnapshot,
 } from '@sleuth/core';
-import { StoreContext, diagnoseIncident, type TopologyGraph, type TopologySource } from '@sleuth/analyze';
+import {
+  StoreContext,
+  diagnoseIncident,
+  topOwner,
+  type TopologyGraph,
+  type TopologySource,
+} from '@sleuth/analyze';
 import type { Store } from '@sleuth/store';
 import { quoteEvidence } from './evidence-quotes';
 import { ShownRecommendation, recommendationsFor } from './recommendations';
@@ -54,8 +60,6 @@ const MAX_PODS = 20;
 const MAX_EVENTS = 10;
 const DIAGNOSIS_ID = 'diagnosis';
 
-const label = (r: ResourceRef): string => `${r.namespace ? `${r.namespace}/` : ''}${r.kind}/${r.name}`;
-
 /**
  * Finds the resource (in `cluster`, or the one cluster that has it), runs the analyzers on it with
  * its pods and owning workloads, and ranks the findings exactly as an incident's root causes are
@@ -88,15 +92,21 @@ export async function diagnoseResource(
   }
   const ref = snap.ref;
   const graph = await topology.graph(ref.cluster, nowMs).catch(() => undefined);
-  const analyzed = [ref, ...(graph ? podsOf(ref, graph) : [])];
+  const subjects = [ref, ...(graph ? podsOf(ref, graph) : [])];
+  // diagnoseIncident analyzes the subjects' owning workloads too.
+  const analyzed = new Map(subjects.map((r) => [refKey(r), r]));
+  for (const r of graph ? subjects : []) {
+    const owner = graph?.node(topOwner(refKey(r), graph));
+    if (owner && !owner.missing) analyzed.set(owner.key, owner.ref);
+  }
   const probe: Incident = {
     id: `${DIAGNOSIS_ID}_${refKey(ref)}`,
-    title: `diagnosis of ${label(ref)}`,
+    title: `diagnosis of ${formatResourceArg(ref)}`,
     status: 'open',
     severity: 'low',
     startMs: nowMs,
     updatedMs: nowMs,
-    resources: analyzed,
+    resources: subjects,
     anomalyIds: [],
     rootCauses: [],
   };
@@ -107,36 +117,24 @@ export async function diagnoseResource(
     for (const e of rc.evidence) evidence.push({ ...e, quotes: await quoteEvidence(store, e, rc.resource) });
     rootCauses.push({ ...rc, evidence });
   }
+  const involved = new Map(analyzed);
+  for (const c of causes) involved.set(refKey(c.resource), c.resource);
   const incidents = new Map<string, Incident>();
-  const involved = [...analyzed, ...causes.map((c) => c.resource)];
-  for (const r of new Map(involved.map((x) => [refKey(x), x])).values()) {
-    const resource = {
+  const events: K8sEvent[] = [];
+  for (const r of [...involved.values()].slice(0, MAX_PODS + 5)) {
+    const where = {
       cluster: r.cluster,
       kind: r.kind,
       name: r.name,
       ...(r.namespace ? { namespace: r.namespace } : {}),
     };
-    for (const i of await store.listIncidents({ status: 'open', resource, limit: 20 }))
+    for (const i of await store.listIncidents({ status: 'open', resource: where, limit: 20 }))
       incidents.set(i.id, i);
-  }
-  const events: K8sEvent[] = [];
-  for (const r of analyzed.slice(0, MAX_PODS)) {
-    events.push(
-      ...(await store.listEvents({
-        cluster: r.cluster,
-        kind: r.kind,
-        name: r.name,
-        type: 'Warning',
-        limit: MAX_EVENTS,
-        ...(r.namespace ? { namespace: r.namespace } : {}),
-      })),
-    );
+    events.push(...(await store.listEvents({ ...where, type: 'Warning', limit: MAX_EVENTS })));
   }
   return {
     resource: ref,
-    analyzed: [
-      ...new Map([...analyzed, ...causes.map((c) => c.resource)].map((x) => [refKey(x), x])).values(),
-    ],
+    analyzed: [...involved.values()],
     rootCauses,
     recommendations: recommendationsFor(probe.id, causes),
     events: events.sort((a, b) => b.lastMs - a.lastMs).slice(0, MAX_EVENTS),
