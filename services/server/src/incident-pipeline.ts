@@ -20,11 +20,14 @@ export class IncidentPipeline {
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
-    /** The clock the re-diagnosis interval is measured on; a stepped run passes its own. */
+    /**
+     * The clock re-diagnosis intervals and the topology's window of traced calls are measured on;
+     * a stepped run passes its own.
+     */
     private readonly clock: () => number = Date.now,
   ) {
     this.topology = new TopologySource(store);
-    this.correlator = new Correlator((cluster) => this.topology.graph(cluster));
+    this.correlator = new Correlator((cluster) => this.topology.graph(cluster, this.clock()));
   }
 
   /** Takes back the incidents that were open when the server stopped. */
@@ -59,13 +62,18 @@ export class IncidentPipeline {
       }
       try {
         const cluster = inc.resources[0]?.cluster;
-        const graph = cluster ? await this.topology.graph(cluster).catch(() => undefined) : undefined;
+        const graph = cluster
+          ? await this.topology.graph(cluster, this.clock()).catch(() => undefined)
+          : undefined;
         const causes = await diagnoseIncident(
           inc,
           new StoreContext(this.store, this.topology, inc.updatedMs),
           graph,
         );
-        out.push(this.correlator.attachRootCauses(inc.id, causes) ?? inc);
+        // Once the trouble is over the analyzers may find nothing left to explain: the incident
+        // keeps the last ranking it had, the explanation of what happened.
+        const kept = causes.length === 0 && inc.rootCauses.length > 0 ? inc.rootCauses : causes;
+        out.push(this.correlator.attachRootCauses(inc.id, kept) ?? inc);
       } catch (err) {
         this.logger.error({ err, incident: inc.id }, 'diagnosing an incident failed');
         if (!onlyDiagnosed) out.push(inc);

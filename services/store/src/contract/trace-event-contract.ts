@@ -66,6 +66,49 @@ export function traceEventContract(make: MakeStore): void {
       expect(await ref.store.serviceCalls({ fromMs: T0 + MINUTE, toMs: T0 + 2 * MINUTE })).toEqual([]);
     });
 
+    it('finds calls to what emits no spans (a database, a cache) by the Service name the client dialled', async () => {
+      const leaf = (spanId: string, address: string, status: Span['status'] = 'ok') =>
+        span({
+          spanId,
+          parentSpanId: 'a000000000000001',
+          startMs: T0 + 20,
+          durationMs: 4,
+          name: 'GET',
+          kind: 'client',
+          status,
+          attributes: { 'db.system': 'redis', 'server.address': address, 'server.port': 6379 },
+        });
+      await ref.store.writeBatch(
+        batchOf({
+          spans: [
+            ROOT,
+            leaf('c000000000000001', 'redis.data.svc.cluster.local'),
+            leaf('c000000000000002', 'redis.data.svc.cluster.local:6379', 'error'),
+            leaf('c000000000000003', 'sessions'), // same namespace as the caller
+            leaf('c000000000000004', '10.0.3.7'), // an IP names no Service
+            leaf('c000000000000005', 'api.stripe.com'), // outside the cluster
+          ],
+        }),
+      );
+      const calls = await ref.store.serviceCalls({ fromMs: T0 - MINUTE, toMs: T0 + 2 * MINUTE });
+      expect(calls).toEqual([
+        {
+          from: { service: 'cart', cluster: 'prod-eu', namespace: 'shop' },
+          to: { service: 'redis', cluster: 'prod-eu', namespace: 'data' },
+          calls: 2,
+          errors: 1,
+          meanDurationMs: 4,
+        },
+        {
+          from: { service: 'cart', cluster: 'prod-eu', namespace: 'shop' },
+          to: { service: 'sessions', cluster: 'prod-eu', namespace: 'shop' },
+          calls: 1,
+          errors: 0,
+          meanDurationMs: 4,
+        },
+      ]);
+    });
+
     it('returns every span of a trace by start time, all fields intact', async () => {
       expect(await ref.store.writeBatch(batchOf({ spans: SPANS }))).toMatchObject({ spans: 4 });
       const trace = await ref.store.getTrace(ROOT.traceId);

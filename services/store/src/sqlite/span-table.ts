@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { SpanKind, SpanStatus, StoreError, type Span } from '@sleuth/core';
 import { checkWindow, parseQuery } from '../parse-query';
 import { ServiceCallQuery, SpanQuery } from '../queries';
-import type { ServiceCall } from '../store';
+import type { ServiceCall, ServiceEndpoint } from '../store';
 import { decodeAttributes, encodeAttributes } from './codec';
 import type { SourceDictionary } from './source-dictionary';
 import { assertEncodable, RowidAllocator, rowidWindow } from './time-rowid';
@@ -148,7 +148,10 @@ export class SpanTable {
 
   /**
    * Calls between services: each span (in the window, by start) whose parent span is of another
-   * service, grouped by the two services and where their spans came from (cluster, namespace).
+   * service, grouped by the two services and where their spans came from (cluster, namespace);
+   * and each client span with nothing under it whose peer is a Service of the cluster by its DNS
+   * name (`redis.data.svc.cluster.local`, `redis.data`, `redis`), a call to a database or cache
+   * that emits no spans of its own.
    */
   serviceCalls(input: ServiceCallQuery): ServiceCall[] {
     const q = parseQuery(ServiceCallQuery, input);
@@ -185,23 +188,64 @@ export class SpanTable {
       )
       .safeIntegers(false)
       .all(...args);
+    // Client spans with no span under them: calls to what emits no spans (a database, a cache),
+    // named by the address the client dialled.
+    const leaves = this.db
+      .prepare<
+        unknown[],
+        { caller: string; psrc: bigint; addr: string; calls: number; errors: number; dur: number }
+      >(
+        `SELECT c.service AS caller, c.source_id AS psrc, c.addr AS addr,
+                count(*) AS calls, sum(c.status = 'error') AS errors, sum(c.duration_ms) AS dur
+           FROM (SELECT *, coalesce(json_extract(attributes, '$."peer.service"'),
+                                    json_extract(attributes, '$."server.address"'),
+                                    json_extract(attributes, '$."net.peer.name"')) AS addr
+                   FROM spans c
+                  WHERE ${where.filter((w) => !w.includes('parent_span_id') && !w.includes('p.')).join(' AND ')}
+                    AND c.kind = 'client') c
+          WHERE c.addr IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM spans k WHERE k.trace_id = c.trace_id AND k.parent_span_id = c.span_id)
+          GROUP BY caller, psrc, addr`,
+      )
+      .safeIntegers(false)
+      .all(...args);
     // Sources are per pod: fold them to (service, cluster, namespace) on each side.
     const out = new Map<string, ServiceCall & { dur: number }>();
+    const sides: {
+      r: { calls: number; errors: number; dur: number };
+      from: ServiceEndpoint;
+      to: ServiceEndpoint;
+    }[] = [];
     for (const r of rows) {
       const ps = this.sources.source(Number(r.psrc));
       const cs = this.sources.source(Number(r.csrc));
       if (!ps || !cs) continue;
-      if (q.cluster !== undefined && ps.cluster !== q.cluster && cs.cluster !== q.cluster) continue;
-      const from = {
-        service: r.caller,
-        cluster: ps.cluster,
-        ...(ps.namespace ? { namespace: ps.namespace } : {}),
-      };
-      const to = {
-        service: r.callee,
-        cluster: cs.cluster,
-        ...(cs.namespace ? { namespace: cs.namespace } : {}),
-      };
+      sides.push({
+        r,
+        from: {
+          service: r.caller,
+          cluster: ps.cluster,
+          ...(ps.namespace ? { namespace: ps.namespace } : {}),
+        },
+        to: { service: r.callee, cluster: cs.cluster, ...(cs.namespace ? { namespace: cs.namespace } : {}) },
+      });
+    }
+    for (const r of leaves) {
+      const ps = this.sources.source(Number(r.psrc));
+      const callee = ps ? clusterService(r.addr, ps.namespace) : undefined;
+      if (!ps || !callee) continue;
+      sides.push({
+        r,
+        from: {
+          service: r.caller,
+          cluster: ps.cluster,
+          ...(ps.namespace ? { namespace: ps.namespace } : {}),
+        },
+        to: { service: callee.service, cluster: ps.cluster, namespace: callee.namespace },
+      });
+    }
+    for (const { r, from, to } of sides) {
+      if (q.cluster !== undefined && from.cluster !== q.cluster && to.cluster !== q.cluster) continue;
       const key = JSON.stringify([from, to]);
       const e = out.get(key) ?? { from, to, calls: 0, errors: 0, meanDurationMs: 0, dur: 0 };
       e.calls += r.calls;
@@ -236,4 +280,23 @@ export class SpanTable {
     if (r.status_message !== null) span.statusMessage = r.status_message;
     return span;
   }
+}
+
+/**
+ * The Kubernetes Service a client dialled, from the host it named: `svc`, `svc.ns`,
+ * `svc.ns.svc[.cluster-domain]` (a port is ignored); undefined for an IP or an outside name.
+ */
+export function clusterService(
+  address: string,
+  callerNamespace: string | undefined,
+): { service: string; namespace: string } | undefined {
+  const host = address.replace(/:\d+$/, '').toLowerCase();
+  if (host === '' || /^[\d.]+$/.test(host) || host.includes(':') || host === 'localhost') return undefined;
+  const parts = host.split('.');
+  const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  if (!parts.every((p) => label.test(p))) return undefined;
+  if (parts.length === 1)
+    return callerNamespace ? { service: parts[0]!, namespace: callerNamespace } : undefined;
+  if (parts.length === 2 || parts[2] === 'svc') return { service: parts[0]!, namespace: parts[1]! };
+  return undefined;
 }
