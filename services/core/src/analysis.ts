@@ -127,6 +127,8 @@ export const Recommendation = z.object({
   title: z.string().max(500),
   steps: z.array(z.string()),
   commands: z.array(z.string()),
+  /** The one-field manifest change the analyzer proposes (what a fixer turns into a diff). */
+  patch: ManifestPatch.optional(),
   fix: FixProposal.optional(),
   pullRequest: PullRequest.optional(),
 });

@@ -1,12 +1,11 @@
 import type { z } from 'zod';
-import { ManifestPatch, Recommendation, type RootCause } from '@sleuth/core';
+import { Recommendation, type RootCause } from '@sleuth/core';
 
 /**
- * A recommendation as the API and `sleuth diagnose` show it: the core `Recommendation` plus the
- * root cause's manifest `patch` (the change a fixer would turn into a pull request), until the
- * core shape carries one itself.
+ * A recommendation as the API and `sleuth diagnose` show it: the core `Recommendation`, with the
+ * root cause's manifest `patch` (the change a fixer would turn into a pull request).
  */
-export const ShownRecommendation = Recommendation.extend({ patch: ManifestPatch.optional() });
+export const ShownRecommendation = Recommendation;
 export type ShownRecommendation = z.infer<typeof ShownRecommendation>;
 
 function titleOf(rc: RootCause, steps: readonly string[]): string {
