@@ -101,7 +101,7 @@ function crashingPod(cluster: string, timeMs: number): ObjectSnapshot[] {
 function anomaly(id: string, resource: ResourceRef, onsetMs: number, over: Partial<Anomaly> = {}): Anomaly {
   return {
     id,
-    detector: 'k8s-restarts',
+    detector: 'k8s-state',
     resource,
     signal: { kind: 'object', ref: resource, timeMs: onsetMs },
     onsetMs,

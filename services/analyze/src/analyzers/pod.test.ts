@@ -119,6 +119,37 @@ describe('pod analyzer', () => {
     });
   });
 
+  it('sees a container climbing to its memory limit before the kernel kills it, and not one resting near it', async () => {
+    const limited = pod(
+      { resources: { limits: { memory: '1Gi' } } },
+      { ready: true, restartCount: 0, state: { running: {} } },
+    );
+    const working = (mib: (i: number) => number) => ({
+      name: 'container_memory_working_set_bytes',
+      labels: { container: 'api', pod: POD.name },
+      cluster: 'prod',
+      namespace: 'shop',
+      pod: POD.name,
+      points: [0, 1, 2, 3, 4].map((i): [number, number] => [NOW - 240_000 + i * 60_000, mib(i) * 2 ** 20]),
+    });
+    const climbing = new MemoryContext({
+      nowMs: NOW,
+      objects: [limited, rs],
+      series: [working((i) => 700 + i * 70)],
+    });
+    const [f, ...rest] = await run(climbing);
+    expect(rest).toEqual([]);
+    expect(f?.failureMode).toBe('memory-near-limit');
+    expect(f?.title).toBe(
+      'container api of pod api-7d9f-abcde is at 96% of its 1Gi memory limit and climbing',
+    );
+    expect(f?.explanation).toContain('reaches its 1Gi limit in about 38 s');
+    expect(f?.remediation?.patch).toMatchObject({ kind: 'Deployment', from: '1Gi', to: '1536Mi' });
+    // 92% of the limit for five minutes is a plateau, not a leak.
+    const resting = new MemoryContext({ nowMs: NOW, objects: [limited, rs], series: [working(() => 940)] });
+    expect(await run(resting)).toEqual([]);
+  });
+
   it('quotes the registry when an image cannot be pulled', async () => {
     const stuck = pod(
       {},

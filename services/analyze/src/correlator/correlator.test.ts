@@ -151,6 +151,43 @@ describe('Correlator', () => {
     expect(again!.resolvedMs).toBeUndefined();
   });
 
+  it('opens no incident for one learned anomaly alone; a corroborating one opens it with both', async () => {
+    const c = correlator();
+    const slow = anomaly({ namespace: 'shop', kind: 'Deployment', name: 'catalog' }, 0, {
+      detector: 'traces',
+      score: 1,
+    });
+    expect(await c.observe([slow])).toEqual([]);
+    expect(c.incidentCount).toBe(0);
+    // Two faint ones together are not enough either.
+    const faint = (atMin: number) =>
+      anomaly({ namespace: 'shop', kind: 'Deployment', name: 'payments' }, atMin, {
+        detector: 'metrics',
+        score: 0.3,
+      });
+    expect(await c.observe([faint(10), faint(11)])).toEqual([]);
+    // catalog's pod's memory, a minute after its slow requests: the same unit, corroborated.
+    const memory = anomaly({ namespace: 'shop', kind: 'Pod', name: 'catalog-1a2b-a' }, 1, {
+      detector: 'metrics',
+      score: 0.6,
+    });
+    const [opened] = await c.observe([memory]);
+    expect(opened).toMatchObject({ status: 'open', startMs: slow.onsetMs });
+    expect(opened!.anomalyIds.sort()).toEqual([slow.id, memory.id].sort());
+  });
+
+  it('lets a waiting anomaly join the incident a Kubernetes fact opens on its unit', async () => {
+    const c = correlator();
+    const errors = anomaly({ namespace: 'shop', kind: 'Deployment', name: 'checkout' }, 0, {
+      detector: 'logs',
+    });
+    expect(await c.observe([errors])).toEqual([]);
+    const [opened] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-a' }, 1),
+    ]);
+    expect(opened!.anomalyIds).toContain(errors.id);
+  });
+
   it('does not reopen a resolved incident for trouble one call away: that is a new incident', async () => {
     const c = correlator();
     const a = anomaly({ namespace: 'shop', kind: 'Pod', name: 'payments-55c4-a' }, 0);
@@ -159,7 +196,7 @@ describe('Correlator', () => {
     c.tick(T0 + 2 * MIN + DEFAULT_CORRELATOR_OPTIONS.resolveAfterMs);
     // checkout calls payments: joined while payments was failing, not after it recovered.
     const [caller] = await c.observe([
-      anomaly({ namespace: 'shop', kind: 'Deployment', name: 'checkout' }, 15, { detector: 'traces' }),
+      anomaly({ namespace: 'shop', kind: 'Deployment', name: 'checkout' }, 15),
     ]);
     expect(caller!.id).not.toBe(opened!.id);
     expect(caller!.status).toBe('open');

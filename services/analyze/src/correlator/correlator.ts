@@ -12,6 +12,19 @@ export interface CorrelatorOptions {
   reopenWindowMs: number;
   /** Incidents kept in memory (open and recently resolved); the oldest resolved go first. */
   maxIncidents: number;
+  /**
+   * Detectors whose anomalies are facts about object state (a pod in CrashLoopBackOff, a Warning
+   * event): one opens an incident by itself.
+   */
+  opensAlone: readonly string[];
+  /**
+   * Any other anomaly opens an incident only when corroborated: a second anomaly on the same or
+   * a neighbouring unit whose onset is within this long of it, one of them scoring at least
+   * `corroboratedScore`. Until then it waits (anomalies stay visible in the anomaly API); it
+   * joins an open incident it touches at once.
+   */
+  corroborateWindowMs: number;
+  corroboratedScore: number;
 }
 
 export const DEFAULT_CORRELATOR_OPTIONS: CorrelatorOptions = {
@@ -19,7 +32,17 @@ export const DEFAULT_CORRELATOR_OPTIONS: CorrelatorOptions = {
   resolveAfterMs: 5 * 60_000,
   reopenWindowMs: 30 * 60_000,
   maxIncidents: 5_000,
+  opensAlone: ['k8s-state', 'k8s-events'],
+  corroborateWindowMs: 3 * 60_000,
+  corroboratedScore: 0.5,
 };
+
+/** An anomaly that touches no incident and has not been corroborated yet. */
+interface Pending {
+  anomaly: Anomaly;
+  units: Set<string>;
+  near: Set<string>;
+}
 
 /** Where the correlator gets a cluster's topology (undefined when it cannot: it then groups by resource). */
 export type TopologyLookup = (cluster: string) => Promise<TopologyGraph | undefined>;
@@ -65,6 +88,7 @@ function sameRef(a: ResourceRef, b: ResourceRef): boolean {
 export class Correlator {
   private readonly tracked = new Map<string, Tracked>();
   private readonly byAnomaly = new Map<string, Tracked>();
+  private pending: Pending[] = [];
 
   constructor(
     private readonly topology: TopologyLookup,
@@ -112,10 +136,36 @@ export class Correlator {
       const graph = await this.topology(a.resource.cluster).catch(() => undefined);
       const units = unitsOf(a.resource, graph);
       const near = callNeighbours(units, graph);
-      const t = this.find(a, units, near) ?? this.open(a);
-      for (const u of units) t.units.add(u);
-      this.byAnomaly.set(a.id, t);
-      this.update(t, a);
+      this.pending = this.pending.filter((p) => p.anomaly.id !== a.id);
+      let t = this.find(a, units, near);
+      let group: Pending[] = [];
+      if (!t) {
+        group = this.corroborating(a, units, near);
+        const opens =
+          this.opts.opensAlone.includes(a.detector) ||
+          (group.length > 0 &&
+            Math.max(a.score, ...group.map((p) => p.anomaly.score)) >= this.opts.corroboratedScore);
+        if (!opens) {
+          this.pending.push({ anomaly: a, units, near });
+          continue;
+        }
+        // The incident starts with the earliest of what it is made of.
+        const first = [a, ...group.map((p) => p.anomaly)].sort((x, y) => x.onsetMs - y.onsetMs)[0] ?? a;
+        t = this.open(first);
+      }
+      for (const p of [...group, { anomaly: a, units, near }]) {
+        for (const u of p.units) t.units.add(u);
+        this.byAnomaly.set(p.anomaly.id, t);
+        this.update(t, p.anomaly);
+      }
+      // What waited and touches the incident now joins it.
+      const joining = this.pending.filter((p) => this.touches(t, p.units, p.near, p.anomaly));
+      for (const p of joining) {
+        for (const u of p.units) t.units.add(u);
+        this.byAnomaly.set(p.anomaly.id, t);
+        this.update(t, p.anomaly);
+      }
+      this.pending = this.pending.filter((p) => !joining.includes(p) && !group.includes(p));
       changed.add(t);
     }
     this.forgetOld();
@@ -148,6 +198,11 @@ export class Correlator {
   /** Resolves incidents whose anomalies have all ended long enough ago (signal clock). */
   tick(nowMs: number): Incident[] {
     const out: Incident[] = [];
+    this.pending = this.pending.filter(
+      (p) => nowMs - p.anomaly.lastSeenMs <= this.opts.corroborateWindowMs || p.anomaly.endMs === undefined,
+    );
+    if (this.pending.length > this.opts.maxIncidents)
+      this.pending = this.pending.slice(-this.opts.maxIncidents);
     for (const t of this.tracked.values()) {
       if (t.incident.status !== 'open') continue;
       const allEnded = [...t.anomalies.values()].every((open) => !open);
@@ -168,14 +223,36 @@ export class Correlator {
           ? a.onsetMs - t.lastActivityMs <= this.opts.joinWindowMs
           : a.onsetMs - (t.incident.resolvedMs ?? 0) <= this.opts.reopenWindowMs;
       if (!active) continue;
-      // A cascade joins an open incident one call away; a resolved one reopens only when trouble
-      // comes back on its own units (its callers failing later is a new incident).
-      const touches =
-        [...units].some((u) => t.units.has(u)) ||
-        (t.incident.status === 'open' && [...near].some((u) => t.units.has(u)));
+      const touches = this.touches(t, units, near);
       if (touches && (!best || t.lastActivityMs > best.lastActivityMs)) best = t;
     }
     return best;
+  }
+
+  /**
+   * Whether an anomaly on `units` touches an incident: one of its units; or, while it is open, a
+   * unit one call away (a cascade joins an open incident; a resolved one reopens only when trouble
+   * comes back on its own units). With `a`, also within the join window of its last activity.
+   */
+  private touches(t: Tracked, units: ReadonlySet<string>, near: ReadonlySet<string>, a?: Anomaly): boolean {
+    if (a) {
+      if (t.incident.resources[0]?.cluster !== a.resource.cluster) return false;
+      if (t.incident.status !== 'open' || a.onsetMs - t.lastActivityMs > this.opts.joinWindowMs) return false;
+    }
+    return (
+      [...units].some((u) => t.units.has(u)) ||
+      (t.incident.status === 'open' && [...near].some((u) => t.units.has(u)))
+    );
+  }
+
+  /** Waiting anomalies that corroborate `a`: same cluster, onset close to it, same or neighbouring unit. */
+  private corroborating(a: Anomaly, units: ReadonlySet<string>, near: ReadonlySet<string>): Pending[] {
+    return this.pending.filter((p) => {
+      if (p.anomaly.resource.cluster !== a.resource.cluster) return false;
+      if (Math.abs(p.anomaly.onsetMs - a.onsetMs) > this.opts.corroborateWindowMs) return false;
+      const linked = (x: ReadonlySet<string>, y: ReadonlySet<string>) => [...x].some((u) => y.has(u));
+      return linked(units, p.units) || linked(near, p.units) || linked(units, p.near);
+    });
   }
 
   private open(a: Anomaly): Tracked {
