@@ -16,6 +16,12 @@ export class IncidentPipeline {
   private readonly topology: TopologySource;
   private readonly correlator: Correlator;
   private readonly diagnosedAt = new Map<string, number>();
+  /**
+   * The newest signal time detection has reached: incidents are analyzed as of it, so a leak
+   * that keeps climbing after its first anomaly is seen climbing (an incident's own `updatedMs`
+   * moves only when its anomalies do).
+   */
+  private signalNowMs = -Infinity;
 
   constructor(
     private readonly store: Store,
@@ -40,6 +46,7 @@ export class IncidentPipeline {
   }
 
   async tick(nowMs: number): Promise<void> {
+    this.signalNowMs = Math.max(this.signalNowMs, nowMs);
     const resolved = this.correlator.tick(nowMs);
     for (const inc of resolved) this.diagnosedAt.delete(inc.id);
     await this.write([...resolved, ...(await this.diagnose(this.correlator.openIncidents(), true))]);
@@ -67,7 +74,7 @@ export class IncidentPipeline {
           : undefined;
         const causes = await diagnoseIncident(
           inc,
-          new StoreContext(this.store, this.topology, inc.updatedMs),
+          new StoreContext(this.store, this.topology, Math.max(inc.updatedMs, this.signalNowMs)),
           graph,
         );
         // Once the trouble is over the analyzers may find nothing left to explain: the incident
