@@ -159,13 +159,21 @@ describe('Correlator', () => {
     });
     expect(await c.observe([slow])).toEqual([]);
     expect(c.incidentCount).toBe(0);
-    // Two faint ones together are not enough either.
+    // Faint ones are not enough, however many, nor a faint one beside a strong one.
     const faint = (atMin: number) =>
       anomaly({ namespace: 'shop', kind: 'Deployment', name: 'payments' }, atMin, {
         detector: 'metrics',
         score: 0.3,
       });
-    expect(await c.observe([faint(10), faint(11)])).toEqual([]);
+    expect(await c.observe([faint(10), faint(11), faint(12)])).toEqual([]);
+    expect(
+      await c.observe([
+        anomaly({ namespace: 'shop', kind: 'Deployment', name: 'payments' }, 11, {
+          detector: 'traces',
+          score: 0.9,
+        }),
+      ]),
+    ).toEqual([]);
     // catalog's pod's memory, a minute after its slow requests: the same unit, corroborated.
     const memory = anomaly({ namespace: 'shop', kind: 'Pod', name: 'catalog-1a2b-a' }, 1, {
       detector: 'metrics',

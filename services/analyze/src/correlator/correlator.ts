@@ -19,7 +19,7 @@ export interface CorrelatorOptions {
   opensAlone: readonly string[];
   /**
    * Any other anomaly opens an incident only when corroborated: a second anomaly on the same or
-   * a neighbouring unit whose onset is within this long of it, one of them scoring at least
+   * a neighbouring unit whose onset is within this long of it, both scoring at least
    * `corroboratedScore`. Until then it waits (anomalies stay visible in the anomaly API); it
    * joins an open incident it touches at once.
    */
@@ -143,8 +143,8 @@ export class Correlator {
         group = this.corroborating(a, units, near);
         const opens =
           this.opts.opensAlone.includes(a.detector) ||
-          (group.length > 0 &&
-            Math.max(a.score, ...group.map((p) => p.anomaly.score)) >= this.opts.corroboratedScore);
+          [a, ...group.map((p) => p.anomaly)].filter((x) => x.score >= this.opts.corroboratedScore).length >=
+            2;
         if (!opens) {
           this.pending.push({ anomaly: a, units, near });
           continue;
