@@ -2,6 +2,7 @@ export { Simulator, SimulatorSettings, type SimulatorOptions } from './simulator
 export type { SimulatorStats } from './stats';
 export { summariseFleet, type FleetSummary, type WorkloadSummary } from './fleet-summary';
 export {
+  BENIGN_FAULT_KINDS,
   FAULT_KINDS,
   FaultKind,
   FaultRecord,

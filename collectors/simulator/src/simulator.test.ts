@@ -211,6 +211,7 @@ describe('Simulator', () => {
       'node_not_ready',
       'network_policy_block',
       'pvc_pending',
+      'log_noise',
     ]);
     await again.start();
     await again.stop();

@@ -7,6 +7,11 @@ import type { WorkloadState } from '../model/state';
  * traffic of that tick, so every signal of the tick already reflects them.
  */
 export interface FaultBehavior {
+  /**
+   * A benign kind (a distractor): it makes noise a naive ranker might blame (a rollout, more
+   * traffic, new log lines, a replaced pod) but breaks nothing.
+   */
+  benign?: true;
   /** Why `w` cannot take this fault (a sentence naming the workload), or undefined when it can. */
   unsupported(w: WorkloadState): string | undefined;
   /** One sentence saying what the fault does to `w` (in the cluster `rt`). */

@@ -16,10 +16,26 @@ export const FAULT_KINDS = [
   'disk_pressure',
   'network_policy_block',
   'pvc_pending',
+  'healthy_rollout',
+  'traffic_surge',
+  'log_noise',
+  'pod_restart',
 ] as const;
 /** One of {@link FAULT_KINDS}. */
 export const FaultKind = z.enum(FAULT_KINDS);
 export type FaultKind = z.infer<typeof FaultKind>;
+
+/**
+ * The benign kinds: distractors for root-cause scenarios. Each makes noise a naive ranker might
+ * blame on its workload (a completed rollout, more traffic, new WARN lines, a replaced pod) while
+ * nothing is broken.
+ */
+export const BENIGN_FAULT_KINDS = [
+  'healthy_rollout',
+  'traffic_surge',
+  'log_noise',
+  'pod_restart',
+] as const satisfies readonly FaultKind[];
 
 /** The workload a fault hits. */
 export const FaultTarget = z

@@ -5,14 +5,18 @@ import { cpuThrottling } from './cpu-throttling';
 import { crashLoop } from './crash-loop';
 import { dependencyDown } from './dependency-down';
 import { diskPressure } from './disk-pressure';
+import { healthyRollout } from './healthy-rollout';
 import { imagePullError } from './image-pull-error';
 import { livenessWrongPort } from './liveness-wrong-port';
+import { logNoise } from './log-noise';
 import { missingConfigMapKey } from './missing-configmap-key';
 import { networkPolicyBlock } from './network-policy-block';
 import { nodeNotReady } from './node-not-ready';
 import { oomKilled } from './oom-killed';
+import { podRestart } from './pod-restart';
 import { pvcPending } from './pvc-pending';
 import { readinessFailing } from './readiness-failing';
+import { trafficSurge } from './traffic-surge';
 import { unschedulable } from './unschedulable';
 
 /** Every fault kind's behaviour; adding a kind is a file and one entry here. */
@@ -31,4 +35,8 @@ export const FAULT_BEHAVIORS = {
   disk_pressure: diskPressure,
   network_policy_block: networkPolicyBlock,
   pvc_pending: pvcPending,
+  healthy_rollout: healthyRollout,
+  traffic_surge: trafficSurge,
+  log_noise: logNoise,
+  pod_restart: podRestart,
 } satisfies Record<FaultKind, FaultBehavior>;

@@ -23,6 +23,7 @@ export const paymentsApi: WorkloadSpec = {
   memoryBaseline: 0.7,
   cpuIdleCores: 0.02,
   cpuPerRequest: 0.03,
+  capacityRps: 16,
   env: [
     { name: 'SPRING_PROFILES_ACTIVE', from: 'value', value: 'prod' },
     { name: 'JAVA_TOOL_OPTIONS', from: 'value', value: '-XX:MaxRAMPercentage=75' },

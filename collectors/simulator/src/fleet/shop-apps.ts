@@ -98,6 +98,7 @@ export const checkoutApi: WorkloadSpec = {
   memoryBaseline: 0.55,
   cpuIdleCores: 0.01,
   cpuPerRequest: 0.012,
+  capacityRps: 20,
   env: [
     { name: 'NODE_ENV', from: 'value', value: 'production' },
     {
@@ -157,6 +158,7 @@ export const catalogApi: WorkloadSpec = {
   memoryBaseline: 0.4,
   cpuIdleCores: 0.003,
   cpuPerRequest: 0.002,
+  capacityRps: 100,
   env: [
     { name: 'CATALOG_DB_URL', from: 'secret' },
     { name: 'REDIS_ADDR', from: 'configMap', value: 'redis.data.svc.cluster.local:6379' },

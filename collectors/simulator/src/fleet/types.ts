@@ -77,6 +77,11 @@ export interface WorkloadSpec {
   /** CPU cores used while idle, and per request per second. */
   cpuIdleCores: number;
   cpuPerRequest: number;
+  /**
+   * Requests per second one pod serves before it saturates (its load-tested capacity); requests
+   * queue as the rate nears it. Unset: the workload never queues (nginx, the data stores).
+   */
+  capacityRps?: number;
   env: EnvSpec[];
   /** The env var whose absence makes the app exit at startup (crash_loop removes it). */
   requiredEnv?: string;
@@ -85,6 +90,12 @@ export interface WorkloadSpec {
   /** Seconds from container start until the app is ready. */
   startupSeconds: number;
   endpoints: EndpointSpec[];
+  /**
+   * A HorizontalPodAutoscaler (autoscaling/v2) on the workload's CPU utilisation: `replicas` is
+   * its minimum, `maxReplicas` its maximum, `targetCpuUtilization` the average percentage of the
+   * CPU request it aims for.
+   */
+  autoscaling?: { maxReplicas: number; targetCpuUtilization: number };
   /** Queue this workload consumes (workers). */
   consumes?: string;
   /** The process name the kernel's OOM killer reports. */

@@ -28,6 +28,12 @@ export const corednsDialect: LogDialect = {
     line('info', '[INFO] plugin/health: Going into lameduck mode for 5s', 1),
   ],
   request: () => [],
+  benignWarning: (ctx, o) =>
+    line(
+      'warn',
+      `[WARNING] plugin/health: Local health request to "http://:8080/health" took more than 1s: 1.${ctx.rng.int(0, 999)}${ctx.rng.int(100_000, 999_999)}s`,
+      o,
+    ),
   background: (ctx, seconds) =>
     offsets(ctx, 1 / 900, seconds).map((o) =>
       line(

@@ -82,6 +82,11 @@ export interface LogDialect {
   request(ctx: LogContext, req: RequestLog): LogLine[];
   /** Periodic lines unrelated to requests over `seconds` starting at ctx.atMs. */
   background(ctx: LogContext, seconds: number): LogLine[];
+  /**
+   * One WARN line of a kind the app never writes otherwise (a deprecation or cache-eviction
+   * warning), written at `offsetMs` (log_noise). Harmless: nothing else changes.
+   */
+  benignWarning(ctx: LogContext, offsetMs: number): LogLine;
   /** The server stops accepting connections (dependency_down). */
   outageStart?(ctx: LogContext): LogLine[];
   /** A connection attempt (e.g. a probe) while down. */

@@ -116,6 +116,14 @@ export const goDialect: LogDialect = {
     );
     return lines;
   },
+  benignWarning: (ctx, o) =>
+    slog(
+      ctx,
+      'warn',
+      'local cache full, evicting entries',
+      { cache: 'products', capacity: 5000, evicted: ctx.rng.int(20, 400) },
+      o,
+    ),
   background: (ctx, seconds) => [
     ...offsets(ctx, 1 / 60, seconds).map((o) =>
       slog(

@@ -222,6 +222,15 @@ export const javaDialect: LogDialect = {
     const msg = `Charge ch_${ctx.rng.hex(12)} authorized for order ord_${req.requestId.slice(0, 10)} (amount=${amount} EUR, ${Math.round(req.durationMs)} ms)`;
     return [spring(ctx, req.durationMs > 1500 ? 'warn' : 'info', thread, APP, msg, req.durationMs)];
   },
+  benignWarning: (ctx, o) =>
+    spring(
+      ctx,
+      'warn',
+      `http-nio-8080-exec-${ctx.rng.int(1, 40)}`,
+      'c.e.payments.api.ApiVersionFilter',
+      `Deprecated header X-Api-Version: 1 sent by 10.${ctx.rng.int(0, 255)}.${ctx.rng.int(100, 110)}.${ctx.rng.int(2, 250)}; support ends in 6.0, send Accept-Version instead`,
+      o,
+    ),
   background: (ctx, seconds) =>
     offsets(ctx, 1 / 600, seconds).map((o) =>
       spring(

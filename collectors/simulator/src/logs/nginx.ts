@@ -78,6 +78,17 @@ export const nginxDialect: LogDialect = {
     const error = req.failure ? upstreamError(ctx, req, req.failure) : undefined;
     return error ? [{ ...error, offsetMs: req.durationMs }, access] : [access];
   },
+  benignWarning: (ctx, o) => {
+    const n = ctx.rng.int(1000, 999_999);
+    return errLine(
+      ctx,
+      'warn',
+      `${ctx.rng.int(22, 31)}#${ctx.rng.int(22, 31)}: *${n} a client request body is buffered to a temporary file ` +
+        `/var/cache/nginx/client_temp/00000${ctx.rng.int(10_000, 99_999)}, client: 10.${ctx.rng.int(0, 255)}.${ctx.rng.int(0, 2)}.${ctx.rng.int(10, 250)}, ` +
+        `server: ${SERVER}, request: "POST /checkout HTTP/1.1", host: "${SERVER}"`,
+      o,
+    );
+  },
   background: (ctx, seconds) =>
     offsets(ctx, 1 / 30, seconds).map((o) =>
       errLine(

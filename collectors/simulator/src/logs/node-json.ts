@@ -163,6 +163,14 @@ export const nodeDialect: LogDialect = {
     );
     return lines;
   },
+  benignWarning: (ctx, o) =>
+    pino(
+      ctx,
+      'warn',
+      'session cache full, evicting least recently used entries',
+      { cache: 'cart-sessions', maxSize: 5000, evicted: ctx.rng.int(20, 400) },
+      o,
+    ),
   background: (ctx, seconds) => [
     ...offsets(ctx, 1 / 60, seconds).map((o) =>
       pino(ctx, 'warn', 'event loop lag high', { lagMs: ctx.rng.int(120, 400) }, o),

@@ -85,6 +85,8 @@ export const postgresDialect: LogDialect = {
     pg(ctx, 'LOG', 'database system is shut down', 60),
   ],
   request: () => [],
+  benignWarning: (ctx, o) =>
+    pg(ctx, 'WARNING', 'there is no transaction in progress', o, ctx.rng.int(2000, 9000)),
   background: (ctx, seconds) => {
     const lines: LogLine[] = [];
     for (const o of offsets(ctx, 1 / 300, seconds)) lines.push(...checkpoint(ctx, o));

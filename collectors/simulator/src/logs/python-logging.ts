@@ -132,6 +132,16 @@ export const pythonDialect: LogDialect = {
     else lines.push(py(ctx, 'warn', JOBS, `job ${job} will be retried in 5s`, req.durationMs + 1));
     return lines;
   },
+  benignWarning: (ctx, o) =>
+    py(
+      ctx,
+      'warn',
+      'py.warnings',
+      `/usr/local/lib/python3.12/site-packages/rq/job.py:${ctx.rng.pick([1089, 1102, 1417])}: DeprecationWarning: ` +
+        'datetime.datetime.utcnow() is deprecated and scheduled for removal in a future version. ' +
+        'Use timezone-aware objects to represent datetimes in UTC: datetime.datetime.now(datetime.UTC).',
+      o,
+    ),
   background: (ctx, seconds) => [
     ...offsets(ctx, 1 / 60, seconds).map((o) =>
       py(ctx, 'info', 'order_worker.queue', 'worker heartbeat ok', o),

@@ -50,5 +50,15 @@ export const redisDialect: LogDialect = {
     r(ctx, 'M', '#', 'Redis is now ready to exit, bye bye...', 125),
   ],
   request: () => [],
+  benignWarning: (ctx, o) =>
+    r(
+      ctx,
+      'M',
+      '#',
+      `Client id=${ctx.rng.int(1000, 99_999)} addr=10.${ctx.rng.int(0, 255)}.${ctx.rng.int(100, 110)}.${ctx.rng.int(2, 250)}:${ctx.rng.int(30_000, 60_000)} ` +
+        `laddr=${ctx.podIp}:6379 fd=${ctx.rng.int(9, 60)} name= age=${ctx.rng.int(0, 900)} idle=0 flags=N db=0 cmd=get ` +
+        'scheduled to be closed ASAP for overcoming of output buffer limits.',
+      o,
+    ),
   background: (ctx, seconds) => offsets(ctx, 1 / 300, seconds).flatMap((o) => save(ctx, o)),
 };

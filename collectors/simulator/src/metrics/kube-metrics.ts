@@ -54,10 +54,13 @@ function podMetrics(
     // The CFS quota caps what the container gets; demand above it is throttled.
     const limit = cpuLimitMilli(w, pod) / 1000;
     pod.cpuPressure = limit > 0 ? demand / limit : 0;
+    const capacity = w.spec.capacityRps;
+    pod.utilisation = capacity ? served / Math.max(1, seconds) / capacity : 0;
     const cores = limit > 0 ? Math.min(demand, limit * 0.97) : demand;
     const up = Math.min(seconds, (atMs - c.processStartMs) / 1000);
     const used = cores * up * rt.rng.float(0.85, 1.15);
     c.cpuSeconds += used;
+    pod.cpuCores = used / Math.max(1, seconds);
     m.add({ resource: r, name: 'container_cpu_usage_seconds_total' }, M.cpu, used, c.processStartMs, true);
     m.gauge({ resource: r, name: 'container_memory_working_set_bytes' }, M.mem, Math.round(c.memoryBytes));
     scrapeRuntimeMetrics(rt, w, pod, seconds);

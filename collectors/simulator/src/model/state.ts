@@ -116,6 +116,22 @@ export interface PodState {
   unschedulable?: string;
   /** Set when the kubelet evicted the pod (phase Failed, reason Evicted): the eviction message. */
   evicted?: string;
+  /** CPU cores the container used over the last scrape interval (what metrics-server reports). */
+  cpuCores?: number;
+  /** Request rate over the workload's per-pod capacity at the last scrape (queueing above ~0.5). */
+  utilisation?: number;
+}
+
+/**
+ * Extra end-user load aimed at a workload (traffic_surge, hpa_at_max): its incoming request rate
+ * is `factor` times normal, ramping in over `rampMs` from `sinceMs` and out over `rampMs` after
+ * `untilMs`.
+ */
+export interface SurgeState {
+  factor: number;
+  sinceMs: number;
+  rampMs: number;
+  untilMs?: number;
 }
 
 /** A Deployment condition (Available, Progressing) with its timestamps. */
@@ -149,6 +165,42 @@ export interface WorkloadState {
   storageClassMissing?: boolean;
   /** A NetworkPolicy selecting this workload's pods that admits only these namespaces (network_policy_block). */
   ingressPolicy?: { name: string; uid: string; createdMs: number; allowedNamespaces: string[] };
+  /** Extra end-user load aimed at this workload (traffic_surge, hpa_at_max). */
+  surge?: SurgeState;
+  /** Its HorizontalPodAutoscaler, if it has one; it sets `spec.replicas`. */
+  hpa?: HpaState;
+}
+
+/** A HorizontalPodAutoscaler condition (AbleToScale, ScalingActive, ScalingLimited). */
+export interface HpaCondition {
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+  lastTransitionMs: number;
+}
+
+/**
+ * A HorizontalPodAutoscaler (autoscaling/v2) on a Deployment's CPU utilisation, with what its
+ * controller last saw and decided. `recommendations` are the last five minutes' (the scale-down
+ * stabilisation window).
+ */
+export interface HpaState {
+  name: string;
+  uid: string;
+  createdMs: number;
+  minReplicas: number;
+  maxReplicas: number;
+  /** Target average CPU utilisation, percent of the request. */
+  targetUtilization: number;
+  /** Average utilisation (percent) and usage (millicores) at the last sync, once measured. */
+  currentUtilization?: number;
+  currentMilli?: number;
+  desiredReplicas: number;
+  lastScaleMs?: number;
+  recommendations: { atMs: number; replicas: number }[];
+  ableToScale: HpaCondition;
+  scalingActive: HpaCondition;
+  scalingLimited: HpaCondition;
 }
 
 /** A PersistentVolumeClaim of a StatefulSet pod; Pending until `boundMs`. */

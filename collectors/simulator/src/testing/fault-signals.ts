@@ -70,3 +70,42 @@ export function requestsWithStatus(
       text(p.attributes['status_code']).startsWith(prefix),
   );
 }
+
+/** Warning events of a cluster. */
+export function warningEvents(logs: readonly FlatLog[], cluster: string): FlatLog[] {
+  return eventRecords(logs).filter(
+    (e) => e.resource['k8s.cluster.name'] === cluster && e.severityText === 'Warning',
+  );
+}
+
+/**
+ * Increase of a counter summed over a service's series in a cluster between `fromMs` and `toMs`
+ * (each series' last value in the range minus its last value before it; a series that started
+ * in the range counts from zero, one seen only in it from its first value).
+ */
+export function counterIncrease(
+  points: readonly FlatPoint[],
+  name: string,
+  cluster: string,
+  service: string,
+  fromMs: number,
+  toMs: number,
+): number {
+  const bySeries = new Map<string, FlatPoint[]>();
+  for (const p of points) {
+    if (p.name !== name || p.resource['k8s.cluster.name'] !== cluster) continue;
+    if (p.resource['service.name'] !== service || p.timeMs > toMs) continue;
+    const key = text(p.resource['k8s.pod.uid']) + JSON.stringify(p.attributes) + String(p.startMs);
+    bySeries.set(key, [...(bySeries.get(key) ?? []), p]);
+  }
+  let sum = 0;
+  for (const list of bySeries.values()) {
+    const inRange = list.filter((p) => p.timeMs > fromMs);
+    const last = inRange[inRange.length - 1];
+    if (!last) continue;
+    const base = list.filter((p) => p.timeMs <= fromMs).pop();
+    const born = (last.startMs ?? 0) > fromMs;
+    sum += last.value - (base ? base.value : born ? 0 : (inRange[0]?.value ?? 0));
+  }
+  return sum;
+}

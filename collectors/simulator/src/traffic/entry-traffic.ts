@@ -1,8 +1,9 @@
-import type { ClusterSpec } from '../fleet/types';
+import type { ClusterSpec, EndpointSpec } from '../fleet/types';
 import type { ClusterRuntime } from '../model/runtime';
 import { findWorkload } from '../model/state';
 import { serve, type RequestScope } from './call-engine';
 import { route } from './routing';
+import { surgeRequests } from './surge';
 
 const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
@@ -24,21 +25,24 @@ export function requestRate(cluster: ClusterSpec, atMs: number): number {
 
 /**
  * Generates the end-user requests of (fromMs, toMs] (Poisson arrivals around the daily curve,
- * with per-tick noise) and sends each through the entry workload's Service: the load balancer
- * picks a ready pod, or the request fails at the edge when there is none.
+ * with per-tick noise), plus what surges aimed at a workload add, and sends each through the entry
+ * workload's Service: the load balancer picks a ready pod, or the request fails at the edge when
+ * there is none.
  */
 export function runEntryTraffic(rt: ClusterRuntime, fromMs: number, toMs: number): void {
   const spec = rt.state.spec;
   const entry = findWorkload(rt.state, spec.entry);
   if (!entry) return;
   const seconds = (toMs - fromMs) / 1000;
-  const count = rt.rng.poisson(requestRate(spec, fromMs) * seconds * rt.rng.logNormal(1, 0.08));
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) times.push(rt.rng.float(fromMs, toMs));
-  times.sort((a, b) => a - b);
+  const rate = requestRate(spec, fromMs);
+  const count = rt.rng.poisson(rate * seconds * rt.rng.logNormal(1, 0.08));
+  const arrivals: { t: number; endpoint?: EndpointSpec }[] = [];
+  for (let i = 0; i < count; i++) arrivals.push({ t: rt.rng.float(fromMs, toMs) });
+  arrivals.push(...surgeRequests(rt, entry, rate, fromMs, toMs));
+  arrivals.sort((a, b) => a.t - b.t);
   const endpoints = entry.spec.endpoints.map((e) => ({ weight: e.weight, value: e }));
-  for (const t of times) {
-    const endpoint = rt.rng.weighted(endpoints);
+  for (const { t, endpoint: asked } of arrivals) {
+    const endpoint = asked ?? rt.rng.weighted(endpoints);
     const scope: RequestScope = {
       rt,
       traceId: rt.rng.hex(32),
