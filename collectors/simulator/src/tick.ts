@@ -2,6 +2,7 @@ import { observeCluster } from './k8s/observe';
 import { dialectOf, logContext, writeContainerLines } from './logs/container-logs';
 import { scrapeExporterMetrics } from './metrics/exporter-metrics';
 import { scrapeKubeMetrics } from './metrics/kube-metrics';
+import { runAutoscalers } from './model/autoscaler';
 import { reconcileCluster, removeGonePods } from './model/controllers';
 import { runningAt } from './model/history';
 import { advancePod } from './model/kubelet';
@@ -38,7 +39,7 @@ function backgroundLogs(rt: ClusterRuntime, fromMs: number, toMs: number): void 
 /**
  * Simulates the window (fromMs, toMs] of every cluster and returns what each cluster's collector
  * would export: fault starts and ends, the kubelet, end-user traffic through the call graph, queue
- * consumers, background logs, controllers, a metrics scrape at `toMs`, and the object watch.
+ * consumers, background logs, autoscalers and controllers, a metrics scrape at `toMs`, and the object watch.
  * `bootstrap` first announces every object (ADDED at `fromMs`); `resync` re-sends all objects.
  */
 export function runTick(
@@ -59,6 +60,7 @@ export function runTick(
       runScheduledTasks(rt, w, fromMs, toMs);
     }
     backgroundLogs(rt, fromMs, toMs);
+    runAutoscalers(rt, fromMs, toMs);
     reconcileCluster(rt, toMs);
     scrapeKubeMetrics(rt, toMs, seconds);
     scrapeExporterMetrics(rt, toMs, seconds);

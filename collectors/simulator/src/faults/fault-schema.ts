@@ -16,6 +16,7 @@ export const FAULT_KINDS = [
   'disk_pressure',
   'network_policy_block',
   'pvc_pending',
+  'hpa_at_max',
   'healthy_rollout',
   'traffic_surge',
   'log_noise',

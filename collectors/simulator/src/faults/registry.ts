@@ -6,6 +6,7 @@ import { crashLoop } from './crash-loop';
 import { dependencyDown } from './dependency-down';
 import { diskPressure } from './disk-pressure';
 import { healthyRollout } from './healthy-rollout';
+import { hpaAtMax } from './hpa-at-max';
 import { imagePullError } from './image-pull-error';
 import { livenessWrongPort } from './liveness-wrong-port';
 import { logNoise } from './log-noise';
@@ -35,6 +36,7 @@ export const FAULT_BEHAVIORS = {
   disk_pressure: diskPressure,
   network_policy_block: networkPolicyBlock,
   pvc_pending: pvcPending,
+  hpa_at_max: hpaAtMax,
   healthy_rollout: healthyRollout,
   traffic_surge: trafficSurge,
   log_noise: logNoise,

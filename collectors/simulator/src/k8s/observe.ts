@@ -2,6 +2,7 @@ import type { ClusterRuntime } from '../model/runtime';
 import type { PodState, WorkloadState } from '../model/state';
 import { renderNamespace, renderNode } from './render-cluster';
 import { renderClaim } from './render-claim';
+import { renderHpa } from './render-hpa';
 import { renderNetworkPolicy } from './render-network-policy';
 import { renderPod } from './render-pod';
 import {
@@ -44,5 +45,6 @@ export function observeCluster(rt: ClusterRuntime, atMs: number): void {
     for (const claim of w.claims ?? [])
       rt.watch.observe('persistentvolumeclaims', renderClaim(w, claim), atMs);
     if (w.ingressPolicy) rt.watch.observe('networkpolicies', renderNetworkPolicy(w, w.ingressPolicy), atMs);
+    if (w.hpa) rt.watch.observe('horizontalpodautoscalers', renderHpa(w, w.hpa), atMs);
   }
 }

@@ -10,6 +10,7 @@ import {
   type PodState,
   type WorkloadState,
 } from '../model/state';
+import { scrapeHpaMetrics } from './hpa-metrics';
 import { scrapeRuntimeMetrics } from './runtime-metrics';
 import type { MetricInfo } from './series-registry';
 
@@ -226,7 +227,7 @@ function nodeConditionGauges(rt: ClusterRuntime, node: NodeState): void {
 
 /**
  * Scrapes the cluster's infrastructure metrics at `atMs`: cAdvisor per container, kube-state-metrics
- * per pod, workload and node, node_exporter per node.
+ * per pod, workload, HPA and node, node_exporter per node.
  */
 export function scrapeKubeMetrics(rt: ClusterRuntime, atMs: number, seconds: number): void {
   const { spec } = rt.state;
@@ -244,6 +245,7 @@ export function scrapeKubeMetrics(rt: ClusterRuntime, atMs: number, seconds: num
     }
     workloadMetrics(rt, w);
   }
+  scrapeHpaMetrics(rt);
   for (const node of rt.state.nodes) {
     const resource = nodeResource(rt.name, node.name);
     const total = spec.nodeMemoryGi * 1024 ** 3;

@@ -8,8 +8,49 @@ const PROGRESS_DEADLINE_MS = 600_000;
 
 const live = (w: WorkloadState): PodState[] => w.pods.filter(isLive);
 
+/**
+ * Outside a rollout, the Deployment controller keeps the current ReplicaSet at the Deployment's
+ * replicas (an HPA changes them): it scales the ReplicaSet up (new pods) or down (the newest
+ * pods, unready ones first).
+ */
+function scaleDeployment(rt: ClusterRuntime, w: WorkloadState, atMs: number): void {
+  if (w.rolloutStartedMs !== undefined) return;
+  const current = currentRevision(w);
+  const fresh = live(w).filter((p) => p.revision === current);
+  const want = w.spec.replicas;
+  if (fresh.length === want) return;
+  current.replicas = want;
+  const verb = fresh.length < want ? 'up' : 'down';
+  rt.events.record(
+    workloadRef(w),
+    'Normal',
+    'ScalingReplicaSet',
+    `Scaled ${verb} replica set ${current.name} to ${want}`,
+    atMs,
+    { component: 'deployment-controller' },
+  );
+  for (let i = fresh.length; i < want; i++) createPod(rt, w, current, atMs + 20 + (i - fresh.length) * 40, i);
+  const doomed = [...fresh]
+    .sort((a, b) => Number(a.container.ready) - Number(b.container.ready) || b.createdMs - a.createdMs)
+    .slice(0, Math.max(0, fresh.length - want));
+  for (const pod of doomed) {
+    deletePod(rt, w, pod, atMs);
+    rt.events.record(
+      replicaSetRef(w, current),
+      'Normal',
+      'SuccessfulDelete',
+      `Deleted pod: ${pod.name}`,
+      atMs,
+      {
+        component: 'replicaset-controller',
+      },
+    );
+  }
+}
+
 /** The Deployment controller at `atMs`: scale old ReplicaSets down as the new one becomes ready. */
 function reconcileDeployment(rt: ClusterRuntime, w: WorkloadState, atMs: number): void {
+  scaleDeployment(rt, w, atMs);
   const current = currentRevision(w);
   const pods = live(w);
   const fresh = pods.filter((p) => p.revision === current);

@@ -4,6 +4,7 @@ import { EventRecorder } from '../k8s/event-recorder';
 import { ObjectWatch } from '../k8s/object-watch';
 import { SeriesRegistry } from '../metrics/series-registry';
 import type { Rng } from '../random';
+import { newHpa } from './autoscaler';
 import { Outbox, SCOPES } from './outbox';
 import { newPod, podName } from './pods';
 import type { ClusterRuntime } from './runtime';
@@ -112,6 +113,11 @@ export function buildCluster(
   };
   for (const ws of spec.workloads) {
     const w = workload(rng, ws, spec.netOctet, startMs);
+    if (ws.autoscaling) {
+      // Derived, not drawn: adding autoscalers must not shift the fleet's random sequence.
+      const uid = derivedUid(`${spec.netOctet}/${ws.namespace}/hpa/${ws.name}`);
+      w.hpa = newHpa(w, uid, ws.autoscaling.maxReplicas, ws.autoscaling.targetCpuUtilization);
+    }
     state.workloads.push(w);
     const rev = w.revisions[0];
     if (!rev) continue;
