@@ -20,8 +20,12 @@ import { readFaults, type Fault } from './nezha/faults';
 import { loadItems, replay, serverDetectors } from './nezha/replay';
 import { NAMESPACE, deploymentOf } from './nezha/translate';
 
-/** How far before a window the product looks for what changed (its reference). */
-const REFERENCE_MS = 10 * 60_000;
+/**
+ * The reference of a window is every earlier minute the replay holds (what a live store holds
+ * when the incident opens): this split has traces only inside fault windows, so the 10 minutes
+ * before a window held a few seconds of clean traffic. Nothing after a window's start is used.
+ */
+const REFERENCE = 'every earlier minute';
 /** An incident is diagnosed a minute after its window: anomalies reported later are not known. */
 const DIAGNOSIS_DELAY_MS = 60_000;
 /** Nezha's published TrainTicket figures (service level, 45 faults over two days). */
@@ -63,6 +67,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const endMs = Math.max(...faults.map((x) => x.windowToMs)) + DIAGNOSIS_DELAY_MS;
   const items = loadItems(dayDir, endMs);
   const replayed = replay(items, serverDetectors());
+  const dataFromMs = [
+    ...replayed.metrics.map((m) => m.timeMs),
+    ...replayed.spans.map((x) => x.startMs),
+  ].reduce((a, b) => Math.min(a, b), Infinity);
 
   const dir = mkdtempSync(join(tmpdir(), 'sleuth-nezha-'));
   const store = new SqliteStore({ path: join(dir, 'store.db'), synchronous: 'normal' });
@@ -92,7 +100,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         a.onsetMs < fault.windowToMs &&
         (replayed.reportedMs.get(a.id) ?? Infinity) < fault.windowToMs + DIAGNOSIS_DELAY_MS;
       const w = {
-        fromMs: fault.windowFromMs - REFERENCE_MS,
+        fromMs: dataFromMs,
         incidentFromMs: fault.windowFromMs,
         toMs: fault.windowToMs,
       };
@@ -101,6 +109,14 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         return t >= w.fromMs && t < w.toMs;
       };
       const detected = replayed.anomalies.filter(known);
+      if (process.env['NEZHA_DEBUG']) {
+        const sp = spanShifts(replayed.spans.filter(inWindow), w).filter((a) => a.detector === 'call-edges');
+        console.error(
+          fault.time,
+          deploymentOf(fault.pod),
+          sp.map((a) => `${a.resource.name} ${a.score.toFixed(2)} ${a.title} :: ${a.explanation}`),
+        );
+      }
       const shifts = [
         ...metricShifts(replayed.metrics.filter(inWindow), w),
         ...spanShifts(replayed.spans.filter(inWindow), w),
@@ -155,7 +171,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       `| ${r.fault.time.slice(11)} | ${r.fault.type} | ${r.service} | ${r.top.map((t, i) => `${t.name === r.service ? '**' : ''}${i + 1}. ${t.name} (${t.score})${t.name === r.service ? '**' : ''}`).join('<br>')} | ${r.detected} / ${r.shifts} | ${r.referenceSpans} |`,
   );
   const pct = (v: number) => `${round(v * 100, 2)}%`;
-  const body = `Nezha TrainTicket, ${day}: ${faults.length} faults (${[...new Set(faults.map((x) => x.type))].join(', ')}), each scored on the 3 minutes from its inject minute with the ${REFERENCE_MS / 60_000} minutes before as reference. Every trace, log and metric record up to the last window went through the OTLP receiver code and the server's detectors in time order (${replayed.counts.spans} spans, ${replayed.counts.logs} log lines, ${replayed.counts.metrics} metric points, ${replayed.counts.rejected} rejected); the call graph is the store's \`serviceCalls\`.
+  const body = `Nezha TrainTicket, ${day}: ${faults.length} faults (${[...new Set(faults.map((x) => x.type))].join(', ')}), each scored on the 3 minutes from its inject minute with ${REFERENCE} before it as reference. Every trace, log and metric record up to the last window went through the OTLP receiver code and the server's detectors in time order (${replayed.counts.spans} spans, ${replayed.counts.logs} log lines, ${replayed.counts.metrics} metric points, ${replayed.counts.rejected} rejected); the call graph is the store's \`serviceCalls\`.
 
 | inject (UTC) | fault | true service | Sleuth's top 3 (score) | detector anomalies / shifts | reference spans |
 | --- | --- | --- | --- | --- | --- |

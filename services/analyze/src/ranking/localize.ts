@@ -37,6 +37,11 @@ export interface LocalizeOptions {
   /** Added weight for each anomalous unit a candidate explains (at most `maxSupport` count). */
   supportWeight: number;
   maxSupport: number;
+  /**
+   * Detectors whose findings place the trouble on the unit itself (the time its calls spend at
+   * its own pod boundary, its own processing), which a slower callee cannot explain away.
+   */
+  localDetectors: readonly string[];
 }
 
 export const DEFAULT_LOCALIZE_OPTIONS: LocalizeOptions = {
@@ -48,6 +53,7 @@ export const DEFAULT_LOCALIZE_OPTIONS: LocalizeOptions = {
   unlinkedWeight: 0.5,
   supportWeight: 0.1,
   maxSupport: 5,
+  localDetectors: ['call-edges'],
 };
 
 /** A workload or service ranked as the root cause of an incident, with its evidence. */
@@ -177,12 +183,23 @@ export function localizeRootCause(
   const linked = (k: string) =>
     [...(callees.get(k) ?? []), ...(callers.get(k) ?? [])].some((n) => n !== k && units.has(n));
   const anyLinked = [...units.keys()].some(linked);
+  // Units where the trouble is placed at the unit itself; a fault spreads only along calls, so
+  // an anomalous unit with no call path (through anomalous units) to any of them is a bystander.
+  const loci = [...units.entries()]
+    .filter(([, u]) => u.anomalies.some((a) => o.localDetectors.includes(a.detector)))
+    .map(([k]) => k);
+  const onLocusPath = (k: string) =>
+    loci.length === 0 ||
+    loci.includes(k) ||
+    loci.some((l) => reach(k, callees, units).has(l) || reach(k, callers, units).has(l));
   const first = Math.min(...[...units.values()].map((u) => u.onsetMs));
 
   const scored = [...units.entries()].map(([key, u]) => {
     // Only a callee whose own requests got slower or failed (a traces anomaly) explains its
     // callers: a callee's CPU or log anomaly alone does not reach them.
+    const local = u.anomalies.some((a) => o.localDetectors.includes(a.detector));
     const explainedBy = [...reach(key, callees, units)].filter((k) => {
+      if (local) return false;
       const v = units.get(k) as Unit;
       return v.signals.has('traces') && v.onsetMs <= u.onsetMs + o.onsetSlackMs;
     });
@@ -194,7 +211,7 @@ export function localizeRootCause(
     const isLinked = linked(key);
     let score = u.strength * 0.5 ** ((u.onsetMs - first) / o.onsetHalfLifeMs);
     if (explainedBy.length > 0) score *= o.explainedWeight;
-    if (anyLinked && !isLinked) score *= o.unlinkedWeight;
+    if ((anyLinked && !isLinked) || !onLocusPath(key)) score *= o.unlinkedWeight;
     score *= 1 + o.supportWeight * Math.min(explains.length, o.maxSupport);
     score /= 1 + o.supportWeight * o.maxSupport;
     const parts = [
@@ -207,6 +224,7 @@ export function localizeRootCause(
         ? `explains ${explains.length} anomalous caller${explains.length === 1 ? '' : 's'}`
         : '',
       anyLinked && !isLinked ? 'no call links it to the other anomalous units' : '',
+      isLinked && !onLocusPath(key) ? 'no call path to where the call edges place the trouble' : '',
     ].filter((p) => p !== '');
     return {
       resource: u.ref,

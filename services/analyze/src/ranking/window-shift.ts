@@ -1,5 +1,17 @@
 import { createHash } from 'node:crypto';
 import { primaryRef, type Anomaly, type MetricPoint, type ResourceRef, type Span } from '@sleuth/core';
+import { callEdgeAnomalies } from './call-edges';
+
+export {
+  CALL_EDGE_DETECTOR,
+  DEFAULT_CALL_EDGE_OPTIONS,
+  callEdgeAnomalies,
+  callEdgeLoci,
+  callEdgeShifts,
+  type CallEdgeLocus,
+  type CallEdgeOptions,
+  type CallEdgeShift,
+} from './call-edges';
 
 /**
  * Incident-time comparison: what changed in an incident's first minutes against the minutes just
@@ -163,7 +175,9 @@ function isEntry(span: Span): boolean {
  * incident spans' log-durations against the reference's (robust z of the medians' difference),
  * and the incident error ratio against the reference's. Onset is the start of the first slice
  * of `onsetSliceMs` whose median is beyond the bar. One anomaly per operation and kind, on the
- * service's workload.
+ * service's workload. Also the units where the time between pods grew on their call edges
+ * ({@link callEdgeAnomalies}, `detector: 'call-edges'`): the locus of a network delay or a
+ * CPU-starved pod, which its callers' slower requests only echo.
  */
 export function spanShifts(
   spans: readonly Span[],
@@ -179,7 +193,7 @@ export function spanShifts(
     if (!o) ops.set(key, (o = { unit, op: s.name, ref: [], inc: [] }));
     (s.endMs < w.incidentFromMs ? o.ref : o.inc).push(s);
   }
-  const out: Anomaly[] = [];
+  const out: Anomaly[] = callEdgeAnomalies(spans, w, spanUnit);
   const lg = (s: Span) => Math.log(Math.max(s.durationMs, 0.001));
   for (const [key, o] of ops) {
     if (o.ref.length < opts.minReference || o.inc.length < opts.minIncident) continue;
