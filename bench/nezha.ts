@@ -109,14 +109,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         return t >= w.fromMs && t < w.toMs;
       };
       const detected = replayed.anomalies.filter(known);
-      if (process.env['NEZHA_DEBUG']) {
-        const sp = spanShifts(replayed.spans.filter(inWindow), w).filter((a) => a.detector === 'call-edges');
-        console.error(
-          fault.time,
-          deploymentOf(fault.pod),
-          sp.map((a) => `${a.resource.name} ${a.score.toFixed(2)} ${a.title} :: ${a.explanation}`),
-        );
-      }
       const shifts = [
         ...metricShifts(replayed.metrics.filter(inWindow), w),
         ...spanShifts(replayed.spans.filter(inWindow), w),

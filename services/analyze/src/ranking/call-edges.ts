@@ -152,20 +152,26 @@ export function callEdgeShifts(
 /** How strongly a unit is the common end of the shifted edges, and which edges say so. */
 export interface CallEdgeLocus {
   unit: ResourceRef;
-  /** share × (1 − 0.5^shifted): the share of its judged edges that shifted, by how many did. */
+  /**
+   * The larger of the score-weighted shares of its calls in and of its calls out that shifted,
+   * times 1 − 0.5^n for n shifted edges.
+   */
   score: number;
+  /** The score-weighted share of all its judged edges that shifted (breaks ties). */
+  share: number;
   shifted: CallEdgeShift[];
   judged: number;
 }
 
 /**
- * The units at the common end of the shifted edges: per unit, the score-weighted share of its
- * judged edges that shifted (the mean of the share over all of them and the larger of the shares
- * of its calls in and of its calls out: delay shaped on one direction of a pod's traffic shows on
- * all its inbound or all its outbound calls), times 1 − 0.5^n for n shifted edges (one shifted
- * edge could be either end's; several meeting at one unit place it). A unit is a locus only when no
- * unit sharing one of its shifted edges scores higher: a CPU-starved pod's callees each see one
- * shifted edge, their caller all of them.
+ * The units at the common end of the shifted edges: per unit, the larger of the score-weighted
+ * shares of its judged calls in and of its calls out that shifted (delay shaped on one direction
+ * of a pod's traffic shows on all its inbound or all its outbound calls), times 1 − 0.5^n for n
+ * shifted edges (one shifted edge could be either end's; several meeting at one unit place it).
+ * A unit is a locus only when no unit sharing one of its shifted edges scores higher, or as high
+ * with a larger share of all its edges shifted: a CPU-starved pod's callees each see one shifted
+ * edge, their caller all of them; a caller whose only call went slow still has calls in that
+ * did not.
  */
 export function callEdgeLoci(shifts: readonly CallEdgeShift[]): CallEdgeLocus[] {
   const touching = new Map<string, { unit: ResourceRef; edges: CallEdgeShift[] }>();
@@ -183,10 +189,10 @@ export function callEdgeLoci(shifts: readonly CallEdgeShift[]): CallEdgeLocus[] 
       edges.length === 0 ? 0 : edges.reduce((s, e) => s + e.score, 0) / edges.length;
     const into = t.edges.filter((e) => refKey(e.callee) === k);
     const out = t.edges.filter((e) => refKey(e.caller) === k);
-    const frac = (Math.max(share(into), share(out)) + share(t.edges)) / 2;
     scored.set(k, {
       unit: t.unit,
-      score: frac * (1 - 0.5 ** shifted.length),
+      score: Math.max(share(into), share(out)) * (1 - 0.5 ** shifted.length),
+      share: share(t.edges),
       shifted,
       judged: t.edges.length,
     });
@@ -194,7 +200,10 @@ export function callEdgeLoci(shifts: readonly CallEdgeShift[]): CallEdgeLocus[] 
   return [...scored.entries()]
     .filter(([, l]) =>
       l.shifted.every((e) =>
-        [e.caller, e.callee].every((u) => (scored.get(refKey(u))?.score ?? 0) <= l.score),
+        [e.caller, e.callee].every((u) => {
+          const n = scored.get(refKey(u));
+          return !n || n.score < l.score || (n.score === l.score && n.share <= l.share);
+        }),
       ),
     )
     .map(([, l]) => l)

@@ -197,17 +197,29 @@ export function localizeRootCause(
   const scored = [...units.entries()].map(([key, u]) => {
     // Only a callee whose own requests got slower or failed (a traces anomaly) explains its
     // callers: a callee's CPU or log anomaly alone does not reach them.
-    const local = u.anomalies.some((a) => o.localDetectors.includes(a.detector));
-    const explainedBy = [...reach(key, callees, units)].filter((k) => {
-      if (local) return false;
-      const v = units.get(k) as Unit;
-      return v.signals.has('traces') && v.onsetMs <= u.onsetMs + o.onsetSlackMs;
-    });
-    const explains = u.signals.has('traces')
-      ? [...reach(key, callers, units)].filter(
-          (k) => u.onsetMs <= (units.get(k) as Unit).onsetMs + o.onsetSlackMs,
-        )
-      : [];
+    const local = loci.includes(key);
+    // A locus sits on the pod boundary its calls in and out cross, so it also explains its
+    // direct callees' trouble that began no earlier than its own.
+    const lociCalling = loci.filter(
+      (l) => callees.get(l)?.has(key) && (units.get(l) as Unit).onsetMs <= u.onsetMs + o.onsetSlackMs,
+    );
+    const explainedBy = local
+      ? []
+      : [
+          ...new Set([
+            ...[...reach(key, callees, units)].filter((k) => {
+              const v = units.get(k) as Unit;
+              return v.signals.has('traces') && v.onsetMs <= u.onsetMs + o.onsetSlackMs;
+            }),
+            ...lociCalling,
+          ]),
+        ];
+    const explains = [
+      ...new Set([
+        ...(u.signals.has('traces') ? [...reach(key, callers, units)] : []),
+        ...(local ? [...(callees.get(key) ?? [])].filter((k) => units.has(k)) : []),
+      ]),
+    ].filter((k) => u.onsetMs <= (units.get(k) as Unit).onsetMs + o.onsetSlackMs);
     const isLinked = linked(key);
     let score = u.strength * 0.5 ** ((u.onsetMs - first) / o.onsetHalfLifeMs);
     if (explainedBy.length > 0) score *= o.explainedWeight;
@@ -218,10 +230,10 @@ export function localizeRootCause(
       `${u.anomalies.length} anomal${u.anomalies.length === 1 ? 'y' : 'ies'} in ${[...u.signals].join(', ')}`,
       `onset ${Math.round((u.onsetMs - first) / 1000)} s after the first`,
       explainedBy.length > 0
-        ? `explained by anomalous callee${explainedBy.length === 1 ? '' : 's'} ${explainedBy.map((k) => units.get(k)?.ref.name).join(', ')}`
+        ? `explained by ${explainedBy.map((k) => units.get(k)?.ref.name).join(', ')}`
         : 'no anomalous callee explains it',
       explains.length > 0
-        ? `explains ${explains.length} anomalous caller${explains.length === 1 ? '' : 's'}`
+        ? `explains ${explains.length} anomalous neighbour${explains.length === 1 ? '' : 's'}`
         : '',
       anyLinked && !isLinked ? 'no call links it to the other anomalous units' : '',
       isLinked && !onLocusPath(key) ? 'no call path to where the call edges place the trouble' : '',
