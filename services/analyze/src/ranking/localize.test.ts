@@ -41,6 +41,30 @@ const CHAIN: CallEdge[] = [
 ];
 
 describe('localizeRootCause', () => {
+  it('keeps a call-edge locus first: a slower callee does not explain it, and it explains its callee', () => {
+    const locus = { ...anomaly(dep('checkout'), 0, 0.75), detector: 'call-edges' };
+    const ranked = localizeRootCause(
+      [anomaly(dep('web'), 0, 0.9), locus, anomaly(dep('payments'), 30, 0.8, 'log')],
+      CHAIN,
+    );
+    expect(ranked[0]?.resource.name).toBe('checkout');
+    expect(ranked[0]?.explainedBy).toEqual([]);
+    expect(ranked[0]?.explains.map((r) => r.name).sort()).toEqual(['payments', 'web']);
+    expect(ranked.find((c) => c.resource.name === 'payments')?.explainedBy.map((r) => r.name)).toEqual([
+      'checkout',
+    ]);
+  });
+
+  it('halves anomalous units with no call path to a call-edge locus', () => {
+    const locus = { ...anomaly(dep('db'), 0, 0.6), detector: 'call-edges' };
+    const ranked = localizeRootCause(
+      [locus, anomaly(dep('search'), 0, 0.95, 'series'), anomaly(dep('web'), 0, 0.2, 'series')],
+      [...CHAIN, { caller: dep('web'), callee: dep('search') }],
+    );
+    expect(ranked[0]?.resource.name).toBe('db');
+    expect(ranked.find((c) => c.resource.name === 'search')?.reason).toContain('no call path');
+  });
+
   it('gives nothing for no anomalies', () => {
     expect(localizeRootCause([], CHAIN)).toEqual([]);
   });

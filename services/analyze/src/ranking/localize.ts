@@ -223,7 +223,7 @@ export function localizeRootCause(
     const isLinked = linked(key);
     let score = u.strength * 0.5 ** ((u.onsetMs - first) / o.onsetHalfLifeMs);
     if (explainedBy.length > 0) score *= o.explainedWeight;
-    if ((anyLinked && !isLinked) || !onLocusPath(key)) score *= o.unlinkedWeight;
+    if ((anyLinked && !isLinked && !local) || !onLocusPath(key)) score *= o.unlinkedWeight;
     score *= 1 + o.supportWeight * Math.min(explains.length, o.maxSupport);
     score /= 1 + o.supportWeight * o.maxSupport;
     const parts = [
@@ -235,7 +235,7 @@ export function localizeRootCause(
       explains.length > 0
         ? `explains ${explains.length} anomalous neighbour${explains.length === 1 ? '' : 's'}`
         : '',
-      anyLinked && !isLinked ? 'no call links it to the other anomalous units' : '',
+      anyLinked && !isLinked && !local ? 'no call links it to the other anomalous units' : '',
       isLinked && !onLocusPath(key) ? 'no call path to where the call edges place the trouble' : '',
     ].filter((p) => p !== '');
     return {
