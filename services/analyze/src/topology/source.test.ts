@@ -96,4 +96,22 @@ describe('TopologySource', () => {
     await source.graph('prod-us', T0);
     expect(builds()).toBe(4);
   });
+
+  it('rebuilds objects at every build but reads the costly service calls again only once a minute', async () => {
+    await write([pod('shop', 'web-a'), service('shop')]);
+    const calls = vi.spyOn(store, 'serviceCalls');
+    const objects = vi.spyOn(store, 'listObjects');
+    const source = new TopologySource(store, { maxAgeMs: 5_000, callsWindowMs: 3_600_000 });
+    await source.graph(C, T0);
+    await source.graph(C, T0 + 10_000);
+    expect(objects.mock.calls.length).toBeGreaterThan(0);
+    const perBuild = objects.mock.calls.length / 2;
+    expect(objects.mock.calls.length).toBe(2 * perBuild);
+    expect(calls).toHaveBeenCalledTimes(1);
+    await source.graph(C, T0 + 61_000);
+    expect(calls).toHaveBeenCalledTimes(2);
+    // Asked about an earlier time (a replay), the calls are read for that time.
+    await source.graph(C, T0 - 3_600_000);
+    expect(calls).toHaveBeenCalledTimes(3);
+  });
 });

@@ -1,5 +1,5 @@
 import { refKey, StoreError, type ObjectSnapshot, type ResourceRef } from '@sleuth/core';
-import type { Store } from '@sleuth/store';
+import type { ServiceCall, Store } from '@sleuth/store';
 import { buildTopology } from './build';
 import type { TopologyGraph } from './graph';
 
@@ -32,6 +32,12 @@ export interface TopologySourceOptions {
   maxAgeMs: number;
   /** Service calls are taken from traces of this long ago until now. */
   callsWindowMs: number;
+  /**
+   * The service calls of a cluster are read again when older than this: they come from every
+   * span of the window (the costly part of a build) and change slowly, while objects are read at
+   * every build.
+   */
+  callsMaxAgeMs?: number;
   /** Objects per store read (at most 5,000); a kind with more is read page by page. */
   pageSize?: number;
   /** Graphs kept at most; the least recently asked for is dropped first. */
@@ -41,6 +47,7 @@ export interface TopologySourceOptions {
 const DEFAULTS: Required<TopologySourceOptions> = {
   maxAgeMs: 5_000,
   callsWindowMs: 3_600_000,
+  callsMaxAgeMs: 60_000,
   pageSize: MAX_PAGE,
   maxClusters: 32,
 };
@@ -53,6 +60,7 @@ const DEFAULTS: Required<TopologySourceOptions> = {
  */
 export class TopologySource {
   private readonly cache = new Map<string, Promise<TopologyGraph>>();
+  private readonly calls = new Map<string, { atMs: number; calls: ServiceCall[] }>();
   private readonly opts: Required<TopologySourceOptions>;
 
   constructor(
@@ -67,7 +75,7 @@ export class TopologySource {
     const cached = this.cache.get(cluster);
     if (cached) {
       const g = await cached.catch(() => undefined);
-      if (g && nowMs - g.builtMs < this.opts.maxAgeMs) {
+      if (g && nowMs >= g.builtMs && nowMs - g.builtMs < this.opts.maxAgeMs) {
         // Most recently asked for last, so the oldest entry is the first to go.
         if (this.cache.get(cluster) === cached) {
           this.cache.delete(cluster);
@@ -108,11 +116,24 @@ export class TopologySource {
         if (page.length < limit || !after) break;
       }
     }
+    return buildTopology(cluster, objects, await this.serviceCalls(cluster, nowMs), nowMs);
+  }
+
+  private async serviceCalls(cluster: string, nowMs: number): Promise<ServiceCall[]> {
+    const cached = this.calls.get(cluster);
+    // Fresh enough, and not from a later time (a replay asking about the past reads again).
+    if (cached && nowMs >= cached.atMs && nowMs - cached.atMs < this.opts.callsMaxAgeMs) return cached.calls;
     const calls = await this.store.serviceCalls({
       cluster,
       fromMs: nowMs - this.opts.callsWindowMs,
       toMs: nowMs + 60_000,
     });
-    return buildTopology(cluster, objects, calls, nowMs);
+    this.calls.delete(cluster);
+    this.calls.set(cluster, { atMs: nowMs, calls });
+    for (const old of this.calls.keys()) {
+      if (this.calls.size <= this.opts.maxClusters) break;
+      this.calls.delete(old);
+    }
+    return calls;
   }
 }
