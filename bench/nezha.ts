@@ -3,8 +3,8 @@
  * traces, logs and metrics are replayed through Sleuth's receiver and detectors in time order
  * (bench/nezha/replay.ts), and for each injected fault the product ranks workloads as its root
  * cause from what it has at the end of the fault's window: the anomalies the detectors had
- * reported with their onset in the window, what changed against the minutes before
- * (`metricShifts`, `spanShifts`), and the call graph of the store's `serviceCalls`
+ * reported with their onset in the window, what changed against every earlier minute
+ * (`metricShifts`, `spanShifts` with its call-edge loci), and the call graph of the store's `serviceCalls`
  * (`localizeRootCause`). The fault list is read only to choose each window and to score.
  *
  *   npm run bench -- nezha [DATA_DIR] [--day 2023-01-30]   (default ../shared/data/nezha)
@@ -177,7 +177,7 @@ ${rows.join('\n')}
 
 One pod per service in this deployment, so pod and service levels agree. Run time ${round(wallS, 1)} s (replay, detection, store and ranking).
 
-Why far below Nezha: the streaming detectors start cold (metrics begin 12 minutes before the first fault, a learned series needs 300 points, RED five clean minute windows, log templates an hour), so nearly every anomaly above comes from the window comparison; and its reference holds almost no traces, because this split has traces and logs only inside the fault windows (the reference spans column: a few seconds before each inject minute, plus earlier faults' windows). The per-pod latency metrics are percentiles of sparse requests, which jump by orders of magnitude minute to minute, so many bystanders show shifts as large as the faulty pod's. Nezha mined its patterns from separate fault-free data. See docs/nezha.md.`;
+What places the faults is the time between pods on each call edge (a caller's client span minus the callee's server span, compared with every earlier minute, or with all edges pooled where an edge had fewer than 5 calls before): network delay on a pod and a CPU-starved pod both stretch the edges that touch it and no others, so the unit whose calls in (or out) shifted together is the locus, and each neighbour shares only one of its shifted edges. The streaming detectors are still cold in most windows (a learned series needs 300 points, RED five clean minute windows, log templates an hour; this split has traces and logs only inside fault windows), so the other anomalies are window shifts and, from 12:52, log-template findings on many services at once. Missed: the 12:59:36 network_delay on ts-food-service. The split's traces end at 13:00:00, so the window holds 24 s after the inject with two calls into ts-food-service, one of them 1 s slower; no edge's median moved. See docs/nezha.md.`;
   process.stdout.write(`${body}\n`);
   recordInDocs('nezha', `npm run bench -- nezha${args.length ? ` ${args.join(' ')}` : ''}`, body);
   return { ...figures, faults: results.length, wall_s: round(wallS, 1) };
