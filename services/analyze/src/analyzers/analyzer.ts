@@ -1,4 +1,4 @@
-import type { Anomaly, K8sEvent, LogRecord, ObjectSnapshot, ResourceRef } from '@sleuth/core';
+import type { Anomaly, K8sEvent, LogRecord, ObjectSnapshot, ResourceRef, Span } from '@sleuth/core';
 import type { EdgeKind } from '../topology/graph';
 import type { Finding } from './finding';
 
@@ -77,6 +77,11 @@ export interface AnalysisContext {
   series(query: SeriesQuery): Promise<SeriesWindow[]>;
   /** What the detectors flagged in a namespace (or cluster) and window, newest onset first, at most 1000. */
   anomalies(query: AnomalyWindow): Promise<Anomaly[]>;
+  /**
+   * Spans of a cluster started in [fromMs, toMs), newest first, at most `limit` (the root-cause
+   * localisation compares an incident's requests with the ones before it).
+   */
+  spans(query: AnomalyWindow & { limit: number }): Promise<Span[]>;
   /** Topology edges: what the resource depends on and what depends on it. */
   neighbours(ref: ResourceRef): Promise<{ dependsOn: Neighbour[]; dependents: Neighbour[] }>;
 }

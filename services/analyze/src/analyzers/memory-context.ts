@@ -5,6 +5,7 @@ import {
   type LogRecord,
   type ObjectSnapshot,
   type ResourceRef,
+  type Span,
 } from '@sleuth/core';
 import type { ServiceCall } from '@sleuth/store';
 import { buildTopology } from '../topology/build';
@@ -28,6 +29,7 @@ export interface MemoryContextData {
   series?: (SeriesWindow & { cluster: string; namespace?: string; pod?: string })[];
   calls?: ServiceCall[];
   anomalies?: Anomaly[];
+  spans?: Span[];
 }
 
 const sameObject = (a: ResourceRef, b: ResourceRef): boolean => refKey(a) === refKey(b);
@@ -44,7 +46,7 @@ export class MemoryContext implements AnalysisContext {
 
   constructor(data: MemoryContextData) {
     this.nowMs = data.nowMs;
-    this.data = { objects: [], events: [], logs: [], series: [], calls: [], anomalies: [], ...data };
+    this.data = { objects: [], events: [], logs: [], series: [], calls: [], anomalies: [], spans: [], ...data };
   }
 
   private latest(): ObjectSnapshot[] {
@@ -126,6 +128,19 @@ export class MemoryContext implements AnalysisContext {
       )
       .sort((a, b) => b.onsetMs - a.onsetMs);
     return Promise.resolve(out.slice(0, 1000));
+  }
+
+  spans(q: AnomalyWindow & { limit: number }): Promise<Span[]> {
+    const out = this.data.spans
+      .filter(
+        (s) =>
+          s.source.cluster === q.cluster &&
+          (q.namespace === undefined || s.source.namespace === q.namespace) &&
+          s.startMs >= q.fromMs &&
+          s.startMs < q.toMs,
+      )
+      .sort((a, b) => b.startMs - a.startMs);
+    return Promise.resolve(out.slice(0, q.limit));
   }
 
   neighbours(ref: ResourceRef): Promise<{ dependsOn: Neighbour[]; dependents: Neighbour[] }> {

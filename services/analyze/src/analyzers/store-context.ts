@@ -1,4 +1,4 @@
-import type { Anomaly, K8sEvent, LogRecord, ObjectSnapshot, ResourceRef } from '@sleuth/core';
+import type { Anomaly, K8sEvent, LogRecord, ObjectSnapshot, ResourceRef, Span } from '@sleuth/core';
 import type { Store } from '@sleuth/store';
 import type { TopologySource } from '../topology/source';
 import type {
@@ -97,6 +97,33 @@ export class StoreContext implements AnalysisContext {
       limit: 1000,
       ...(q.namespace ? { namespace: q.namespace } : {}),
     });
+  }
+
+  async spans(q: AnomalyWindow & { limit: number }): Promise<Span[]> {
+    const out: Span[] = [];
+    const seen = new Set<string>();
+    let toMs = q.toMs;
+    // Pages of the store's newest-first search, each ending where the last began; a span on the
+    // boundary comes twice and is kept once.
+    for (let page = 0; page < Math.ceil(q.limit / PAGE) + 1 && out.length < q.limit; page++) {
+      const found = await this.store.searchSpans({
+        cluster: q.cluster,
+        fromMs: q.fromMs,
+        toMs,
+        limit: PAGE,
+        ...(q.namespace ? { namespace: q.namespace } : {}),
+      });
+      for (const s of found) {
+        const key = `${s.traceId}/${s.spanId}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(s);
+      }
+      const oldest = found[found.length - 1];
+      if (found.length < PAGE || !oldest || oldest.startMs + 1 >= toMs) break;
+      toMs = oldest.startMs + 1;
+    }
+    return out.slice(0, q.limit);
   }
 
   async neighbours(ref: ResourceRef): Promise<{ dependsOn: Neighbour[]; dependents: Neighbour[] }> {

@@ -131,4 +131,75 @@ describe('diagnoseIncident', () => {
       'catalog-2-a',
     ]);
   });
+
+  it('with no Kubernetes failure to name, says where the errors start: the callee that degraded first', async () => {
+    const workload = (name: string) => {
+      const app = {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'app', image: `shop/${name}:1` }] },
+      };
+      return [
+        snap(ref('Deployment', name), {
+          spec: { replicas: 1, template: app },
+          status: { availableReplicas: 1, updatedReplicas: 1 },
+        }),
+        snap(ref('ReplicaSet', `${name}-1`), {
+          metadata: { ownerReferences: [{ kind: 'Deployment', name, controller: true }] },
+          spec: { template: app },
+        }),
+        snap(ref('Pod', `${name}-1-a`), {
+          metadata: {
+            labels: { app: name },
+            ownerReferences: [{ kind: 'ReplicaSet', name: `${name}-1`, controller: true }],
+          },
+          spec: app.spec,
+          status: {
+            phase: 'Running',
+            conditions: [{ type: 'Ready', status: 'True' }],
+            containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }],
+          },
+        }),
+        snap(ref('Service', name), { spec: { selector: { app: name } } }),
+      ];
+    };
+    const state = [...workload('checkout'), ...workload('payments'), ...workload('catalog')];
+    const side = (service: string) => ({ service, cluster: POD.cluster, namespace: 'shop' });
+    const calls = [
+      { from: side('checkout'), to: side('payments'), calls: 500, errors: 40, meanDurationMs: 80 },
+    ];
+    const slowPayments = anomaly(
+      ref('Deployment', 'payments'),
+      'traces',
+      'payments POST /charge: p95 2.1 s (usually 90 ms)',
+      6 * 60_000,
+    );
+    const slowCheckout = anomaly(
+      ref('Deployment', 'checkout'),
+      'traces',
+      'checkout POST /checkout: p95 2.3 s (usually 140 ms)',
+      5 * 60_000,
+    );
+    const ctx = new MemoryContext({
+      nowMs: NOW,
+      objects: state,
+      calls,
+      anomalies: [slowPayments, slowCheckout],
+    });
+    const slow: Incident = {
+      ...incident,
+      startMs: slowPayments.onsetMs,
+      resources: [ref('Deployment', 'checkout'), ref('Deployment', 'payments')],
+      anomalyIds: [slowCheckout.id, slowPayments.id],
+    };
+    const causes = await diagnoseIncident(slow, ctx, buildTopology(POD.cluster, state, calls, NOW));
+    for (const c of causes) RootCause.parse(c);
+    expect(causes[0]).toMatchObject({
+      failureMode: 'degradation-origin',
+      resource: { kind: 'Deployment', name: 'payments' },
+    });
+    expect(causes[0]!.evidence).toContainEqual(
+      expect.objectContaining({ signal: { kind: 'anomaly', id: slowPayments.id } }),
+    );
+    expect(causes.map((c) => c.resource.name)).not.toContain('catalog');
+  });
 });

@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
-import { refKey, type Incident, type ResourceRef, type RootCause } from '@sleuth/core';
+import {
+  refKey,
+  type Anomaly,
+  type Evidence,
+  type Incident,
+  type ResourceRef,
+  type RootCause,
+} from '@sleuth/core';
 import type { AnalysisContext } from '../analyzers/analyzer';
 import type { Finding } from '../analyzers/finding';
 import { analyzeResource } from '../analyzers/registry';
 import type { TopologyGraph } from '../topology/graph';
 import { callNeighbours, topOwner } from '../correlator/units';
+import { localizeRootCause, topologyUnits } from './localize';
+import { spanShifts } from './window-shift';
 
 /**
  * Failure modes that describe a consequence rather than a cause: a Deployment short of replicas
@@ -22,6 +31,14 @@ const SYMPTOMS = new Set([
 const SYMPTOM_WEIGHT = 0.6;
 /** Most resources analyzed for one incident (its own, then their owners). */
 const MAX_RESOURCES = 30;
+/** Requests before an incident its own are compared with (localisation's reference). */
+const REFERENCE_MS = 10 * 60_000;
+/** Spans read for localisation at most. */
+const MAX_SPANS = 20_000;
+/** Localised causes rank below any analyzer finding of the same strength: they name where, not why. */
+const LOCALISED_WEIGHT = 0.7;
+/** Localised causes shown at most. */
+const MAX_LOCALISED = 3;
 
 function causeId(incidentId: string, f: Finding): string {
   const h = createHash('sha256').update(
@@ -110,11 +127,12 @@ export async function diagnoseIncident(
   // explains what broke after.
   const firstOnset = new Map<string, number>();
   const cluster = incident.resources[0]?.cluster;
+  let mine: Anomaly[] = [];
   if (cluster) {
     const ids = new Set(incident.anomalyIds);
-    const mine = (
-      await ctx.anomalies({ cluster, fromMs: incident.startMs - 60_000, toMs: ctx.nowMs + 1 })
-    ).filter((a) => ids.has(a.id));
+    mine = (await ctx.anomalies({ cluster, fromMs: incident.startMs - 60_000, toMs: ctx.nowMs + 1 })).filter(
+      (a) => ids.has(a.id),
+    );
     for (const a of mine) {
       const key = graph ? topOwner(refKey(a.resource), graph) : refKey(a.resource);
       firstOnset.set(key, Math.min(firstOnset.get(key) ?? Infinity, a.onsetMs));
@@ -139,15 +157,75 @@ export async function diagnoseIncident(
       onsetMs: onset(f),
     }))
     .sort((a, b) => b.weight - a.weight || b.depended - a.depended || a.onsetMs - b.onsetMs);
-  return scored.map(({ f, weight }, i) => ({
+  const causes: Omit<RootCause, 'rank'>[] = scored.map(({ f, weight }) => ({
     id: causeId(incident.id, f),
     failureMode: f.failureMode,
     resource: f.resource,
     hypothesis: `${f.title}. ${f.explanation}`.slice(0, 2000),
     confidence: Math.round(weight * 1000) / 1000,
-    rank: i + 1,
     evidence: f.evidence,
     origin: 'rules',
     ...(f.remediation ? { remediation: f.remediation } : {}),
   }));
+  // No Kubernetes failure explains it (a slow dependency, a saturated pod, a network delay):
+  // say where the errors and latency start, from the anomalies, the call graph and how the
+  // incident's requests compare with the ones before it.
+  if (cluster && graph && !scored.some((x) => !SYMPTOMS.has(x.f.failureMode))) {
+    causes.push(...(await localised(incident, mine, cluster, ctx, graph)));
+    causes.sort((a, b) => b.confidence - a.confidence);
+  }
+  return causes.map((c, i) => ({ ...c, rank: i + 1 }));
+}
+
+/**
+ * Where an incident's trouble starts when no analyzer names a cause: the product's localisation
+ * (ranking/localize.ts) over the incident's anomalies plus the shifts its spans show against the
+ * ten minutes before it (ranking/window-shift.ts: per operation, and the time calls spend
+ * between pods), folded onto workloads along the traced call graph.
+ */
+async function localised(
+  incident: Incident,
+  anomalies: Anomaly[],
+  cluster: string,
+  ctx: AnalysisContext,
+  graph: TopologyGraph,
+): Promise<Omit<RootCause, 'rank'>[]> {
+  const w = {
+    fromMs: incident.startMs - REFERENCE_MS,
+    incidentFromMs: incident.startMs,
+    toMs: ctx.nowMs + 1,
+  };
+  const spans = await ctx.spans({ cluster, fromMs: w.fromMs, toMs: w.toMs, limit: MAX_SPANS });
+  const shifts = spanShifts(spans, w);
+  const { calls, unitOf } = topologyUnits(graph);
+  const stored = new Map(anomalies.map((a) => [a.id, a]));
+  const titles = new Map([...anomalies, ...shifts].map((a) => [a.id, a.title]));
+  return localizeRootCause([...anomalies, ...shifts], calls, { unitOf })
+    .slice(0, MAX_LOCALISED)
+    .map((c) => {
+      const evidence: Evidence[] = c.anomalyIds
+        .filter((id) => stored.has(id))
+        .slice(0, 8)
+        .map((id) => ({ signal: { kind: 'anomaly', id }, summary: titles.get(id) ?? id }));
+      const seen = c.anomalyIds
+        .slice(0, 3)
+        .map((id) => titles.get(id))
+        .filter((t) => t !== undefined);
+      const id = createHash('sha256')
+        .update(`${incident.id}\u0000localised\u0000${refKey(c.resource)}`)
+        .digest('hex')
+        .slice(0, 24);
+      return {
+        id: `rc_${id}`,
+        failureMode: 'degradation-origin',
+        resource: c.resource,
+        hypothesis: (
+          `${c.resource.kind} ${c.resource.name} is where the incident's errors and latency start: ${c.reason}` +
+          (seen.length > 0 ? ` Seen: ${seen.join('; ')}.` : '')
+        ).slice(0, 2000),
+        confidence: Math.round(c.score * LOCALISED_WEIGHT * 1000) / 1000,
+        evidence,
+        origin: 'rules' as const,
+      };
+    });
 }
