@@ -33,7 +33,7 @@ const errors = anomaly(
 const slow = anomaly(DEPLOY, 'traces', 'catalog GET /products: p95 912 ms (usually 240 ms)', 6 * MIN);
 const stack = anomaly(
   ref('Pod', 'catalog-5b2c-x1'),
-  'logs',
+  'log-templates',
   'new log template: TypeError: Cannot read properties',
   7 * MIN,
 );
@@ -91,9 +91,21 @@ describe('rollout analyzer', () => {
     expect(await run(ctx)).toEqual([]);
   });
 
-  it("ignores the rollout's own Kubernetes churn (events and state of the new pods)", async () => {
+  it("ignores the rollout's own churn: events, object-state series, process starts, the new version's INFO lines", async () => {
     const churn = anomaly(DEPLOY, 'k8s-events', 'ScalingReplicaSet', 9 * MIN);
-    const ctx = new MemoryContext({ nowMs: NOW, objects: [deployment, oldRs, newRs], anomalies: [churn] });
+    const series = (name: string) => ({
+      ...anomaly(ref('Pod', 'catalog-5b2c-x1'), 'metrics', `${name}: unusual pattern`, 8 * MIN),
+      signal: { kind: 'series' as const, name, labels: {}, fromMs: NOW - 8 * MIN, toMs: NOW },
+    });
+    const info = {
+      ...anomaly(DEPLOY, 'log-templates', 'New log message: starting catalog 3.1.0', 9 * MIN),
+      score: 0.4,
+    };
+    const ctx = new MemoryContext({
+      nowMs: NOW,
+      objects: [deployment, oldRs, newRs],
+      anomalies: [churn, series('kube_pod_status_ready'), series('process_start_time_seconds'), info],
+    });
     expect(await run(ctx)).toEqual([]);
   });
 });

@@ -11,8 +11,20 @@ const RECENT_MS = 60 * 60_000;
 const EFFECT_WINDOW_MS = 30 * 60_000;
 /** How far back before the rollout a symptom must not already be running. */
 const BEFORE_MS = 30 * 60_000;
-/** Detectors whose anomalies are symptoms of a bad version (not the rollout's own object churn). */
-const SYMPTOM_DETECTORS = new Set(['traces', 'logs', 'metrics']);
+/** Series that move with any rollout (object state, process starts): not symptoms of a bad version. */
+const ROLLOUT_SERIES = /^kube_|_start_time_seconds$|restarts/;
+
+/**
+ * Whether an anomaly is a symptom a bad version would cause: its requests failing or slowing
+ * (traces), its logs turning to warnings and errors (a new INFO line is what a new version
+ * logs), its usage leaving its range; not the churn of the rollout itself.
+ */
+function symptom(a: Anomaly): boolean {
+  if (a.detector === 'traces') return true;
+  if (a.detector === 'log-templates') return a.score >= 0.6;
+  if (a.detector === 'metrics') return !(a.signal.kind === 'series' && ROLLOUT_SERIES.test(a.signal.name));
+  return false;
+}
 
 /** Whether an anomaly is about the workload or one of its pods / ReplicaSets. */
 export function aboutWorkload(a: Anomaly, w: ResourceRef): boolean {
@@ -103,7 +115,7 @@ export const rolloutAnalyzer: Analyzer = {
         fromMs: startMs - BEFORE_MS,
         toMs: ctx.nowMs,
       })
-    ).filter((a) => SYMPTOM_DETECTORS.has(a.detector) && aboutWorkload(a, ref));
+    ).filter((a) => symptom(a) && aboutWorkload(a, ref));
     if (around.some((a) => a.onsetMs < startMs)) return [];
     const after = around
       .filter((a) => a.onsetMs - startMs <= EFFECT_WINDOW_MS)

@@ -151,6 +151,30 @@ describe('Correlator', () => {
     expect(again!.resolvedMs).toBeUndefined();
   });
 
+  it('puts a claim stuck Pending and the pod waiting on it in one incident, whichever shows first', async () => {
+    const withClaim = buildTopology(C, [
+      snap('StatefulSet', 'db', 'shop'),
+      snap('PersistentVolumeClaim', 'data-db-1', 'shop'),
+      snap('Pod', 'db-1', 'shop', {
+        metadata: {
+          name: 'db-1',
+          namespace: 'shop',
+          ownerReferences: [{ kind: 'StatefulSet', name: 'db', controller: true }],
+        },
+        spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-1' } }] },
+      }),
+    ]);
+    // The claim was seen before the pod that uses it was in the topology.
+    let graphNow = buildTopology(C, [snap('PersistentVolumeClaim', 'data-db-1', 'shop')]);
+    const c = new Correlator(() => Promise.resolve(graphNow));
+    const [claim] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'PersistentVolumeClaim', name: 'data-db-1' }, 0),
+    ]);
+    graphNow = withClaim;
+    const [pod] = await c.observe([anomaly({ namespace: 'shop', kind: 'Pod', name: 'db-1' }, 1)]);
+    expect(pod!.id).toBe(claim!.id);
+  });
+
   it('opens no incident for one learned anomaly alone; a corroborating one opens it with both', async () => {
     const c = correlator();
     const slow = anomaly({ namespace: 'shop', kind: 'Deployment', name: 'catalog' }, 0, {

@@ -143,6 +143,18 @@ describe('MetricDetector', () => {
     expect(d.seriesCount).toBe(1);
   });
 
+  it("leaves kube-state-metrics' object state to the k8s-state detector: a rollout moves it all", () => {
+    const d = new MetricDetector();
+    const base = gauge('api-1', 0, 1);
+    feed(d, [
+      { ...base, name: 'kube_pod_status_ready' },
+      { ...base, name: 'kube_deployment_status_replicas_unavailable' },
+      { ...base, name: 'container_memory_working_set_bytes' },
+    ]);
+    expect(d.skipped.objectState).toBe(2);
+    expect(d.seriesCount).toBe(1);
+  });
+
   it('tells apart series whose labels share values under different keys, whatever the label order', () => {
     const d = new MetricDetector();
     const base = gauge('api-1', 0, 1);

@@ -50,6 +50,12 @@ export interface MetricSkips {
   histogramPart: number;
   /** A new series while `maxSeries` are tracked. */
   seriesLimit: number;
+  /**
+   * kube-state-metrics series (`kube_*`): object state as numbers (replicas available, pod
+   * ready, restarts). A rollout moves them all, which is no anomaly; the k8s-state detector
+   * judges the objects themselves, knowing what a rollout is.
+   */
+  objectState: number;
 }
 
 interface Series {
@@ -120,7 +126,13 @@ export function seriesKey(name: string, labels: Record<string, string>): string 
  */
 export class MetricDetector implements Detector {
   readonly id = 'metrics';
-  readonly skipped: MetricSkips = { outOfOrder: 0, counterReset: 0, histogramPart: 0, seriesLimit: 0 };
+  readonly skipped: MetricSkips = {
+    outOfOrder: 0,
+    counterReset: 0,
+    histogramPart: 0,
+    seriesLimit: 0,
+    objectState: 0,
+  };
   private readonly series = new Map<string, Series>();
   /**
    * Series by their labels in arrival order: senders repeat one order for one series, so this
@@ -168,6 +180,10 @@ export class MetricDetector implements Detector {
   private point(p: MetricPoint): Anomaly | undefined {
     if (p.type === 'histogram' || p.type === 'summary' || p.name.endsWith('_sum')) {
       this.skipped.histogramPart++;
+      return undefined;
+    }
+    if (p.name.startsWith('kube_')) {
+      this.skipped.objectState++;
       return undefined;
     }
     // The label values in arrival order find the series without sorting its labels; the keys
