@@ -4,7 +4,7 @@
  */
 export {};
 
-const BENCHES = ['detect', 'ingest', 'loghub', 'nab', 'nezha', 'query', 'watch'] as const;
+const BENCHES = ['detect', 'ingest', 'loghub', 'nab', 'nezha', 'query', 'scenarios', 'watch'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function isBench(name: string | undefined): name is BenchName {

@@ -182,6 +182,8 @@ export function renderPod(workload: WorkloadState, pod: PodState): K8sObject {
       dnsPolicy: spec.component === 'dns' ? 'Default' : 'ClusterFirst',
       ...(sts ? { hostname: pod.name, subdomain: spec.name } : {}),
       volumes: [
+        // A StatefulSet pod mounts the claim its volumeClaimTemplate made for it (data-<pod>).
+        ...(sts ? [{ name: 'data', persistentVolumeClaim: { claimName: `data-${pod.name}` } }] : []),
         {
           name: volume,
           projected: {

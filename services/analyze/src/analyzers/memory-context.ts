@@ -46,7 +46,16 @@ export class MemoryContext implements AnalysisContext {
 
   constructor(data: MemoryContextData) {
     this.nowMs = data.nowMs;
-    this.data = { objects: [], events: [], logs: [], series: [], calls: [], anomalies: [], spans: [], ...data };
+    this.data = {
+      objects: [],
+      events: [],
+      logs: [],
+      series: [],
+      calls: [],
+      anomalies: [],
+      spans: [],
+      ...data,
+    };
   }
 
   private latest(): ObjectSnapshot[] {

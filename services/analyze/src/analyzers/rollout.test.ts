@@ -85,6 +85,12 @@ describe('rollout analyzer', () => {
     expect(await run(ctx)).toEqual([]);
   });
 
+  it('does not blame a rollout for a blip that ended while its pods were replaced', async () => {
+    const blip = { ...errors, endMs: NOW - 5 * MIN };
+    const ctx = new MemoryContext({ nowMs: NOW, objects: [deployment, oldRs, newRs], anomalies: [blip] });
+    expect(await run(ctx)).toEqual([]);
+  });
+
   it('does not blame a rollout from hours ago', async () => {
     const old = replicaSet('catalog-5b2c', 12, 'shop/catalog:3.1.0', 5 * 60 * MIN);
     const ctx = new MemoryContext({ nowMs: NOW, objects: [deployment, oldRs, old], anomalies: [errors] });

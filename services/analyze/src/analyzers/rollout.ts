@@ -95,7 +95,7 @@ function remediation(w: ObjectSnapshot, change: RevisionChange): FindingRemediat
 /**
  * A rollout followed by a regression: the workload's template changed recently, and its own
  * requests, logs or metrics turned anomalous only after the new version began rolling out
- * (nothing was wrong before it). A healthy rollout, or one that came after the trouble began,
+ * (nothing was wrong before it) and are still anomalous (a blip while pods are replaced ends). A healthy rollout, or one that came after the trouble began,
  * gives no finding; crashes and probe failures of the new pods are the pod analyzer's.
  */
 export const rolloutAnalyzer: Analyzer = {
@@ -121,7 +121,8 @@ export const rolloutAnalyzer: Analyzer = {
       .filter((a) => a.onsetMs - startMs <= EFFECT_WINDOW_MS)
       .sort((a, b) => a.onsetMs - b.onsetMs);
     const first = after[0];
-    if (!first) return [];
+    // A bad version keeps failing; the blip of pods being replaced ends with the rollout.
+    if (!first || !after.some((a) => a.endMs === undefined)) return [];
     const detectors = new Set(after.map((a) => a.detector));
     const revision = change.currentRevision ? ` to revision ${change.currentRevision}` : '';
     const delayS = Math.max(0, Math.round((first.onsetMs - startMs) / 1000));

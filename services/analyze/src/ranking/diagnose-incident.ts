@@ -33,8 +33,8 @@ const SYMPTOM_WEIGHT = 0.6;
 const MAX_RESOURCES = 30;
 /** Requests before an incident its own are compared with (localisation's reference). */
 const REFERENCE_MS = 10 * 60_000;
-/** Spans read for localisation at most. */
-const MAX_SPANS = 20_000;
+/** Spans read for localisation at most (half before the incident, half during it). */
+const MAX_SPANS = 6_000;
 /** Localised causes rank below any analyzer finding of the same strength: they name where, not why. */
 const LOCALISED_WEIGHT = 0.7;
 /** Localised causes shown at most. */
@@ -195,7 +195,12 @@ async function localised(
     incidentFromMs: incident.startMs,
     toMs: ctx.nowMs + 1,
   };
-  const spans = await ctx.spans({ cluster, fromMs: w.fromMs, toMs: w.toMs, limit: MAX_SPANS });
+  // The newest of each side: the reference just before the incident, and the incident itself.
+  const half = MAX_SPANS / 2;
+  const spans = [
+    ...(await ctx.spans({ cluster, fromMs: w.fromMs, toMs: w.incidentFromMs, limit: half })),
+    ...(await ctx.spans({ cluster, fromMs: w.incidentFromMs, toMs: w.toMs, limit: half })),
+  ];
   const shifts = spanShifts(spans, w);
   const { calls, unitOf } = topologyUnits(graph);
   const stored = new Map(anomalies.map((a) => [a.id, a]));
