@@ -29,6 +29,23 @@ describe('Simulator', () => {
     expect(b.requests.map((r) => r.body)).toEqual(a.requests.map((r) => r.body));
   });
 
+  it('stays byte-identical with every kind of fault injected', async () => {
+    const runWithFaults = async (): Promise<string[]> => {
+      const transport = new MemoryTransport();
+      const sim = new Simulator({ seed: 9, startMs: START_MS, transport });
+      await sim.step(10_000);
+      const eu = (namespace: string, workload: string) => ({ cluster: 'prod-eu', namespace, workload });
+      sim.injectFault({ kind: 'hpa_at_max', target: eu('shop', 'catalog-api'), durationSeconds: 60 });
+      sim.injectFault({ kind: 'traffic_surge', target: eu('payments', 'payments-api'), durationSeconds: 60 });
+      sim.injectFault({ kind: 'healthy_rollout', target: eu('web', 'storefront'), durationSeconds: 60 });
+      sim.injectFault({ kind: 'log_noise', target: eu('data', 'redis'), durationSeconds: 60 });
+      sim.injectFault({ kind: 'pod_restart', target: eu('shop', 'checkout-api'), durationSeconds: 60 });
+      await sim.step(150_000);
+      return transport.requests.map((r) => r.body);
+    };
+    expect(await runWithFaults()).toEqual(await runWithFaults());
+  });
+
   it('sends different data for a different seed', async () => {
     const a = await run(42, 10_000);
     const b = await run(43, 10_000);

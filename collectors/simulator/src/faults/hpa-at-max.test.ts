@@ -3,6 +3,7 @@ import {
   at,
   flatLogs,
   flatPoints,
+  flatSpans,
   podRecords,
   text,
   watchRecords,
@@ -100,6 +101,18 @@ describe('hpa_at_max', () => {
         meanLatency(before, target.cluster, service) * 1.5,
       );
     expect(requestsWithStatus(flatPoints(s.during), target.cluster, 'catalog-api', '5')).toEqual([]);
+    const spanMs = (phase: FaultScenario['before'], from: number): number => {
+      const spans = flatSpans(phase).filter(
+        (sp) =>
+          sp.resource['k8s.cluster.name'] === target.cluster &&
+          sp.resource['service.name'] === 'catalog-api' &&
+          sp.kind === 2 &&
+          sp.startMs > from,
+      );
+      expect(spans.every((sp) => sp.statusCode !== 2)).toBe(true);
+      return spans.reduce((n, sp) => n + sp.endMs - sp.startMs, 0) / Math.max(1, spans.length);
+    };
+    expect(spanMs(s.during, s.fault.startMs + 3 * MINUTE)).toBeGreaterThan(spanMs(s.before, 0) * 1.5);
   });
 
   it('scales back to its minimum once the load is normal again', () => {
@@ -121,4 +134,26 @@ describe('hpa_at_max', () => {
     );
     expect(pods).toHaveLength(2);
   });
+});
+
+describe('hpa_at_max on the other autoscaled API', () => {
+  it('pins checkout-api in prod-us at its maximum of 8 even at a quiet hour', async () => {
+    const us = { cluster: 'prod-us', namespace: 'shop', workload: 'checkout-api' };
+    const s = await runFaultScenario(
+      { kind: 'hpa_at_max', target: us, durationSeconds: 240 },
+      { afterMs: 0 },
+    );
+    const last = watchRecords(flatLogs(s.during))
+      .filter(
+        (w) =>
+          w.cluster === us.cluster &&
+          w.plural === 'horizontalpodautoscalers' &&
+          at(w.object, 'metadata', 'name') === us.workload,
+      )
+      .pop()!;
+    expect(at(last.object, 'status', 'currentReplicas')).toBe(8);
+    expect(limited(last)).toBe('True TooManyReplicas');
+    const rescales = eventsOf(flatLogs(s.during), us, 'SuccessfulRescale').map((e) => text(e.body));
+    expect(rescales[rescales.length - 1]).toMatch(/^New size: 8; reason: cpu resource utilization/);
+  }, 120_000);
 });

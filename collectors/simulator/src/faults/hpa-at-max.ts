@@ -3,18 +3,21 @@ import { endSurge, startSurge } from '../traffic/surge';
 import type { FaultBehavior } from './fault-behavior';
 
 /** At maxReplicas the pods run at this multiple of the HPA's target utilisation. */
-const OVER_TARGET = 1.5;
+const OVER_TARGET = 1.4;
 
 /**
  * How many times its normal load the workload gets: enough that, at maxReplicas, its pods run at
- * 1.5× the target utilisation (from the utilisation the HPA last measured), between 3× and 15×.
+ * 1.4× the target utilisation, from the utilisation the HPA last measured (of which the idle
+ * share does not grow with load), between 3× and 30×.
  */
 function loadFactor(w: WorkloadState): number {
   const hpa = w.hpa;
   if (!hpa) return 1;
-  const now = Math.max(1, hpa.currentUtilization ?? hpa.targetUtilization / 4);
-  const k = (OVER_TARGET * hpa.targetUtilization * hpa.maxReplicas) / (now * w.spec.replicas);
-  return Math.min(15, Math.max(3, k));
+  const idle = (w.spec.cpuIdleCores * 100_000) / (w.spec.cpuRequestMilli || 1);
+  const now = hpa.currentUtilization ?? hpa.targetUtilization / 4;
+  const perRequest = Math.max(1, now - idle);
+  const k = ((OVER_TARGET * hpa.targetUtilization - idle) * hpa.maxReplicas) / (perRequest * w.spec.replicas);
+  return Math.min(30, Math.max(3, k));
 }
 
 /**

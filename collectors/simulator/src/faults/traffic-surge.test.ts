@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { flatLogs, flatPoints, flatSpans, type FlatPoint } from '../testing/captured-signals';
+import { containerLogs, flatLogs, flatPoints, flatSpans, type FlatPoint } from '../testing/captured-signals';
 import { counterIncrease, meanLatency, requestsWithStatus, warningEvents } from '../testing/fault-signals';
 import { runFaultScenario, type FaultScenario } from '../testing/scenario';
 
@@ -64,6 +64,17 @@ describe('traffic_surge', () => {
       ).length /
       (to - from);
     expect(spans(full.from, full.to) / spans(before.from, before.to)).toBeGreaterThan(1.8);
+    const accessLines = (from: number, to: number): number =>
+      containerLogs(flatLogs([...s.before, ...s.during])).filter(
+        (l) =>
+          l.resource['k8s.cluster.name'] === target.cluster &&
+          l.resource['service.name'] === 'storefront' &&
+          l.attributes['log.iostream'] === 'stdout' &&
+          l.timeMs > from &&
+          l.timeMs <= to,
+      ).length /
+      (to - from);
+    expect(accessLines(full.from, full.to) / accessLines(before.from, before.to)).toBeGreaterThan(1.5);
   });
 
   it('slows requests only slightly, with no errors and no Warning events', () => {

@@ -32,6 +32,8 @@ describe('the simulated fleet served as Kubernetes APIs', () => {
       const deployments = await list(api, '/apis/apps/v1/deployments');
       expect(deployments.items.length).toBeGreaterThan(3);
       expect((await list(api, '/api/v1/nodes')).items.length).toBeGreaterThan(0);
+      const hpas = await list(api, '/apis/autoscaling/v2/horizontalpodautoscalers');
+      expect(hpas.items.map((h) => h.metadata.name).sort()).toEqual(['catalog-api', 'checkout-api']);
       const unauthenticated = await fetch(`${api.url}/api/v1/pods`);
       expect(unauthenticated.status).toBe(401);
     }
