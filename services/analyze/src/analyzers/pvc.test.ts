@@ -48,6 +48,20 @@ describe('pvc analyzer', () => {
     expect(f?.evidence).toContainEqual(expect.objectContaining({ signal: { kind: 'event', ids: [ev.id] } }));
   });
 
+  it('gives a young claim time to provision, unless the provisioner already said why it cannot', async () => {
+    const young = snap(PVC, {
+      metadata: { creationTimestamp: new Date(NOW - 30_000).toISOString() },
+      spec: { storageClassName: 'fast-ssd' },
+      status: { phase: 'Pending' },
+    });
+    expect(await run(new MemoryContext({ nowMs: NOW, objects: [young] }))).toEqual([]);
+    const ev = event(PVC, 'ProvisioningFailed', 'storageclass.storage.k8s.io "fast-ssd" not found', {
+      agoMs: 20_000,
+    });
+    const [f] = await run(new MemoryContext({ nowMs: NOW, objects: [young], events: [ev] }));
+    expect(f?.failureMode).toBe('storage-class-missing');
+  });
+
   it('explains why no PersistentVolume fits a claim without a class', async () => {
     const pv = snap(ref('PersistentVolume', 'pv-small', null), {
       spec: { capacity: { storage: '5Gi' }, accessModes: ['ReadWriteOnce'] },

@@ -5,7 +5,7 @@ import { at, clip, eventEvidence, fieldEvidence, nsFlag, quantity, text } from '
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
 const CLASS_NOT_FOUND = /storageclass\.storage\.k8s\.io "([^"]+)" not found/i;
-/** A claim younger than this may simply be provisioning. */
+/** A claim younger than this, with no Warning about it, may simply be provisioning. */
 const GRACE_MS = 2 * 60_000;
 
 /**
@@ -20,12 +20,14 @@ export const pvcAnalyzer: Analyzer = {
     const pvc = await ctx.object(ref);
     if (!pvc || at(pvc.object, 'status.phase') !== 'Pending') return [];
     const created = Date.parse(text(at(pvc.object, 'metadata.creationTimestamp')) ?? '');
-    if (Number.isFinite(created) && ctx.nowMs - created < GRACE_MS) return [];
+    const young = Number.isFinite(created) && ctx.nowMs - created < GRACE_MS;
     const events = (await ctx.events(ref)).filter(
       (e) => e.type === 'Warning' || e.reason === 'WaitForFirstConsumer',
     );
     if (events[0]?.reason === 'WaitForFirstConsumer') return [];
     const failures = events.filter((e) => e.type === 'Warning');
+    // A young claim may simply be provisioning, unless the provisioner already said why it cannot.
+    if (young && failures.length === 0) return [];
     const cls = text(at(pvc.object, 'spec.storageClassName'));
     const base = { analyzer: 'pvc', resource: ref };
     const commands = [
