@@ -1,117 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Anomaly, Incident, K8sEvent, ObjectSnapshot, ResourceRef } from '@sleuth/core';
+import type { Anomaly, Incident, K8sEvent, ResourceRef } from '@sleuth/core';
+import { anomaly, crashingPod, incident, MIN, pod, T } from './support/incidents';
 import { getJson, startTestServer, type TestServer } from './support/server';
 
 /**
  * The incidents API as a UI or a script uses it: a filtered, paged list; one incident with its
- * timeline, anomalies, ranked causes and recommendations; and the live stream of changes fed by
- * the real incident pipeline (correlator → analyzers → store).
+ * timeline, anomalies, ranked causes and recommendations. The live stream is
+ * incidents-stream.test.ts.
  */
-const MIN = 60_000;
-const T = Date.parse('2026-11-20T10:00:00Z');
 let server: TestServer;
 
 afterAll(async () => {
   await server?.dispose();
 });
-
-function incident(id: string, over: Partial<Incident>): Incident {
-  return {
-    id,
-    title: `incident ${id}`,
-    status: 'open',
-    severity: 'medium',
-    startMs: T,
-    updatedMs: T + MIN,
-    resources: [{ cluster: 'eu', namespace: 'shop', kind: 'Pod', name: 'cart-1' }],
-    anomalyIds: [],
-    rootCauses: [],
-    ...over,
-  };
-}
-
-const pod = (cluster: string, name: string): ResourceRef => ({
-  cluster,
-  namespace: 'shop',
-  kind: 'Pod',
-  name,
-});
-
-/** A pod of Deployment `api` (through its ReplicaSet) whose container `api` is crash-looping. */
-function crashingPod(cluster: string, timeMs: number): ObjectSnapshot[] {
-  const ns = 'shop';
-  const deployment = {
-    metadata: { name: 'api', namespace: ns, uid: `${cluster}-d`, generation: 2 },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: 'api' } },
-      template: { spec: { containers: [{ name: 'api', image: 'reg/api:1.1' }] } },
-    },
-  };
-  const rs = {
-    metadata: {
-      name: 'api-7f9c',
-      namespace: ns,
-      uid: `${cluster}-rs`,
-      ownerReferences: [{ kind: 'Deployment', name: 'api', uid: `${cluster}-d`, controller: true }],
-    },
-  };
-  const p = {
-    metadata: {
-      name: 'api-7f9c-x1',
-      namespace: ns,
-      uid: `${cluster}-p`,
-      labels: { app: 'api' },
-      ownerReferences: [{ kind: 'ReplicaSet', name: 'api-7f9c', uid: `${cluster}-rs`, controller: true }],
-    },
-    spec: { containers: [{ name: 'api', image: 'reg/api:1.1' }] },
-    status: {
-      phase: 'Running',
-      containerStatuses: [
-        {
-          name: 'api',
-          restartCount: 7,
-          state: { waiting: { reason: 'CrashLoopBackOff' } },
-          lastState: {
-            terminated: { exitCode: 1, reason: 'Error', finishedAt: new Date(timeMs).toISOString() },
-          },
-        },
-      ],
-    },
-  };
-  const snap = (
-    kind: string,
-    apiVersion: string,
-    object: Record<string, unknown>,
-    name: string,
-  ): ObjectSnapshot => ({
-    ref: { cluster, namespace: ns, kind, name },
-    apiVersion,
-    timeMs,
-    deleted: false,
-    object: { kind, apiVersion, ...object },
-  });
-  return [
-    snap('Deployment', 'apps/v1', deployment, 'api'),
-    snap('ReplicaSet', 'apps/v1', rs, 'api-7f9c'),
-    snap('Pod', 'v1', p, 'api-7f9c-x1'),
-  ];
-}
-
-function anomaly(id: string, resource: ResourceRef, onsetMs: number, over: Partial<Anomaly> = {}): Anomaly {
-  return {
-    id,
-    detector: 'k8s-state',
-    resource,
-    signal: { kind: 'object', ref: resource, timeMs: onsetMs },
-    onsetMs,
-    lastSeenMs: onsetMs + MIN,
-    score: 0.8,
-    title: `${resource.name} restarts`,
-    explanation: 'the container restarted 7 times',
-    ...over,
-  };
-}
 
 async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(server.url + path);
@@ -356,124 +257,5 @@ describe('GET /api/v1/incidents/:id', () => {
     ]);
     const times = d.timeline.map((e) => e.timeMs);
     expect(times).toEqual([...times].sort((a, b) => a - b));
-  });
-});
-
-/** Reads Server-Sent Events from a stream until `stop` is called or the server ends it. */
-function subscribe(path: string): {
-  events: { event: string; data: Record<string, unknown> }[];
-  comments: string[];
-  ended: Promise<void>;
-  stop: () => void;
-  status: Promise<{ status: number; type: string | null }>;
-} {
-  const controller = new AbortController();
-  const events: { event: string; data: Record<string, unknown> }[] = [];
-  const comments: string[] = [];
-  let resolveStatus: (s: { status: number; type: string | null }) => void = () => undefined;
-  const status = new Promise<{ status: number; type: string | null }>((r) => (resolveStatus = r));
-  const ended = (async () => {
-    const res = await fetch(server.url + path, { signal: controller.signal });
-    resolveStatus({ status: res.status, type: res.headers.get('content-type') });
-    const reader: ReadableStreamDefaultReader<Uint8Array> = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          if (block.startsWith(':')) comments.push(block.slice(1).trim());
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-        }
-      }
-    } catch (err) {
-      if (!controller.signal.aborted) throw err;
-    }
-  })();
-  return { events, comments, ended, stop: () => controller.abort(), status };
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-describe('GET /api/v1/incidents/stream', () => {
-  it('sends an event when the pipeline opens an incident and when it resolves it, for the asked cluster only', async () => {
-    const c = 'live';
-    const now = Date.now();
-    await server.store.writeBatch({
-      logs: [],
-      metrics: [],
-      spans: [],
-      events: [],
-      objects: crashingPod(c, now - 2 * MIN),
-    });
-    const mine = subscribe(`/api/v1/incidents/stream?cluster=${c}`);
-    const other = subscribe('/api/v1/incidents/stream?cluster=elsewhere');
-    expect(await mine.status).toEqual({ status: 200, type: 'text/event-stream; charset=utf-8' });
-    await until(
-      'the stream to start',
-      () => mine.comments.includes('connected') && other.comments.includes('connected'),
-    );
-
-    const pipeline = server.incidents!;
-    const restarts = anomaly('anm_live', pod(c, 'api-7f9c-x1'), now - MIN, { lastSeenMs: now });
-    await pipeline.anomalies([restarts]);
-    await until('the opened event', () => mine.events.length >= 1);
-    const opened = mine.events[0]!;
-    expect(opened.event).toBe('incident');
-    expect(opened.data).toMatchObject({
-      change: 'opened',
-      status: 'open',
-      clusters: [c],
-      anomalies: 1,
-      topRootCause: { failureMode: 'crash-loop', resource: { kind: 'Pod', name: 'api-7f9c-x1' } },
-    });
-    const id = String(opened.data['id']);
-    expect((await getJson<Incident>(server.url, `/api/v1/incidents/${id}`)).status).toBe('open');
-
-    await pipeline.anomalies([{ ...restarts, endMs: now }]);
-    await pipeline.tick(now + 10 * MIN);
-    await until('the resolved event', () => mine.events.some((e) => e.data['change'] === 'resolved'));
-    expect(mine.events.map((e) => `${String(e.data['change'])} ${String(e.data['id'])}`)).toEqual([
-      `opened ${id}`,
-      `resolved ${id}`,
-    ]);
-    expect(other.events).toEqual([]);
-    expect(server.incidentFeed.subscribers).toBe(2);
-    mine.stop();
-    other.stop();
-    await Promise.all([mine.ended, other.ended]);
-    // A client that goes away is unsubscribed: nothing keeps writing to a closed connection.
-    await until('the streams to unsubscribe', () => server.incidentFeed.subscribers === 0);
-  });
-
-  it('rejects a bad filter with 400 and ends open streams when the server stops', async () => {
-    const res = await get('/api/v1/incidents/stream?status=closed');
-    expect(res.status).toBe(400);
-    expect((res.body['error'] as { message: string }).message).toContain('querystring.status');
-
-    const own = await startTestServer();
-    const res2 = await fetch(`${own.url}/api/v1/incidents/stream`);
-    const reader: ReadableStreamDefaultReader<Uint8Array> = res2.body!.getReader();
-    const first = new TextDecoder().decode((await reader.read()).value);
-    expect(first).toBe(': connected\n\n');
-    const started = Date.now();
-    await own.dispose();
-    // The stream ends (done), not hangs until a timeout, and stop does not wait for the client.
-    let done = false;
-    while (!done) done = (await reader.read()).done;
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
