@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { refKey, type Anomaly, type ResourceRef, type Span } from '@sleuth/core';
+import { median, robust, type ShiftWindows } from './shift-stats';
 
 /**
  * Where on the call graph an incident sits, from the time requests spend between pods.
@@ -57,25 +58,6 @@ export interface CallEdgeShift {
   slowest: { traceId: string; spanId: string };
 }
 
-/** The two windows compared: reference `[fromMs, incidentFromMs)`, incident `[incidentFromMs, toMs)`. */
-interface Windows {
-  fromMs: number;
-  incidentFromMs: number;
-  toMs: number;
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-function robust(values: readonly number[]): { m: number; sd: number } {
-  const m = median(values);
-  return { m, sd: 1.4826 * median(values.map((v) => Math.abs(v - m))) };
-}
-
 interface Gap {
   gapMs: number;
   endMs: number;
@@ -93,7 +75,7 @@ interface Gap {
  */
 export function callEdgeShifts(
   spans: readonly Span[],
-  w: Windows,
+  w: ShiftWindows,
   unitOf: (span: Span) => ResourceRef,
   opts: CallEdgeOptions = DEFAULT_CALL_EDGE_OPTIONS,
 ): CallEdgeShift[] {
@@ -219,7 +201,7 @@ const fmt = (n: number): string => (Math.abs(n) >= 100 ? String(Math.round(n)) :
  */
 export function callEdgeAnomalies(
   spans: readonly Span[],
-  w: Windows,
+  w: ShiftWindows,
   unitOf: (span: Span) => ResourceRef,
   opts: CallEdgeOptions = DEFAULT_CALL_EDGE_OPTIONS,
 ): Anomaly[] {

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { primaryRef, type Anomaly, type MetricPoint, type ResourceRef, type Span } from '@sleuth/core';
 import { callEdgeAnomalies } from './call-edges';
+import { median, robust, type ShiftWindows } from './shift-stats';
+
+export type { ShiftWindows } from './shift-stats';
 
 export {
   CALL_EDGE_DETECTOR,
@@ -48,26 +51,6 @@ export const DEFAULT_WINDOW_SHIFT_OPTIONS: WindowShiftOptions = {
   minLogSpread: 0.1,
   onsetSliceMs: 15_000,
 };
-
-/** The two windows compared: reference `[fromMs, incidentFromMs)`, incident `[incidentFromMs, toMs)`. */
-export interface ShiftWindows {
-  fromMs: number;
-  incidentFromMs: number;
-  toMs: number;
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-/** Median and robust spread (1.4826 × median absolute deviation, a standard deviation for normal data). */
-function robust(values: readonly number[]): { m: number; sd: number } {
-  const m = median(values);
-  return { m, sd: 1.4826 * median(values.map((v) => Math.abs(v - m))) };
-}
 
 /** 0 below `minZ`, then rising toward 1: 0.75 at twice the bar, 0.95 at ten times. */
 function zScore(z: number, minZ: number): number {
