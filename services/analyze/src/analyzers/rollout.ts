@@ -3,7 +3,7 @@ import type { AnalysisContext, Analyzer } from './analyzer';
 import type { Finding, FindingRemediation } from './finding';
 import { at, clip, nsFlag, qualified, sibling, text } from './object-fields';
 import { changesText } from './template-diff';
-import { revisionChange, type RevisionChange } from './workload-revision';
+import { imageRollbackPatch, revisionChange, type RevisionChange } from './workload-revision';
 
 /** A rollout older than this is not "recent": its effects would have shown by now. */
 const RECENT_MS = 60 * 60_000;
@@ -58,7 +58,11 @@ async function rolloutStart(
 
 function remediation(w: ObjectSnapshot, change: RevisionChange): FindingRemediation {
   const target = `${w.ref.kind.toLowerCase()}/${w.ref.name}${nsFlag(w.ref)}`;
-  const image = change.changes.find((c) => c.what === 'image' && c.from !== '(none)');
+  const patch = imageRollbackPatch(
+    w,
+    change,
+    (from) => `Errors and latency began after the image changed from ${from}; that version ran without them.`,
+  );
   const back =
     w.ref.kind === 'Deployment' && change.previousRevision
       ? `kubectl rollout undo ${target} --to-revision=${change.previousRevision}`
@@ -76,19 +80,7 @@ function remediation(w: ObjectSnapshot, change: RevisionChange): FindingRemediat
         : []),
       `kubectl logs ${target} --since=15m`,
     ],
-    ...(image
-      ? {
-          patch: {
-            kind: w.ref.kind,
-            name: w.ref.name,
-            ...(w.ref.namespace ? { namespace: w.ref.namespace } : {}),
-            field: `spec.template.spec.containers[name=${image.container}].image`,
-            from: image.to,
-            to: image.from,
-            rationale: `Errors and latency began after the image changed from ${image.from}; that version ran without them.`,
-          },
-        }
-      : {}),
+    ...(patch ? { patch } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Evidence, ObjectSnapshot } from '@sleuth/core';
+import type { Evidence, ManifestPatch, ObjectSnapshot } from '@sleuth/core';
 import type { AnalysisContext } from './analyzer';
 import { at, controllerOf, fieldEvidence, stringMap } from './object-fields';
 import { diffTemplates, type TemplateChange } from './template-diff';
@@ -74,5 +74,27 @@ async function deploymentChange(
       fieldEvidence(prev.rs, field, `ReplicaSet ${prev.rs.ref.name} is revision ${prev.revision}`),
       fieldEvidence(cur.rs, field, `ReplicaSet ${cur.rs.ref.name} is revision ${cur.revision} (current)`),
     ],
+  };
+}
+
+/**
+ * The one-field patch that puts back the image a rollout replaced: the container's image from the
+ * new version to the old. Undefined when the change added no image to go back to.
+ */
+export function imageRollbackPatch(
+  w: ObjectSnapshot,
+  change: RevisionChange,
+  rationale: (from: string) => string,
+): ManifestPatch | undefined {
+  const image = change.changes.find((c) => c.what === 'image' && c.from !== '(none)');
+  if (!image) return undefined;
+  return {
+    kind: w.ref.kind,
+    name: w.ref.name,
+    ...(w.ref.namespace ? { namespace: w.ref.namespace } : {}),
+    field: `spec.template.spec.containers[name=${image.container}].image`,
+    from: image.to,
+    to: image.from,
+    rationale: rationale(image.from),
   };
 }

@@ -5,7 +5,7 @@ import { at, clip, condition, controllerOf, fieldEvidence, nsFlag, num, text } f
 import { podContainers, waiting } from './pod-containers';
 import { changesText } from './template-diff';
 import { workloadPods } from './workload-pods';
-import { revisionChange, type RevisionChange } from './workload-revision';
+import { imageRollbackPatch, revisionChange, type RevisionChange } from './workload-revision';
 
 /** Replica counts of a workload, read per kind. */
 interface Replicas {
@@ -161,7 +161,14 @@ async function unavailablePods(w: ObjectSnapshot, ctx: AnalysisContext): Promise
 function remediation(w: ObjectSnapshot, change: RevisionChange | undefined): FindingRemediation {
   const kind = w.ref.kind.toLowerCase();
   const target = `${kind}/${w.ref.name}${nsFlag(w.ref)}`;
-  const image = change?.changes.find((c) => c.what === 'image');
+  const patch =
+    change &&
+    imageRollbackPatch(
+      w,
+      change,
+      (from) =>
+        `The rollout that made replicas unavailable changed this image from ${from}; going back restores the last version that ran.`,
+    );
   const steps = change
     ? [
         `Review the template change of the latest rollout (${changesText(change.changes, 3)}); it is the likeliest cause.`,
@@ -180,18 +187,6 @@ function remediation(w: ObjectSnapshot, change: RevisionChange | undefined): Fin
   return {
     steps,
     commands,
-    ...(image && image.from !== '(none)'
-      ? {
-          patch: {
-            kind: w.ref.kind,
-            name: w.ref.name,
-            ...(w.ref.namespace ? { namespace: w.ref.namespace } : {}),
-            field: `spec.template.spec.containers[name=${image.container}].image`,
-            from: image.to,
-            to: image.from,
-            rationale: `The rollout that made replicas unavailable changed this image from ${image.from}; going back restores the last version that ran.`,
-          },
-        }
-      : {}),
+    ...(patch ? { patch } : {}),
   };
 }
