@@ -61,9 +61,13 @@ export function topOwner(key: string, graph: TopologyGraph): string {
 /**
  * Units one call away from these in the service graph: a workload's Services' `calls` edges,
  * both ways (a failing database explains its callers' errors, and the callers' errors point at
- * the database).
+ * the database), or only the ones these call (`callees`).
  */
-export function callNeighbours(units: ReadonlySet<string>, graph: TopologyGraph | undefined): Set<string> {
+export function callNeighbours(
+  units: ReadonlySet<string>,
+  graph: TopologyGraph | undefined,
+  direction: 'both' | 'callees' = 'both',
+): Set<string> {
   const out = new Set<string>();
   if (!graph) return out;
   // The units' Services: down the `owns` edges to their pods, then the Services selecting them.
@@ -86,7 +90,23 @@ export function callNeighbours(units: ReadonlySet<string>, graph: TopologyGraph 
   for (const k of ends) {
     const { dependsOn, dependents } = graph.neighbours(k);
     for (const e of dependsOn) if (e.kind === 'calls') add(e.to);
-    for (const e of dependents) if (e.kind === 'calls') add(e.from);
+    if (direction === 'both') for (const e of dependents) if (e.kind === 'calls') add(e.from);
+  }
+  return out;
+}
+
+/** Units these call, directly or through up to `hops` calls in all (not the units themselves). */
+export function calleesWithin(units: ReadonlySet<string>, graph: TopologyGraph, hops: number): Set<string> {
+  const out = new Set<string>();
+  let frontier = new Set(units);
+  for (let hop = 0; hop < hops && frontier.size > 0; hop++) {
+    const next = new Set<string>();
+    for (const u of callNeighbours(frontier, graph, 'callees')) {
+      if (units.has(u) || out.has(u)) continue;
+      out.add(u);
+      next.add(u);
+    }
+    frontier = next;
   }
   return out;
 }

@@ -202,4 +202,77 @@ describe('diagnoseIncident', () => {
     );
     expect(causes.map((c) => c.resource.name)).not.toContain('catalog');
   });
+
+  it('does not blame a rollout first for errors that began when a service it calls failed on its own', async () => {
+    // checkout rolled out 6 minutes ago; 4 minutes ago payments, which it calls, began crash
+    // looping; checkout's errors came after that.
+    const rs = (name: string, revision: number, image: string, agoMs: number) =>
+      snap(ref('ReplicaSet', name), {
+        metadata: {
+          creationTimestamp: new Date(NOW - agoMs).toISOString(),
+          annotations: { 'deployment.kubernetes.io/revision': String(revision) },
+          ownerReferences: [{ kind: 'Deployment', name: 'checkout', controller: true }],
+        },
+        spec: { template: { spec: { containers: [{ name: 'app', image }] } } },
+      });
+    const checkout = [
+      snap(DEPLOY, {
+        spec: { replicas: 1, template },
+        status: { availableReplicas: 1, updatedReplicas: 1 },
+      }),
+      rs('checkout-1', 1, 'shop/checkout:1.9.3', 3 * 24 * 3_600_000),
+      rs('checkout-2', 2, 'shop/checkout:2.0.0', 6 * 60_000),
+      snap(ref('Pod', 'checkout-2-b'), {
+        metadata: {
+          labels: { app: 'checkout' },
+          ownerReferences: [{ kind: 'ReplicaSet', name: 'checkout-2', controller: true }],
+        },
+        spec: template.spec,
+        status: {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: 'True' }],
+          containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }],
+        },
+      }),
+      snap(ref('Service', 'checkout'), { spec: { selector: { app: 'checkout' } } }),
+    ];
+    // payments: the crash-looping workload of the first test, renamed.
+    const payments = JSON.parse(
+      JSON.stringify(objects(true)).replaceAll('checkout', 'payments'),
+    ) as ReturnType<typeof objects>;
+    payments.push(snap(ref('Service', 'payments'), { spec: { selector: { app: 'payments' } } }));
+    const state = [...checkout, ...payments];
+    const side = (service: string) => ({ service, cluster: POD.cluster, namespace: 'shop' });
+    const calls = [
+      { from: side('checkout'), to: side('payments'), calls: 500, errors: 60, meanDurationMs: 80 },
+    ];
+    const crash = anomaly(ref('Pod', 'payments-2-a'), 'k8s-state', 'CrashLoopBackOff: payments', 4 * 60_000);
+    const errors = anomaly(DEPLOY, 'traces', 'checkout POST /checkout: 12% of requests failed', 3 * 60_000);
+    const both: Incident = {
+      ...incident,
+      startMs: crash.onsetMs,
+      resources: [DEPLOY, ref('Pod', 'payments-2-a')],
+      anomalyIds: [crash.id, errors.id],
+    };
+    const graph = buildTopology(POD.cluster, state, calls, NOW);
+    const ctx = new MemoryContext({ nowMs: NOW, objects: state, calls, anomalies: [crash, errors] });
+    const causes = await diagnoseIncident(both, ctx, graph);
+    for (const c of causes) RootCause.parse(c);
+    const line = (c: RootCause) => `${c.failureMode} ${c.resource.kind}/${c.resource.name}`;
+    expect(causes.map(line).slice(0, 1)).toEqual(['crash-loop Pod/payments-2-a']);
+    const rollout = causes.find((c) => c.failureMode === 'bad-rollout');
+    expect(rollout?.resource.name).toBe('checkout');
+    expect(rollout?.hypothesis).toContain(
+      'Pod payments-2-a, which it calls, failed first on its own (crash-loop)',
+    );
+    expect(rollout!.rank).toBeGreaterThan(causes.find((c) => c.failureMode === 'crash-loop')!.rank);
+
+    // When checkout's errors came first, the rollout keeps its full weight and its first place.
+    const early = { ...errors, onsetMs: NOW - 5 * 60_000 };
+    const ctx2 = new MemoryContext({ nowMs: NOW, objects: state, calls, anomalies: [crash, early] });
+    const again = await diagnoseIncident({ ...both, startMs: early.onsetMs }, ctx2, graph);
+    const blamed = again.find((c) => c.failureMode === 'bad-rollout');
+    expect(blamed?.hypothesis).not.toContain('failed first on its own');
+    expect(blamed!.confidence).toBeGreaterThan(rollout!.confidence);
+  });
 });

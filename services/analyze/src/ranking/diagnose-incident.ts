@@ -11,7 +11,7 @@ import type { AnalysisContext } from '../analyzers/analyzer';
 import type { Finding } from '../analyzers/finding';
 import { analyzeResource } from '../analyzers/registry';
 import type { TopologyGraph } from '../topology/graph';
-import { callNeighbours, topOwner } from '../correlator/units';
+import { callNeighbours, calleesWithin, topOwner } from '../correlator/units';
 import { localizeRootCause, topologyUnits } from './localize';
 import { spanShifts } from './window-shift';
 
@@ -29,6 +29,13 @@ const SYMPTOMS = new Set([
   'hpa-at-max',
 ]);
 const SYMPTOM_WEIGHT = 0.6;
+/**
+ * What a rollout's blame keeps when a service it calls failed first on its own: the rollout is
+ * blamed for what followed it in time, and the callee's failure explains the same errors.
+ */
+const DOWNSTREAM_EXPLAINED = 0.5;
+/** Calls followed down from a rolled-out workload looking for a failure that explains it. */
+const CALL_HOPS = 3;
 /** Most resources analyzed for one incident (its own, then their owners). */
 const MAX_RESOURCES = 30;
 /** Requests before an incident its own are compared with (localisation's reference). */
@@ -143,25 +150,34 @@ export async function diagnoseIncident(
     return firstOnset.get(key) ?? Infinity;
   };
   const seen = new Set<string>();
-  const scored = findings
-    .filter((f) => {
-      const k = `${f.failureMode}\u0000${refKey(f.resource)}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
+  const unique = findings.filter((f) => {
+    const k = `${f.failureMode}\u0000${refKey(f.resource)}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const scored = unique
+    .map((f) => {
+      const below = graph ? explainedBelow(f, unique, graph, onset) : undefined;
+      return {
+        f,
+        weight:
+          f.confidence *
+          (SYMPTOMS.has(f.failureMode) ? SYMPTOM_WEIGHT : 1) *
+          (below ? DOWNSTREAM_EXPLAINED : 1),
+        depended: dependedOn(f),
+        onsetMs: onset(f),
+        note: below
+          ? ` But ${below.resource.kind} ${below.resource.name}, which it calls, failed first on its own (${below.failureMode}): its errors may be that failure's.`
+          : '',
+      };
     })
-    .map((f) => ({
-      f,
-      weight: f.confidence * (SYMPTOMS.has(f.failureMode) ? SYMPTOM_WEIGHT : 1),
-      depended: dependedOn(f),
-      onsetMs: onset(f),
-    }))
     .sort((a, b) => b.weight - a.weight || b.depended - a.depended || a.onsetMs - b.onsetMs);
-  const causes: Omit<RootCause, 'rank'>[] = scored.map(({ f, weight }) => ({
+  const causes: Omit<RootCause, 'rank'>[] = scored.map(({ f, weight, note }) => ({
     id: causeId(incident.id, f),
     failureMode: f.failureMode,
     resource: f.resource,
-    hypothesis: `${f.title}. ${f.explanation}`.slice(0, 2000),
+    hypothesis: `${f.title}. ${f.explanation}${note}`.slice(0, 2000),
     confidence: Math.round(weight * 1000) / 1000,
     evidence: f.evidence,
     origin: 'rules',
@@ -175,6 +191,31 @@ export async function diagnoseIncident(
     causes.sort((a, b) => b.confidence - a.confidence);
   }
   return causes.map((c, i) => ({ ...c, rank: i + 1 }));
+}
+
+/**
+ * The failure of a service a rolled-out workload calls (directly or further down) that showed
+ * before the workload's own trouble: a database going down a minute after an unrelated rollout of
+ * its caller makes the caller's errors look like the rollout's. Only a rollout's blame, which
+ * rests on timing alone, is weighed this way; a crash or a failing probe is seen directly.
+ */
+function explainedBelow(
+  f: Finding,
+  findings: readonly Finding[],
+  graph: TopologyGraph,
+  onset: (f: Finding) => number,
+): Finding | undefined {
+  if (f.failureMode !== 'bad-rollout') return undefined;
+  const mine = onset(f);
+  const below = calleesWithin(new Set([topOwner(refKey(f.resource), graph)]), graph, CALL_HOPS);
+  return findings.find(
+    (g) =>
+      g !== f &&
+      !SYMPTOMS.has(g.failureMode) &&
+      below.has(topOwner(refKey(g.resource), graph)) &&
+      Number.isFinite(onset(g)) &&
+      onset(g) <= mine,
+  );
 }
 
 /**
