@@ -19,7 +19,10 @@ export interface ScenarioResult {
   rank: number | null;
   /** Simulated seconds from fault start until an incident showed a correct cause first; null if never. */
   top1AfterS: number | null;
+  /** Simulated seconds from fault start until an incident about it had a correct cause in its top 3. */
   top3AfterS: number | null;
+  /** Simulated seconds from fault start until an incident about it was open, whatever its causes. */
+  incidentAfterS: number | null;
   incidentId: string | null;
   /** The fault incident's top three causes, as `failure-mode Kind/name`. */
   top: string[];
@@ -97,6 +100,7 @@ export async function runScenarios(
     const correct = matcher(s, fault.description);
     let top1AfterS: number | null = null;
     let top3AfterS: number | null = null;
+    let incidentAfterS: number | null = null;
     const faultIncidents = async (): Promise<Incident[]> =>
       (await rig.incidents(fault.startMs - 2 * MINUTE, rig.sim.nowMs() + MINUTE))
         .filter((i) => i.updatedMs >= fault.startMs - MINUTE && aboutFault(i, s, fault.description))
@@ -106,6 +110,7 @@ export async function runScenarios(
       for (const inc of await faultIncidents()) {
         const at = inc.rootCauses.findIndex(correct);
         const afterS = Math.round((nowMs - fault.startMs) / 1000);
+        if (incidentAfterS === null) incidentAfterS = afterS;
         if (at >= 0 && at < 3 && top3AfterS === null) top3AfterS = afterS;
         if (at === 0) top1AfterS = afterS;
       }
@@ -120,6 +125,7 @@ export async function runScenarios(
       rank: at >= 0 ? at + 1 : null,
       top1AfterS,
       top3AfterS,
+      incidentAfterS,
       incidentId: incident?.id ?? null,
       top: (incident?.rootCauses ?? []).slice(0, 3).map(describeCause),
     };
@@ -131,7 +137,7 @@ export async function runScenarios(
     }
     results.push(result);
     log(
-      `${s.id}: rank ${result.rank ?? '-'}, top-1 after ${result.top1AfterS ?? '-'} s; top: ${result.top.join(', ') || '(no incident)'}`,
+      `${s.id}: rank ${result.rank ?? '-'}, incident after ${result.incidentAfterS ?? '-'} s, top-1 after ${result.top1AfterS ?? '-'} s; top: ${result.top.join(', ') || '(no incident)'}`,
     );
     // Recovery: end what is still running, then wait until nothing is open.
     for (const f of [fault, distractor]) {
