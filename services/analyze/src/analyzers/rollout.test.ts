@@ -85,6 +85,22 @@ describe('rollout analyzer', () => {
     expect(await run(ctx)).toEqual([]);
   });
 
+  it('still blames a rollout when trouble before it had ended before it began', async () => {
+    // A traffic spike 24 minutes ago, over 20 minutes ago; the rollout came 10 minutes ago.
+    const spike = {
+      ...anomaly(DEPLOY, 'traces', 'catalog GET /products: 3.6 requests/s, unusual', 24 * MIN),
+      endMs: NOW - 20 * MIN,
+    };
+    const ctx = new MemoryContext({
+      nowMs: NOW,
+      objects: [deployment, oldRs, newRs],
+      anomalies: [spike, errors, slow],
+    });
+    const [f] = await run(ctx);
+    expect(f?.failureMode).toBe('bad-rollout');
+    expect(f?.evidence.map((e) => e.signal)).not.toContainEqual({ kind: 'anomaly', id: spike.id });
+  });
+
   it('does not blame a rollout for a blip that ended while its pods were replaced', async () => {
     const blip = { ...errors, endMs: NOW - 5 * MIN };
     const ctx = new MemoryContext({ nowMs: NOW, objects: [deployment, oldRs, newRs], anomalies: [blip] });

@@ -87,7 +87,7 @@ function remediation(w: ObjectSnapshot, change: RevisionChange): FindingRemediat
 /**
  * A rollout followed by a regression: the workload's template changed recently, and its own
  * requests, logs or metrics turned anomalous only after the new version began rolling out
- * (nothing was wrong before it) and are still anomalous (a blip while pods are replaced ends). A healthy rollout, or one that came after the trouble began,
+ * (nothing was still wrong when it began) and are still anomalous (a blip while pods are replaced ends). A healthy rollout, or one that came after the trouble began,
  * gives no finding; crashes and probe failures of the new pods are the pod analyzer's.
  */
 export const rolloutAnalyzer: Analyzer = {
@@ -108,9 +108,11 @@ export const rolloutAnalyzer: Analyzer = {
         toMs: ctx.nowMs,
       })
     ).filter((a) => symptom(a) && aboutWorkload(a, ref));
-    if (around.some((a) => a.onsetMs < startMs)) return [];
+    // Already in trouble when the rollout began: the new version did not start it. Trouble that
+    // had ended before (a traffic spike twenty minutes earlier) says nothing either way.
+    if (around.some((a) => a.onsetMs < startMs && (a.endMs === undefined || a.endMs > startMs))) return [];
     const after = around
-      .filter((a) => a.onsetMs - startMs <= EFFECT_WINDOW_MS)
+      .filter((a) => a.onsetMs >= startMs && a.onsetMs - startMs <= EFFECT_WINDOW_MS)
       .sort((a, b) => a.onsetMs - b.onsetMs);
     const first = after[0];
     // A bad version keeps failing; the blip of pods being replaced ends with the rollout.
