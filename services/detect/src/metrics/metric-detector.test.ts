@@ -70,6 +70,39 @@ describe('MetricDetector', () => {
     expect(ended[0]!.endMs).toBe(T0 + (1000 + DEFAULT_METRIC_DETECTOR_OPTIONS.quietPoints) * STEP);
   });
 
+  it('ends an anomaly once the series has settled at a new level, though it never went back', () => {
+    // An OOM-killed JVM restarts at a third of its old memory and stays there: below anything the
+    // series showed before, so never "back inside its old range".
+    const r = seededRandom(6);
+    const points: MetricPoint[] = [];
+    for (let i = 0; i < 1400; i++) points.push(gauge('api-1', i, i < 1000 ? memory(i, r) : memory(i, r) / 3));
+    const d = new MetricDetector();
+    const out = feed(d, points);
+    expect(new Set(out.map((a) => a.id)).size).toBe(1);
+    const alarms = out.filter((a) => a.endMs === undefined);
+    const ended = out.filter((a) => a.endMs !== undefined);
+    expect(ended).toHaveLength(1);
+    const lastAlarm = Math.max(...alarms.map((a) => a.lastSeenMs));
+    expect(ended[0]!.endMs).toBe(lastAlarm + DEFAULT_METRIC_DETECTOR_OPTIONS.settleMs);
+  });
+
+  it('ends the anomaly of a series that stopped (its pod is gone) at its last point', () => {
+    const r = seededRandom(8);
+    const points: MetricPoint[] = [];
+    for (let i = 0; i < 1002; i++) points.push(gauge('api-1', i, i >= 1000 ? 900e6 : memory(i, r)));
+    const d = new MetricDetector();
+    const out = feed(d, points);
+    expect(out.filter((a) => a.endMs === undefined)).not.toEqual([]);
+    const last = T0 + 1001 * STEP;
+    expect(d.tick(last + DEFAULT_METRIC_DETECTOR_OPTIONS.staleMs - 1)).toEqual([]);
+    const ended = d.tick(last + DEFAULT_METRIC_DETECTOR_OPTIONS.staleMs);
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.endMs).toBe(last);
+    // Ended once: the series is still remembered (it may come back) but has nothing open.
+    expect(d.tick(last + 2 * DEFAULT_METRIC_DETECTOR_OPTIONS.staleMs)).toEqual([]);
+    expect(d.seriesCount).toBe(1);
+  });
+
   it('scores counters as per-second rates, and skips resets and out-of-order points', () => {
     const r = seededRandom(9);
     const points: MetricPoint[] = [];

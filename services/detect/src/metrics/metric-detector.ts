@@ -21,6 +21,14 @@ export interface MetricDetectorOptions {
    * below the alarm.
    */
   quietPoints: number;
+  /**
+   * An open extreme whose series has not alarmed for this long ends even if the series never went
+   * back where it was: it has settled at a level the detector now takes as ordinary (memory after
+   * a restart, a node's free memory once its pods moved).
+   */
+  settleMs: number;
+  /** An open anomaly whose series sent no point for this long ends at its last point (the pod is gone, the series relabelled). */
+  staleMs: number;
   /** Series tracked at once; points of further series are skipped and counted. */
   maxSeries: number;
   /** A series with no point for this long is forgotten (its memory freed) by `tick`. */
@@ -31,6 +39,8 @@ export const DEFAULT_METRIC_DETECTOR_OPTIONS: MetricDetectorOptions = {
   series: DEFAULT_SERIES_OPTIONS,
   alarmScores: { pattern: 0.5, extreme: 0.6, 'flat-line': 0.3, 'time-of-day': 0.5 },
   quietPoints: 30,
+  settleMs: 10 * 60_000,
+  staleMs: 5 * 60_000,
   maxSeries: 50_000,
   idleMs: 60 * 60_000,
 };
@@ -78,6 +88,8 @@ interface Episode {
   low: number;
   high: number;
   quiet: number;
+  /** The last point that alarmed. */
+  lastAlarmMs: number;
 }
 
 /** A counter that counted nothing on more than this share of scrapes is not busy. */
@@ -121,8 +133,10 @@ export function seriesKey(name: string, labels: Record<string, string>): string 
 /**
  * The metric detector: one {@link SeriesDetector} per series (gauges as they are, counters as
  * their per-second rate), anomalies on the series' resource with the series window as evidence.
- * An anomaly opens at the first alarming point and ends after `quietPoints` ordinary ones (the
- * detector has then learned the new behaviour; a second change opens a new anomaly).
+ * An anomaly opens at the first alarming point and ends after `quietPoints` ordinary ones, or
+ * once the series has gone `settleMs` without alarming at a new level (the detector has then
+ * learned the new behaviour; a second change opens a new anomaly), or `staleMs` after the series'
+ * last point.
  */
 export class MetricDetector implements Detector {
   readonly id = 'metrics';
@@ -167,9 +181,11 @@ export class MetricDetector implements Detector {
   tick(nowMs: number): Anomaly[] {
     const out: Anomaly[] = [];
     for (const [key, s] of this.series) {
-      if (nowMs - s.lastMs < this.opts.idleMs) continue;
-      if (s.open) out.push({ ...s.open.anomaly, endMs: s.lastMs });
-      this.series.delete(key);
+      if (s.open && nowMs - s.lastMs >= Math.min(this.opts.staleMs, this.opts.idleMs)) {
+        out.push({ ...s.open.anomaly, endMs: s.lastMs });
+        s.open = undefined;
+      }
+      if (nowMs - s.lastMs >= this.opts.idleMs) this.series.delete(key);
     }
     for (const [key, s] of this.byArrivalKey) {
       if (nowMs - s.lastMs >= this.opts.idleMs) this.byArrivalKey.delete(key);
@@ -253,6 +269,7 @@ export class MetricDetector implements Detector {
     if (verdict.kind && verdict.score >= this.opts.alarmScores[verdict.kind] && !steadyRate) {
       if (open) {
         open.quiet = 0;
+        open.lastAlarmMs = p.timeMs;
         if (verdict.score <= open.anomaly.score) return undefined;
       }
       const onsetMs = open?.anomaly.onsetMs ?? p.timeMs;
@@ -285,6 +302,7 @@ export class MetricDetector implements Detector {
             low: flat ? value : verdict.expectedLow,
             high: flat ? value : verdict.expectedHigh,
             quiet: 0,
+            lastAlarmMs: p.timeMs,
           };
       return anomaly;
     }
@@ -296,7 +314,10 @@ export class MetricDetector implements Detector {
           ? value !== open.low
           : true;
     open.quiet = ordinary ? open.quiet + 1 : 0;
-    if (open.quiet < this.opts.quietPoints) return undefined;
+    // A flat line is over only when the series moves again; a new level outside the old range
+    // is over once it has stopped alarming for long enough.
+    const settled = open.kind === 'extreme' && p.timeMs - open.lastAlarmMs >= this.opts.settleMs;
+    if (open.quiet < this.opts.quietPoints && !settled) return undefined;
     s.open = undefined;
     return { ...open.anomaly, lastSeenMs: p.timeMs, endMs: p.timeMs };
   }
