@@ -7,7 +7,8 @@
  * (`metricShifts`, `spanShifts` with its call-edge loci), and the call graph of the store's `serviceCalls`
  * (`localizeRootCause`). The fault list is read only to choose each window and to score.
  *
- *   npm run bench -- nezha [DATA_DIR] [--day 2023-01-30]   (default ../shared/data/nezha)
+ *   npm run bench -- nezha [DATA_DIR] [--day 2023-01-30] [--explain]   (default ../shared/data/nezha;
+ *   --explain prints, per fault, the anomalies seen and why each candidate ranked where it did)
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,6 +132,17 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         },
       }));
       const ranked = localizeRootCause(anomalies, calls, { unitOf });
+      if (f['explain'] !== undefined) {
+        // Why each fault ranked as it did: the anomalies the product saw and the candidates' reasons.
+        const lines = [`${fault.time} ${fault.type} on ${fault.pod}`];
+        for (const a of anomalies)
+          lines.push(
+            `  anomaly ${a.detector} ${a.resource.name} +${round((a.onsetMs - fault.windowFromMs) / 1000, 0)} s ${round(a.score, 2)}: ${a.title}`,
+          );
+        for (const c of ranked.slice(0, 5))
+          lines.push(`  ${c.rank}. ${c.resource.name} ${c.score}: ${c.reason}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }
       const top = ranked.slice(0, 3).map((c) => ({ name: c.resource.name, score: c.score }));
       results.push({
         fault,
