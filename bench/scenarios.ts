@@ -70,8 +70,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     .map((r) => r.top1AfterS)
     .filter((t): t is number => t !== null)
     .sort((a, b) => a - b);
-  const within60 = results.filter((r) => r.top1AfterS !== null && r.top1AfterS <= 60).length;
   const within = (t: number | null): boolean => t !== null && t <= 60;
+  const within60 = results.filter((r) => within(r.top1AfterS)).length;
   const incidentWithin60 = results.filter((r) => within(r.incidentAfterS)).length;
   const top3Within60 = results.filter((r) => within(r.top3AfterS)).length;
   const body = [

@@ -8,11 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, loadConfig, type Incident, type Logger } from '@sleuth/core';
+import { createLogger, loadConfig, type Incident, type Logger, type SignalBatch } from '@sleuth/core';
 import { DetectionRunner } from '@sleuth/detect';
 import { ingestOtlp } from '@sleuth/pipeline';
-import { IngestQueue } from '@sleuth/pipeline/queue';
-import { IncidentPipeline, defaultDetectors, openStore } from '@sleuth/server';
+import type { IngestQueue } from '@sleuth/pipeline/queue';
+import { IncidentPipeline, defaultDetectors, openStoreAndQueue } from '@sleuth/server';
 import { Simulator, type OtlpExportRequest, type OtlpSignal, type OtlpTransport } from '@sleuth/simulator';
 import type { SqliteStore } from '@sleuth/store';
 
@@ -71,7 +71,9 @@ export class ScenarioRig {
       env: {},
       overrides: { 'store.dataDir': dataDir, 'simulator.mode': 'off', 'kubernetes.mode': 'off' },
     });
-    const store = await openStore(config, logger);
+    // Written batches go to detection, which needs the store first: wired once it exists.
+    let offer = (_batch: SignalBatch): void => undefined;
+    const { store, queue } = await openStoreAndQueue(config, logger, undefined, (batch) => offer(batch));
     let simNow = (): number => 0;
     const incidents = new IncidentPipeline(store, logger, () => simNow());
     await incidents.start();
@@ -85,15 +87,7 @@ export class ScenarioRig {
       maxPendingRecords: Number.MAX_SAFE_INTEGER,
       tickMs: 3_600_000,
     });
-    const queue = new IngestQueue({
-      store,
-      maxRecords: config.ingest.queueMaxRecords,
-      writeBatchMaxRecords: config.ingest.writeBatchMaxRecords,
-      retryAfterSeconds: config.ingest.retryAfterSeconds,
-      logger,
-      onWritten: (batch) => detection.offer(batch),
-    });
-    await queue.start();
+    offer = (batch) => detection.offer(batch);
     const transport = new PipelineTransport(queue);
     const rig = new ScenarioRig(
       store,

@@ -39,9 +39,8 @@ export function unitsOf(ref: ResourceRef, graph: TopologyGraph | undefined): Set
       // The claims its pods mount are its own (unlike a node, a claim is not shared by
       // unrelated workloads): a claim stuck Pending and the pod waiting on it are one incident,
       // whichever of them is seen first.
-      const pods = ref.kind === 'Pod' ? [key] : [];
-      for (const k of pods)
-        for (const e of graph.neighbours(k).dependsOn) if (e.kind === 'mounts') units.add(e.to);
+      if (ref.kind === 'Pod')
+        for (const e of graph.neighbours(key).dependsOn) if (e.kind === 'mounts') units.add(e.to);
     }
   }
   return units;
