@@ -52,3 +52,5 @@ export {
   type ShiftWindows,
   type WindowShiftOptions,
 } from './ranking/window-shift';
+export { createdMs, describeChange } from './changes/object-changes';
+export * from './llm';

@@ -48,6 +48,28 @@ describe('loadConfig', () => {
     expect(c.telemetry.otlpEndpoint).toBe('http://127.0.0.1:4318');
   });
 
+  it('needs a model for an LLM provider and a base URL for Azure, and reads the key from the environment', () => {
+    expect(() => loadConfig({ env: { SLEUTH_LLM_PROVIDER: 'openai' } })).toThrow(/llm\.model/);
+    expect(() =>
+      loadConfig({ env: { SLEUTH_LLM_PROVIDER: 'azure', SLEUTH_LLM_MODEL: 'gpt-4o-deployment' } }),
+    ).toThrow(/llm\.baseUrl/);
+    const c = loadConfig({
+      env: {
+        SLEUTH_LLM_PROVIDER: 'openai',
+        SLEUTH_LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
+        SLEUTH_LLM_MODEL: 'qwen2.5:14b',
+        SLEUTH_LLM_API_KEY: 'sk-local',
+      },
+    });
+    expect(c.llm).toMatchObject({
+      provider: 'openai',
+      model: 'qwen2.5:14b',
+      apiKey: 'sk-local',
+      maxRetries: 2,
+    });
+    expect(loadConfig({ env: {} }).llm.provider).toBe('none');
+  });
+
   it('reports a missing or malformed config file by name', () => {
     expect(() => loadConfig({ env: {}, file: '/nonexistent/sleuth.yaml' })).toThrow(
       /sleuth\.yaml cannot be read/,

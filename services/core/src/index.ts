@@ -4,6 +4,7 @@ export * from './ids';
 export * from './resource';
 export * from './signals';
 export * from './analysis';
+export * from './chat';
 export * from './config';
 export * from './logger';
 export * from './component';

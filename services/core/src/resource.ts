@@ -42,3 +42,39 @@ export function primaryRef(src: SignalSource): ResourceRef {
 export function refKey(ref: ResourceRef): string {
   return `${ref.cluster}/${ref.namespace ?? '-'}/${ref.kind}/${ref.name}`;
 }
+
+/** kubectl's names and short names of the kinds Sleuth collects, lower case, to their Kind. */
+const KIND_ALIASES: Record<string, string> = {};
+for (const [kind, ...aliases] of [
+  ['Pod', 'pods', 'po'],
+  ['Deployment', 'deployments', 'deploy'],
+  ['ReplicaSet', 'replicasets', 'rs'],
+  ['StatefulSet', 'statefulsets', 'sts'],
+  ['DaemonSet', 'daemonsets', 'ds'],
+  ['Job', 'jobs'],
+  ['CronJob', 'cronjobs', 'cj'],
+  ['Service', 'services', 'svc'],
+  ['Ingress', 'ingresses', 'ing'],
+  ['Node', 'nodes', 'no'],
+  ['PersistentVolumeClaim', 'persistentvolumeclaims', 'pvc'],
+  ['PersistentVolume', 'persistentvolumes', 'pv'],
+  ['HorizontalPodAutoscaler', 'horizontalpodautoscalers', 'hpa'],
+  ['PodDisruptionBudget', 'poddisruptionbudgets', 'pdb'],
+  ['ConfigMap', 'configmaps', 'cm'],
+  ['Secret', 'secrets'],
+  ['NetworkPolicy', 'networkpolicies', 'netpol'],
+  ['Namespace', 'namespaces', 'ns'],
+  ['ServiceAccount', 'serviceaccounts', 'sa'],
+  ['EndpointSlice', 'endpointslices'],
+  ['StorageClass', 'storageclasses', 'sc'],
+] as const) {
+  for (const name of [kind.toLowerCase(), ...aliases]) KIND_ALIASES[name] = kind;
+}
+
+/**
+ * The Kind a kubectl-style kind name stands for, in any case, singular or plural (`deploy`,
+ * `deployments` → `Deployment`); other names (custom resources) as given.
+ */
+export function canonicalKind(kind: string): string {
+  return KIND_ALIASES[kind.toLowerCase()] ?? kind;
+}

@@ -4,12 +4,16 @@ import { ConfigError, type FrozenConfig, type Logger } from '@sleuth/core';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
 import type { Store } from '@sleuth/store';
 import { AgentTokens, ReplayGuard } from './agents';
-import { TopologySource } from '@sleuth/analyze';
+import { TopologySource, type Investigator } from '@sleuth/analyze';
 import { ClusterRegistry } from './clusters';
 import { IncidentFeed } from './incident-feed';
 import type { ServerMetrics } from './metrics';
 import { registerErrorHandler } from './plugins/error-handler';
+import { ChatService } from './chat/chat-service';
+import { Investigations } from './chat/investigations';
+import { createInvestigator } from './llm-setup';
 import { agentRoutes } from './routes/agents';
+import { chatRoutes } from './routes/chat';
 import { analysisRoutes } from './routes/analysis';
 import { clusterRoutes } from './routes/clusters';
 import { healthRoutes } from './routes/health';
@@ -36,6 +40,8 @@ export interface AppDeps {
   detection?: StatusDeps['detection'];
   /** Incident changes for the live stream; a feed nothing publishes to when not given. */
   incidentFeed?: IncidentFeed;
+  /** The LLM investigator; built from `config.llm` when not given. */
+  investigator?: Investigator;
 }
 
 /**
@@ -85,6 +91,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   metrics.queueCapacity.set(config.ingest.queueMaxRecords);
   const queryDeps = { store, metrics };
   const topology = new TopologySource(store);
+  const investigator = deps.investigator ?? createInvestigator(config, store, topology);
+  const chat = new ChatService({ store, topology, investigator });
+  const investigations = new Investigations({
+    store,
+    investigator,
+    logger,
+    autoSeverity: config.llm.autoInvestigate,
+  });
+  const feed = deps.incidentFeed ?? new IncidentFeed(logger);
+  const unsubscribe = feed.subscribe((n) => investigations.onNotice(n));
+  app.addHook('onClose', (_app, done) => {
+    unsubscribe();
+    investigations.stop();
+    done();
+  });
   await app.register(
     otlpRoutes({ config, queue, metrics, clusters, agentTokens, replays: new ReplayGuard() }),
   );
@@ -96,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void api.register(signalRoutes(queryDeps));
       void api.register(kubernetesRoutes(queryDeps));
       void api.register(analysisRoutes({ ...queryDeps, topology }));
-      void api.register(incidentStreamRoutes({ feed: deps.incidentFeed ?? new IncidentFeed(logger) }));
+      void api.register(incidentStreamRoutes({ feed }));
       void api.register(clusterRoutes(clusters));
       void api.register(topologyRoutes({ topology, metrics }));
       void api.register(
@@ -109,6 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         }),
       );
       void api.register(simulatorRoutes(deps.simulator ?? (() => undefined)));
+      void api.register(chatRoutes({ chat, investigations }));
     },
     { prefix: '/api/v1' },
   );

@@ -8,9 +8,14 @@ import {
   refKey,
   type K8sEvent,
 } from '@sleuth/core';
-import { topOwner, type TopologySource, type TopologyGraph } from '@sleuth/analyze';
+import {
+  createdMs,
+  describeChange,
+  topOwner,
+  type TopologySource,
+  type TopologyGraph,
+} from '@sleuth/analyze';
 import type { Store } from '@sleuth/store';
-import { createdMs, describeChange } from './object-changes';
 import { ShownRecommendation, recommendationsFor } from './recommendations';
 
 export const TimelineEntryType = z.enum([

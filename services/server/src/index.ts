@@ -4,3 +4,6 @@ export * from './serve';
 export { main } from './cli';
 export { IncidentPipeline } from './incident-pipeline';
 export { defaultDetectors, type DetectorSet } from './detectors';
+export { ChatService, type ChatServiceDeps } from './chat/chat-service';
+export { Investigations, stateKeyOf } from './chat/investigations';
+export { createInvestigator } from './llm-setup';

@@ -1,38 +1,12 @@
+import { canonicalKind } from '@sleuth/core';
+
+export { canonicalKind };
+
 /** A resource as a person types it: `NAMESPACE/KIND/NAME`, or `KIND/NAME` (cluster-scoped, or any namespace). */
 export interface ResourceArg {
   namespace?: string;
   kind: string;
   name: string;
-}
-
-/** kubectl's names and short names of the kinds Sleuth collects, lower case, to their Kind. */
-const KIND_ALIASES: Record<string, string> = {};
-for (const [kind, ...aliases] of [
-  ['Pod', 'pods', 'po'],
-  ['Deployment', 'deployments', 'deploy'],
-  ['ReplicaSet', 'replicasets', 'rs'],
-  ['StatefulSet', 'statefulsets', 'sts'],
-  ['DaemonSet', 'daemonsets', 'ds'],
-  ['Job', 'jobs'],
-  ['CronJob', 'cronjobs', 'cj'],
-  ['Service', 'services', 'svc'],
-  ['Ingress', 'ingresses', 'ing'],
-  ['Node', 'nodes', 'no'],
-  ['PersistentVolumeClaim', 'persistentvolumeclaims', 'pvc'],
-  ['PersistentVolume', 'persistentvolumes', 'pv'],
-  ['HorizontalPodAutoscaler', 'horizontalpodautoscalers', 'hpa'],
-  ['PodDisruptionBudget', 'poddisruptionbudgets', 'pdb'],
-  ['ConfigMap', 'configmaps', 'cm'],
-  ['Secret', 'secrets'],
-  ['NetworkPolicy', 'networkpolicies', 'netpol'],
-  ['Namespace', 'namespaces', 'ns'],
-] as const) {
-  for (const name of [kind.toLowerCase(), ...aliases]) KIND_ALIASES[name] = kind;
-}
-
-/** The Kind a kubectl-style kind name stands for (`deploy` → `Deployment`); other names as given. */
-export function canonicalKind(kind: string): string {
-  return KIND_ALIASES[kind.toLowerCase()] ?? kind;
 }
 
 /**

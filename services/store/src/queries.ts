@@ -153,3 +153,27 @@ export const IncidentQuery = z.object({
   limit: z.number().int().min(1).max(5000).default(100),
 });
 export type IncidentQuery = z.input<typeof IncidentQuery>;
+
+/**
+ * Which conversations to list, newest update first. `before` is a keyset cursor like
+ * IncidentQuery's: pass the last conversation of a full page to read the next.
+ */
+export const ConversationQuery = z.object({
+  /** Only conversations pinned to this incident. */
+  incidentId: z.string().min(1).max(200).optional(),
+  before: z.object({ updatedMs: EpochMsSchema, id: z.string().min(1) }).optional(),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+export type ConversationQuery = z.input<typeof ConversationQuery>;
+
+/** How many of a conversation's latest messages to read. */
+export const MessageQuery = z.object({
+  limit: z.number().int().min(1).max(5000).default(500),
+});
+export type MessageQuery = z.input<typeof MessageQuery>;
+
+/** How many of an incident's latest investigations to read. */
+export const InvestigationQuery = z.object({
+  limit: z.number().int().min(1).max(500).default(20),
+});
+export type InvestigationQuery = z.input<typeof InvestigationQuery>;

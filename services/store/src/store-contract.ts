@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { chatContract } from './contract/chat-contract';
 import { logContract } from './contract/log-contract';
 import { metricContract } from './contract/metric-contract';
 import { objectAnalysisContract } from './contract/object-analysis-contract';
@@ -15,8 +16,10 @@ export type { MakeStore, StoreHarness } from './contract/harness';
  * exclusions, every filter, severities, trace id and window, newest first, paged by cursor
  * without gaps or repeats; invalid queries rejected with ValidationError; series listing and
  * range queries (raw, stepped, rate across a counter reset); traces; event upsert by uid; object
- * state, history and tombstones; anomalies and incidents; retention by age and by size; and
- * durability across a reopen (when the harness can reopen).
+ * state, history and tombstones; anomalies and incidents; conversations, their messages and
+ * investigations (round trips with full answers, ordering, paging, a missing conversation);
+ * retention by age and by size, which keeps analysis and chat; and durability across a reopen
+ * (when the harness can reopen).
  */
 export function describeStoreContract(name: string, makeStore: MakeStore): void {
   describe(`Store contract: ${name}`, () => {
@@ -25,5 +28,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     traceEventContract(makeStore);
     objectAnalysisContract(makeStore);
     retentionContract(makeStore);
+    chatContract(makeStore);
   });
 }

@@ -1,8 +1,11 @@
 import type {
   Anomaly,
+  ChatMessage,
   Component,
+  Conversation,
   EpochMs,
   Incident,
+  Investigation,
   K8sEvent,
   LogRecord,
   MetricType,
@@ -14,10 +17,13 @@ import type {
 } from '@sleuth/core';
 import type {
   AnomalyQuery,
+  ConversationQuery,
   EventQuery,
   HistoryQuery,
   IncidentQuery,
+  InvestigationQuery,
   LogQuery,
+  MessageQuery,
   ObjectQuery,
   RangeQuery,
   SeriesListQuery,
@@ -96,13 +102,20 @@ export interface RetentionReport {
 }
 
 export interface StoreStats {
-  counts: WriteResult & { series: number; anomalies: number; incidents: number };
+  counts: WriteResult & {
+    series: number;
+    anomalies: number;
+    incidents: number;
+    conversations: number;
+    chatMessages: number;
+    investigations: number;
+  };
   bytes: number;
   schemaVersion: number;
 }
 
 /**
- * Where every signal, anomaly and incident lives. Implementations: SQLite (embedded default) and,
+ * Where every signal, anomaly, incident, chat conversation and investigation lives. Implementations: SQLite (embedded default) and,
  * later, Elasticsearch; both must pass `describeStoreContract` (store-contract.ts).
  *
  * Lifecycle: `start()` opens and migrates; `stop()` closes (idempotent). Every method may reject
@@ -151,7 +164,33 @@ export interface Store extends Component {
   /** Newest (by updatedMs) first. */
   listIncidents(query: IncidentQuery): Promise<Incident[]>;
 
-  /** Deletes signals by age, then by size (oldest first). Anomalies and incidents are kept. */
+  /** Inserts or replaces a conversation by id (its messages stay). */
+  putConversation(conversation: Conversation): Promise<void>;
+  getConversation(id: string): Promise<Conversation | undefined>;
+  /**
+   * Newest (by updatedMs, then id) first; only those pinned to `incidentId` when given; from
+   * `before` on, so pages neither skip nor repeat a conversation.
+   */
+  listConversations(query: ConversationQuery): Promise<Conversation[]>;
+  /**
+   * Appends a message to its conversation; a message whose id is already stored is replaced and
+   * keeps its place. Moves the conversation's updatedMs forward to the message's createdMs (never
+   * back). Rejects with NotFoundError when the conversation does not exist.
+   */
+  appendMessage(message: ChatMessage): Promise<void>;
+  /** A conversation's last `limit` messages, oldest (first appended) first; [] for an unknown one. */
+  listMessages(conversationId: string, query?: MessageQuery): Promise<ChatMessage[]>;
+
+  /** Inserts or replaces an investigation by id. */
+  putInvestigation(investigation: Investigation): Promise<void>;
+  getInvestigation(id: string): Promise<Investigation | undefined>;
+  /** An incident's investigations, newest (by updatedMs, then id) first. */
+  listInvestigations(incidentId: string, query?: InvestigationQuery): Promise<Investigation[]>;
+
+  /**
+   * Deletes signals by age, then by size (oldest first). Anomalies, incidents, conversations with
+   * their messages, and investigations are kept.
+   */
   enforceRetention(policy: RetentionPolicy): Promise<RetentionReport>;
   stats(): Promise<StoreStats>;
 }

@@ -1,9 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import type { z } from 'zod';
-import { Anomaly, Incident, StoreError } from '@sleuth/core';
+import { Anomaly, Incident } from '@sleuth/core';
 import { checkWindow, parseQuery } from '../parse-query';
 import { AnomalyQuery, IncidentQuery } from '../queries';
-import { parseJson } from './codec';
+import { decodeBody } from './codec';
 
 /**
  * Anomalies and incidents: the whole object as JSON plus the columns queries filter and sort on.
@@ -69,7 +68,7 @@ export class AnalysisTable {
       .prepare<unknown[], string>(sql)
       .pluck()
       .all(...args, q.limit)
-      .map((body) => decode(Anomaly, body, 'anomaly'));
+      .map((body) => decodeBody(Anomaly, body, 'anomaly'));
   }
 
   /** Inserts or replaces an incident by id. */
@@ -91,7 +90,7 @@ export class AnalysisTable {
 
   getIncident(id: string): Incident | undefined {
     const body = this.db.prepare<[string], string>('SELECT body FROM incidents WHERE id = ?').pluck().get(id);
-    return body === undefined ? undefined : decode(Incident, body, 'incident');
+    return body === undefined ? undefined : decodeBody(Incident, body, 'incident');
   }
 
   /**
@@ -149,13 +148,6 @@ export class AnalysisTable {
       .prepare<unknown[], string>(sql)
       .pluck()
       .all(...args, q.limit)
-      .map((body) => decode(Incident, body, 'incident'));
+      .map((body) => decodeBody(Incident, body, 'incident'));
   }
-}
-
-function decode<T>(schema: z.ZodType<T>, body: string, what: string): T {
-  const parsed = schema.safeParse(parseJson(body));
-  if (!parsed.success)
-    throw new StoreError(`a stored ${what} does not match its schema`, { retryable: false });
-  return parsed.data;
 }

@@ -1,9 +1,33 @@
 import { SqliteError } from 'better-sqlite3';
-import { StoreError, isSleuthError, type AttrValue, type Attributes } from '@sleuth/core';
+import type { z } from 'zod';
+import { StoreError, ValidationError, isSleuthError, type AttrValue, type Attributes } from '@sleuth/core';
 
 /** Reads JSON written by this store; the type is checked by the caller's guard or schema. */
 export function parseJson(text: string): unknown {
   return JSON.parse(text);
+}
+
+/**
+ * A record's JSON body, checked against its schema first so that a read never meets a body it
+ * cannot decode. A record that does not match throws ValidationError naming the field.
+ */
+export function encodeBody<T>(schema: z.ZodType<T>, value: T, what: string): string {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return JSON.stringify(parsed.data);
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const first = issues[0];
+  const where = first?.path ? `${first.path}: ` : '';
+  throw new ValidationError(`the ${what} cannot be stored: ${where}${first?.message ?? 'invalid'}`, {
+    issues,
+  });
+}
+
+/** A JSON body written by this store back to its record, checked against the record's schema. */
+export function decodeBody<T>(schema: z.ZodType<T>, body: string, what: string): T {
+  const parsed = schema.safeParse(parseJson(body));
+  if (!parsed.success)
+    throw new StoreError(`a stored ${what} does not match its schema`, { retryable: false });
+  return parsed.data;
 }
 
 function isAttrValue(v: unknown): v is AttrValue {

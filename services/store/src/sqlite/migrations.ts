@@ -175,9 +175,44 @@ CREATE TABLE signal_counts (kind TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT R
 INSERT INTO signal_counts (kind, n) VALUES ('logs', 0), ('metrics', 0), ('spans', 0);
 `;
 
+/**
+ * Version 2. Chat conversations, their messages and LLM investigations: the whole object as JSON
+ * plus the columns lookups sort and filter on. Ordinary rowid tables, not WITHOUT ROWID: a message
+ * or investigation with its answer runs to kilobytes, too large a row for a clustered index.
+ * A message's `seq` is its place in the conversation, given when it is first appended.
+ */
+const V2 = `
+CREATE TABLE conversations (
+  id TEXT PRIMARY KEY,
+  incident_id TEXT,
+  updated_ms REAL NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX conversations_updated ON conversations (updated_ms, id);
+CREATE INDEX conversations_incident ON conversations (incident_id, updated_ms, id);
+
+CREATE TABLE chat_messages (
+  id TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL,
+  created_ms REAL NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX chat_messages_seq ON chat_messages (conversation_id, seq);
+
+CREATE TABLE investigations (
+  id TEXT PRIMARY KEY,
+  incident_id TEXT NOT NULL,
+  updated_ms REAL NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX investigations_incident ON investigations (incident_id, updated_ms, id);
+`;
+
 /** Every schema version, oldest first. Append only: a released migration never changes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(V1) },
+  { version: 2, name: 'conversations and investigations', up: (db) => db.exec(V2) },
 ];
 
 /** The schema version this code writes. */

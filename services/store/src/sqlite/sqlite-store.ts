@@ -2,7 +2,10 @@ import type { Database } from 'better-sqlite3';
 import {
   StoreError,
   type Anomaly,
+  type ChatMessage,
+  type Conversation,
   type Incident,
+  type Investigation,
   type K8sEvent,
   type LogRecord,
   type Logger,
@@ -13,10 +16,13 @@ import {
 } from '@sleuth/core';
 import type {
   AnomalyQuery,
+  ConversationQuery,
   EventQuery,
   HistoryQuery,
   IncidentQuery,
+  InvestigationQuery,
   LogQuery,
+  MessageQuery,
   ObjectQuery,
   RangeQuery,
   SeriesListQuery,
@@ -34,19 +40,13 @@ import type {
   StoreStats,
   WriteResult,
 } from '../store';
-import { AnalysisTable } from './analysis-table';
 import { toStoreError } from './codec';
 import { openDatabase, type ConnectionOptions } from './connection';
-import { EventTable } from './event-table';
-import { getLogsById, LogTable } from './log-table';
-import { LogSearch } from './log-search';
+import { getLogsById } from './log-table';
 import { listSeries, querySeries } from './metric-query';
-import { MetricTable } from './metric-table';
-import { currentVersion, migrate } from './migrations';
-import { ObjectTable } from './object-table';
-import { RetentionSweep, usedBytes } from './retention';
-import { SourceDictionary } from './source-dictionary';
-import { SpanTable } from './span-table';
+import { migrate } from './migrations';
+import { OpenStore, ReaderState } from './open-store';
+import { readStats } from './store-stats';
 import type { WriteOp } from './write-worker-protocol';
 import { WriterThread } from './writer-thread';
 
@@ -68,86 +68,6 @@ export interface SqliteStoreOptions extends ConnectionOptions {
  * at 4 KiB pages): a backstop that keeps the WAL bounded if the checkpointer falls behind.
  */
 const WRITER_AUTOCHECKPOINT_PAGES = 16_384;
-
-/** Everything that exists while the database is open. */
-class OpenStore {
-  readonly sources: SourceDictionary;
-  readonly logs: LogTable;
-  readonly logSearch: LogSearch;
-  readonly metrics: MetricTable;
-  readonly spans: SpanTable;
-  readonly events: EventTable;
-  readonly objects: ObjectTable;
-  readonly analysis: AnalysisTable;
-  readonly retention: RetentionSweep;
-  private readonly writeTx: (batch: SignalBatch) => WriteResult;
-
-  constructor(
-    readonly db: Database,
-    shouldStop: () => boolean,
-  ) {
-    this.sources = new SourceDictionary(db);
-    this.logs = new LogTable(db, this.sources);
-    this.logSearch = new LogSearch(db, this.sources);
-    this.metrics = new MetricTable(db);
-    this.spans = new SpanTable(db, this.sources);
-    this.events = new EventTable(db);
-    this.objects = new ObjectTable(db);
-    this.analysis = new AnalysisTable(db);
-    this.retention = new RetentionSweep(db, this.metrics, shouldStop);
-    const count = db.prepare<[number, string]>('UPDATE signal_counts SET n = n + ? WHERE kind = ?');
-    this.writeTx = db.transaction((batch: SignalBatch): WriteResult => {
-      const logs = this.logs.write(batch.logs);
-      const [metrics, newPoints] = this.metrics.write(batch.metrics);
-      const [spans, newSpans] = this.spans.write(batch.spans);
-      const events = this.events.write(batch.events);
-      const objects = this.objects.write(batch.objects);
-      if (logs > 0) count.run(logs, 'logs');
-      if (newPoints > 0) count.run(newPoints, 'metrics');
-      if (newSpans > 0) count.run(newSpans, 'spans');
-      return { logs, metrics, spans, events, objects };
-    });
-    this.loadCaches();
-  }
-
-  write(batch: SignalBatch): WriteResult {
-    try {
-      return this.writeTx(batch);
-    } catch (err) {
-      // Dictionary entries created by the rolled-back transaction must not stay cached.
-      this.loadCaches();
-      throw err;
-    }
-  }
-
-  loadCaches(): void {
-    this.sources.load();
-    this.metrics.load();
-  }
-}
-
-/** The reading side when a writer thread owns all writes: sees what the writer commits. */
-class ReaderState {
-  private readonly dataVersion;
-  private seenVersion: number;
-
-  constructor(private readonly open: OpenStore) {
-    this.dataVersion = open.db.prepare<[], number>('PRAGMA data_version').pluck();
-    this.seenVersion = this.version();
-  }
-
-  /** Picks up dictionary entries the writer committed since the last read. */
-  catchUp(): void {
-    const v = this.version();
-    if (v === this.seenVersion) return;
-    this.seenVersion = v;
-    this.open.sources.refresh();
-  }
-
-  private version(): number {
-    return Number(this.dataVersion.get());
-  }
-}
 
 /**
  * The embedded store: one SQLite file in WAL mode, written by one connection on the calling
@@ -304,6 +224,41 @@ export class SqliteStore implements Store {
     return this.run('listing incidents', (s) => s.analysis.listIncidents(query));
   }
 
+  putConversation(conversation: Conversation): Promise<void> {
+    if (this.writer) return this.forward('putConversation', conversation);
+    return this.run('writing a conversation', (s) => s.conversations.putConversation(conversation));
+  }
+
+  getConversation(id: string): Promise<Conversation | undefined> {
+    return this.run('reading a conversation', (s) => s.conversations.getConversation(id));
+  }
+
+  listConversations(query: ConversationQuery): Promise<Conversation[]> {
+    return this.run('listing conversations', (s) => s.conversations.listConversations(query));
+  }
+
+  appendMessage(message: ChatMessage): Promise<void> {
+    if (this.writer) return this.forward('appendMessage', message);
+    return this.run('appending a chat message', (s) => s.conversations.appendMessage(message));
+  }
+
+  listMessages(conversationId: string, query?: MessageQuery): Promise<ChatMessage[]> {
+    return this.run('listing chat messages', (s) => s.conversations.listMessages(conversationId, query));
+  }
+
+  putInvestigation(investigation: Investigation): Promise<void> {
+    if (this.writer) return this.forward('putInvestigation', investigation);
+    return this.run('writing an investigation', (s) => s.investigations.put(investigation));
+  }
+
+  getInvestigation(id: string): Promise<Investigation | undefined> {
+    return this.run('reading an investigation', (s) => s.investigations.get(id));
+  }
+
+  listInvestigations(incidentId: string, query?: InvestigationQuery): Promise<Investigation[]> {
+    return this.run('listing investigations', (s) => s.investigations.list(incidentId, query));
+  }
+
   async enforceRetention(policy: RetentionPolicy): Promise<RetentionReport> {
     if (this.writer) return this.forward('enforceRetention', policy);
     const s = this.require();
@@ -322,27 +277,7 @@ export class SqliteStore implements Store {
   stats(): Promise<StoreStats> {
     const writerFailure = this.writer?.failed;
     if (writerFailure) return Promise.reject(writerFailure);
-    return this.run('reading stats', (s) => {
-      const count = (sql: string): number => Number(s.db.prepare<[], number>(sql).pluck().get() ?? 0);
-      const signal = (kind: string): number =>
-        Number(
-          s.db.prepare<[string], number>('SELECT n FROM signal_counts WHERE kind = ?').pluck().get(kind) ?? 0,
-        );
-      return {
-        counts: {
-          logs: signal('logs'),
-          metrics: signal('metrics'),
-          spans: signal('spans'),
-          events: count('SELECT count(*) FROM events'),
-          objects: count('SELECT count(*) FROM objects'),
-          series: count('SELECT count(*) FROM metric_series'),
-          anomalies: count('SELECT count(*) FROM anomalies'),
-          incidents: count('SELECT count(*) FROM incidents'),
-        },
-        bytes: usedBytes(s.db),
-        schemaVersion: currentVersion(s.db),
-      };
-    });
+    return this.run('reading stats', (s) => readStats(s.db));
   }
 
   private require(): OpenStore {

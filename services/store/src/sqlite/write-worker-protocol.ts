@@ -1,7 +1,14 @@
-import { SleuthError, StoreError, ValidationError, type ErrorDetails } from '@sleuth/core';
+import { NotFoundError, SleuthError, StoreError, ValidationError, type ErrorDetails } from '@sleuth/core';
 
 /** The store calls that write, and so run on the writer thread. */
-export type WriteOp = 'writeBatch' | 'putAnomalies' | 'putIncident' | 'enforceRetention';
+export type WriteOp =
+  | 'writeBatch'
+  | 'putAnomalies'
+  | 'putIncident'
+  | 'putConversation'
+  | 'appendMessage'
+  | 'putInvestigation'
+  | 'enforceRetention';
 
 /** What the writer thread is started with. */
 export interface WriterInit {
@@ -44,11 +51,15 @@ export function toWire(err: unknown): WireError {
   };
 }
 
-/** Rebuilds the error class the caller can test for (`instanceof StoreError`, `ValidationError`). */
+/**
+ * Rebuilds the error class the caller can test for (`instanceof StoreError`, `ValidationError`,
+ * `NotFoundError`).
+ */
 export function fromWire(e: WireError): SleuthError {
   if (e.code === 'store_failed')
     return new StoreError(e.message, { retryable: e.retryable, details: e.details });
   if (e.code === 'invalid_request') return new ValidationError(e.message, e.details);
+  if (e.code === 'not_found') return new NotFoundError(e.message, e.details);
   return new SleuthError(e.code, e.message, {
     statusCode: e.statusCode,
     retryable: e.retryable,

@@ -5,7 +5,7 @@
  * answering requests. Started through write-worker-boot.mjs, which loads TypeScript.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Anomaly, Incident, SignalBatch } from '@sleuth/core';
+import type { Anomaly, ChatMessage, Conversation, Incident, Investigation, SignalBatch } from '@sleuth/core';
 import type { RetentionPolicy } from '../store';
 import { SqliteStore } from './sqlite-store';
 import { toWire, type WriterInit, type WriterReply, type WriterRequest } from './write-worker-protocol';
@@ -31,6 +31,12 @@ async function handle(req: WriterRequest): Promise<unknown> {
       return store.putAnomalies(req.arg as Anomaly[]);
     case 'putIncident':
       return store.putIncident(req.arg as Incident);
+    case 'putConversation':
+      return store.putConversation(req.arg as Conversation);
+    case 'appendMessage':
+      return store.appendMessage(req.arg as ChatMessage);
+    case 'putInvestigation':
+      return store.putInvestigation(req.arg as Investigation);
     case 'enforceRetention':
       return store.enforceRetention(req.arg as RetentionPolicy);
     case 'stop':

@@ -1,0 +1,26 @@
+export { checkAnswer, extractJson, ModelAnswer, parseRefText, SummaryStreamer, unsafeReason } from './answer';
+export {
+  Budget,
+  LlmClient,
+  LlmError,
+  backoffMs,
+  type Completion,
+  type LlmFailure,
+  type LlmSettings,
+} from './client';
+export { EvidenceRegistry } from './evidence';
+export { fence } from './fence';
+export {
+  Investigator,
+  runTool,
+  truncateResult,
+  type InvestigationEvents,
+  type InvestigationInput,
+  type InvestigatorDeps,
+  type InvestigatorLimits,
+  type PriorTurn,
+} from './investigator';
+export { PromptError, PromptLibrary, defaultPromptsDir, type RenderedPrompt } from './prompts';
+export { Redactor } from './redact';
+export { findingsText, rulesAnswer } from './rules-answer';
+export { TOOLS, TOOL_REGISTRY, toolNamed, type Tool, type ToolContext, type ToolResult } from './tools';
