@@ -36,6 +36,7 @@ const HISTORY_MESSAGES = 20;
 const SEVERITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 const MAX_SCOPE_INCIDENTS = 8;
 const KNOWN_NAMES_TTL_MS = 30_000;
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
 
 /** What the deterministic engine says about a question's subject. */
 interface Grounding {
@@ -178,7 +179,9 @@ export class ChatService {
           const same = d.closeMatches.filter(
             (r) => r.name === arg.name && (arg.namespace === undefined || r.namespace === arg.namespace),
           );
-          const only = same.length === 1 ? same[0] : undefined;
+          // A Service usually shares its workload's name: the workload is what runs.
+          const workloads = same.filter((r) => WORKLOAD_KINDS.has(r.kind));
+          const only = same.length === 1 ? same[0] : workloads.length === 1 ? workloads[0] : undefined;
           if (only) {
             kindNote = ` (asked as ${arg.kind}; it is a ${only.kind})`;
             d = await diagnoseResource(

@@ -7,10 +7,13 @@ import type { IncidentNotice } from '../incident-feed';
 type IncidentSeverity = Incident['severity'];
 const SEVERITY_RANK: Record<IncidentSeverity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 const QUESTION = 'Why did this incident happen, on what evidence, and what should be done?';
+/** An incident whose evidence keeps changing is investigated again automatically at most this often. */
+const AUTO_REPEAT_MS = 10 * 60_000;
+const MAX_TRACKED = 10_000;
 
 export interface InvestigationsDeps {
   store: Store;
-  investigator: Investigator;
+  investigator: Pick<Investigator, 'llmConfigured' | 'promptsFor' | 'investigate'>;
   logger: Logger;
   /** Incidents at least this severe are investigated when they open or change; `off`: never. */
   autoSeverity: IncidentSeverity | 'off';
@@ -21,7 +24,8 @@ export interface InvestigationsDeps {
 
 /**
  * LLM investigations of incidents: on demand (`investigate`) and automatically for incidents at
- * least `autoSeverity` when they open or their evidence changes (when an LLM is configured). One
+ * least `autoSeverity` when they open, reopen or their evidence changes (at most every ten
+ * minutes per incident), when an LLM is configured. One
  * investigation per incident state: the key is the incident's anomalies, ranked causes and status,
  * plus the prompts' fingerprint, so the same question about the same evidence is answered once,
  * and a prompt or evidence change asks again. Stored, so answers survive restarts.
@@ -32,6 +36,7 @@ export class Investigations {
   private active = 0;
   private readonly clock: () => number;
   private stopped = false;
+  private readonly autoAt = new Map<string, number>();
 
   constructor(private readonly deps: InvestigationsDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -43,6 +48,17 @@ export class Investigations {
     if (this.stopped || autoSeverity === 'off' || !investigator.llmConfigured) return;
     if (n.status !== 'open' || SEVERITY_RANK[n.severity] > SEVERITY_RANK[autoSeverity]) return;
     if (n.change !== 'opened' && n.change !== 'updated' && n.change !== 'reopened') return;
+    // New anomalies arrive every few seconds while an incident grows: one answer per ten minutes,
+    // and the on-demand endpoint for anything fresher.
+    const last = this.autoAt.get(n.id);
+    const now = this.clock();
+    if (n.change === 'updated' && last !== undefined && now - last < AUTO_REPEAT_MS) return;
+    this.autoAt.delete(n.id);
+    this.autoAt.set(n.id, now);
+    if (this.autoAt.size > MAX_TRACKED) {
+      const oldest = this.autoAt.keys().next().value;
+      if (oldest !== undefined) this.autoAt.delete(oldest);
+    }
     void this.investigate(n.id).catch((err: unknown) =>
       this.deps.logger.warn({ err, incident: n.id }, 'automatic investigation failed'),
     );
