@@ -3,7 +3,7 @@
  * SDK: streaming text and tool calls, usage and budgets, and retries decided by status code
  * (429, 5xx, timeouts retried with Retry-After honoured; other 4xx not).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Budget, LlmClient, LlmError, type LlmSettings } from '@sleuth/analyze';
 import { startLlmServer, type LlmTestServer } from './support/llm-server';
 
@@ -13,10 +13,13 @@ afterEach(async () => {
   server = undefined;
 });
 
+let library: LlmSettings['client'] = 'openai-sdk';
+
 function client(url: string, over: Partial<LlmSettings> = {}, sleeps: number[] = []): LlmClient {
   return new LlmClient(
     {
       provider: 'openai',
+      client: library,
       baseUrl: url,
       model: 'scripted',
       apiKey: 'sk-test-key-not-real',
@@ -35,7 +38,11 @@ function client(url: string, over: Partial<LlmSettings> = {}, sleeps: number[] =
 
 const ask = [{ role: 'user' as const, content: 'why is cart failing?' }];
 
-describe('LlmClient', () => {
+describe.each(['openai-sdk', 'langchain'] as const)('LlmClient through %s', (lib) => {
+  beforeEach(() => {
+    library = lib;
+  });
+
   it('streams the text, counts usage on the budget and sends the key as a bearer token', async () => {
     server = await startLlmServer([
       {

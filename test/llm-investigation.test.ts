@@ -474,3 +474,72 @@ describe('LLM investigation through the openai SDK against a scripted endpoint',
     expect(record(answer).prompts).toContain('chat-system@1');
   });
 });
+
+describe('the same tool loop through LangChain (llm.client: langchain)', () => {
+  let lcLlm: LlmTestServer;
+  let lc: TestServer;
+
+  beforeAll(async () => {
+    lcLlm = await startLlmServer();
+    lc = await startTestServer({
+      'llm.provider': 'openai',
+      'llm.client': 'langchain',
+      'llm.baseUrl': lcLlm.url,
+      'llm.model': 'scripted',
+      'llm.autoInvestigate': 'off',
+    });
+    await lc.store.writeBatch({
+      logs: [log('exiting with status 1', 'error', T + 60_000)],
+      metrics: [],
+      spans: [],
+      events: [],
+      objects: crashingPod(CLUSTER, T),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await lc?.dispose();
+    await lcLlm?.close();
+  });
+
+  it('runs tools, cites what they returned and streams the summary', async () => {
+    lcLlm.push(
+      {
+        kind: 'tool_calls',
+        calls: [
+          {
+            name: 'search_logs',
+            arguments: { resource: { kind: 'Deployment', name: 'api', namespace: 'shop' } },
+          },
+        ],
+      },
+      {
+        kind: 'reply',
+        respond: (req) => ({
+          kind: 'message',
+          content: answerJson({ evidenceIds: toolEvidenceIds(req).slice(0, 1) }),
+        }),
+      },
+    );
+    const res = await fetch(`${lc.url}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const id = ((await res.json()) as { conversation: { id: string } }).conversation.id;
+    const stream = await fetch(`${lc.url}/api/v1/conversations/${id}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ text: 'why is shop/deploy/api crashing?' }),
+    });
+    const body = await stream.text();
+    expect(body.match(/event: token/g)?.length ?? 0).toBeGreaterThan(1);
+    const answer = JSON.parse(/event: answer\ndata: (.*)/.exec(body)?.[1] ?? 'null') as ChatMessage;
+    const rec = record(answer);
+    expect(rec.origin, rec.fallbackReason).toBe('llm');
+    expect(rec.model).toBe('openai+langchain:scripted');
+    expect(rec.answer.evidence).toHaveLength(1);
+    expect(rec.answer.evidence[0]?.id).toMatch(/^log:/);
+    expect(lcLlm.requests[1]?.chat?.messages.some((m) => m.role === 'tool')).toBe(true);
+  });
+});

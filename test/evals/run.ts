@@ -22,6 +22,7 @@ async function main(args: string[]): Promise<void> {
       ? undefined
       : {
           provider: l.provider,
+          client: l.client,
           baseUrl: l.baseUrl,
           model: l.model,
           apiKey: l.apiKey,

@@ -300,6 +300,12 @@ export const ConfigSchema = z
           .describe(
             'none: every answer comes from the deterministic engine. openai: any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp, LM Studio) at baseUrl. azure: Azure OpenAI at baseUrl (the resource endpoint).',
           ),
+        client: z
+          .enum(['openai-sdk', 'langchain'])
+          .default('openai-sdk')
+          .describe(
+            "The library making the requests: the openai SDK, or LangChain's ChatOpenAI (same HTTP API).",
+          ),
         baseUrl: z
           .url({ protocol: /^https?$/ })
           .optional()

@@ -25,6 +25,7 @@ export function createInvestigator(
       ? undefined
       : new LlmClient({
           provider: llm.provider,
+          client: llm.client,
           baseUrl: llm.baseUrl,
           model: llm.model,
           apiKey: llm.apiKey,

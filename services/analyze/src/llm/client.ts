@@ -10,10 +10,13 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
+import { LangChainTransport, type StreamRequest, type StreamedCompletion } from './langchain-transport';
 
 /** How Sleuth reaches an OpenAI-compatible endpoint (the `llm` config section). */
 export interface LlmSettings {
   provider: 'openai' | 'azure';
+  /** The library that makes the requests: the openai SDK (default) or LangChain's ChatOpenAI. */
+  client?: 'openai-sdk' | 'langchain' | undefined;
   /** Endpoint base URL; for openai without one, https://api.openai.com/v1. */
   baseUrl?: string | undefined;
   model: string;
@@ -119,19 +122,12 @@ const MAX_BACKOFF_MS = 30_000;
  * Nothing is read from the environment: the SDK's OPENAI_API_KEY and OPENAI_BASE_URL defaults are
  * overridden, so an endpoint is used only when configured.
  */
-export class LlmClient {
+/** Completions through the openai SDK's streaming chat API, usage included. */
+class SdkTransport {
   private readonly sdk: OpenAI;
 
-  constructor(
-    readonly settings: LlmSettings,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
-      new Promise((resolve) => setTimeout(resolve, ms)),
-  ) {
-    const common = {
-      apiKey: settings.apiKey ?? 'none',
-      timeout: settings.timeoutMs,
-      maxRetries: 0,
-    };
+  constructor(private readonly settings: LlmSettings) {
+    const common = { apiKey: settings.apiKey ?? 'none', timeout: settings.timeoutMs, maxRetries: 0 };
     this.sdk =
       settings.provider === 'azure'
         ? new AzureOpenAI({
@@ -143,9 +139,75 @@ export class LlmClient {
         : new OpenAI({ ...common, baseURL: settings.baseUrl ?? 'https://api.openai.com/v1' });
   }
 
+  async stream(req: StreamRequest): Promise<StreamedCompletion> {
+    const stream = await this.sdk.chat.completions.create(
+      {
+        model: this.settings.model,
+        messages: req.messages,
+        ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
+        max_tokens: req.maxTokens,
+        temperature: this.settings.temperature,
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+      req.signal ? { signal: req.signal } : {},
+    );
+    let id = '';
+    let model = this.settings.model;
+    let content = '';
+    let finishReason = '';
+    let usage: ChatCompletionChunk['usage'];
+    const calls = new Map<number, ToolCall>();
+    for await (const chunk of stream) {
+      id ||= chunk.id;
+      model = chunk.model || model;
+      if (chunk.usage) usage = chunk.usage;
+      for (const choice of chunk.choices) {
+        const d = choice.delta;
+        if (d.content) {
+          content += d.content;
+          req.onText(d.content);
+        }
+        for (const tc of d.tool_calls ?? []) {
+          const call = calls.get(tc.index) ?? { id: '', name: '', arguments: '' };
+          if (tc.id) call.id = tc.id;
+          if (tc.function?.name) call.name += tc.function.name;
+          if (tc.function?.arguments) call.arguments += tc.function.arguments;
+          calls.set(tc.index, call);
+        }
+        if (choice.finish_reason) finishReason = choice.finish_reason;
+      }
+    }
+    const toolCalls = [...calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([i, c]) => ({ ...c, id: c.id || `call_${id}_${i}` }));
+    return {
+      id,
+      model,
+      content,
+      toolCalls,
+      finishReason,
+      promptTokens: usage?.prompt_tokens,
+      completionTokens: usage?.completion_tokens,
+    };
+  }
+}
+
+export class LlmClient {
+  private readonly transport: { stream(req: StreamRequest): Promise<StreamedCompletion> };
+
+  constructor(
+    readonly settings: LlmSettings,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {
+    this.transport =
+      settings.client === 'langchain' ? new LangChainTransport(settings) : new SdkTransport(settings);
+  }
+
   /** The endpoint and model, for logs and stored answers (never the key). */
   get label(): string {
-    return `${this.settings.provider}:${this.settings.model}`;
+    return `${this.settings.provider}${this.settings.client === 'langchain' ? '+langchain' : ''}:${this.settings.model}`;
   }
 
   /**
@@ -189,68 +251,36 @@ export class LlmClient {
   }
 
   private async once(req: CompleteRequest, onDelivered: () => void): Promise<Omit<Completion, 'attempts'>> {
-    const stream = await this.sdk.chat.completions.create(
-      {
-        model: this.settings.model,
-        messages: req.messages,
-        ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
-        max_tokens: Math.min(this.settings.maxOutputTokens, req.budget.tokensLeft),
-        temperature: this.settings.temperature,
-        stream: true,
-        stream_options: { include_usage: true },
+    const c = await this.transport.stream({
+      messages: req.messages,
+      tools: req.tools,
+      maxTokens: Math.min(this.settings.maxOutputTokens, req.budget.tokensLeft),
+      onText: (delta) => {
+        onDelivered();
+        req.onText?.(delta);
       },
-      req.signal ? { signal: req.signal } : {},
-    );
-    let id = '';
-    let model = this.settings.model;
-    let content = '';
-    let finishReason = '';
-    let usage: ChatCompletionChunk['usage'];
-    const calls = new Map<number, ToolCall>();
-    for await (const chunk of stream) {
-      id ||= chunk.id;
-      model = chunk.model || model;
-      if (chunk.usage) usage = chunk.usage;
-      for (const choice of chunk.choices) {
-        const d = choice.delta;
-        if (d.content) {
-          content += d.content;
-          onDelivered();
-          req.onText?.(d.content);
-        }
-        for (const tc of d.tool_calls ?? []) {
-          const call = calls.get(tc.index) ?? { id: '', name: '', arguments: '' };
-          if (tc.id) call.id = tc.id;
-          if (tc.function?.name) call.name += tc.function.name;
-          if (tc.function?.arguments) call.arguments += tc.function.arguments;
-          calls.set(tc.index, call);
-        }
-        if (choice.finish_reason) finishReason = choice.finish_reason;
-      }
-    }
+      signal: req.signal,
+    });
     // Servers that do not report usage are estimated (4 characters a token), so budgets still hold.
-    const promptTokens = usage?.prompt_tokens ?? Math.ceil(JSON.stringify(req.messages).length / 4);
+    const promptTokens = c.promptTokens ?? Math.ceil(JSON.stringify(req.messages).length / 4);
     const completionTokens =
-      usage?.completion_tokens ??
-      Math.ceil((content.length + [...calls.values()].reduce((n, c) => n + c.arguments.length, 0)) / 4);
+      c.completionTokens ??
+      Math.ceil((c.content.length + c.toolCalls.reduce((n, t) => n + t.arguments.length, 0)) / 4);
     req.budget.promptTokens += promptTokens;
     req.budget.completionTokens += completionTokens;
-    const toolCalls = [...calls.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([i, c]) => ({ ...c, id: c.id || `call_${id}_${i}` }));
-    return { id, model, content, toolCalls, finishReason, promptTokens, completionTokens };
+    return { ...c, promptTokens, completionTokens };
   }
 }
 
 /** The HTTP status of an SDK error (the SDK's generic error class types it loosely). */
 function statusOf(err: unknown): number | undefined {
-  if (!(err instanceof APIError)) return undefined;
+  if (!(err instanceof Error) || !('status' in err)) return undefined;
   const status: unknown = err.status;
   return typeof status === 'number' ? status : undefined;
 }
 
 function headerOf(err: unknown, name: string): string | null {
-  if (!(err instanceof APIError)) return null;
+  if (!(err instanceof Error) || !('headers' in err)) return null;
   const headers: unknown = err.headers;
   return headers instanceof Headers ? headers.get(name) : null;
 }
@@ -258,6 +288,9 @@ function headerOf(err: unknown, name: string): string | null {
 function classify(err: unknown, signal: AbortSignal | undefined): LlmFailure {
   if (signal?.aborted || err instanceof APIUserAbortError) return 'aborted';
   if (err instanceof APIConnectionTimeoutError) return 'timeout';
+  // LangChain rethrows the SDK's timeouts and aborts as plain errors named for them.
+  if (err instanceof Error && err.name === 'TimeoutError') return 'timeout';
+  if (err instanceof Error && err.name === 'AbortError') return 'aborted';
   if (err instanceof APIConnectionError) return 'connection';
   const status = statusOf(err);
   if (status !== undefined) {
