@@ -16,11 +16,11 @@ const MINUTE = 60_000;
 function table(results: readonly ScenarioResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.id} | ${r.easy ? 'easy' : 'hard'} | ${r.rank ?? '—'} | ${r.incidentAfterS ?? '—'} | ${r.top3AfterS ?? '—'} | ${r.top1AfterS ?? '—'} | ${r.top.join('<br>') || '(no incident)'} |`,
+      `| ${r.id} | ${r.easy ? 'easy' : 'hard'} | ${r.rank ?? '—'} | ${r.incidentAfterS ?? '—'} | ${r.top3AfterS ?? '—'} | ${r.top1AfterS ?? '—'} | ${r.top.join('<br>') || '(no incident)'} | ${r.chat ? `${r.chat.cause ?? '(none)'}${r.chat.correct ? '' : ' ✗'} (${r.chat.evidence} cited)` : '—'} |`,
   );
   return [
-    '| scenario | class | rank of the true cause | s to an incident | s to correct top-3 | s to correct top-1 | top 3 causes |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| scenario | class | rank of the true cause | s to an incident | s to correct top-3 | s to correct top-1 | top 3 causes | chat (no LLM) answer |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
 }
@@ -42,6 +42,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       warmupMs: warmupMin * MINUTE,
       windowMs: 5 * MINUTE,
       maxRecoveryMs: 20 * MINUTE,
+      askChat: (q) => rig.askChat(q),
       log: (line) => process.stdout.write(`${line}\n`),
     });
   } finally {
@@ -74,6 +75,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const within60 = results.filter((r) => within(r.top1AfterS)).length;
   const incidentWithin60 = results.filter((r) => within(r.incidentAfterS)).length;
   const top3Within60 = results.filter((r) => within(r.top3AfterS)).length;
+  const chatRight = results.filter((r) => r.chat?.correct && r.chat.evidence > 0).length;
   const body = [
     `${n} scenarios (one fault and one distractor each), seed ${seed}, ${warmupMin} simulated minutes of warm-up, each fault watched for 5 minutes; ${healthyHours} simulated hours of a healthy fleet (seed ${seed + 1}) from a cold start. ${round(wallS, 0)} s wall, ${round(cpuS, 0)} s CPU.`,
     '',
@@ -86,6 +88,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     `| ... with the true cause in its top 3 within 60 s | ${top3Within60}/${n} | |`,
     `| ... with the true cause first within 60 s | ${within60}/${n} | |`,
     `| time to a correct top cause, median / max | ${percentile(times, 50)} s / ${times.at(-1) ?? '—'} s | ≤ 60 s |`,
+    `| chat without an LLM, "what is wrong with NS/deploy/NAME?" about the faulty workload: a correct cause with evidence | ${chatRight}/${n} | all (issue 6) |`,
     `| false incidents, healthy fleet | ${falseIncidents.length} in ${healthyHours} h (${round(falseIncidents.length / healthyHours, 2)}/h) | 0 |`,
     '',
     table(results),
@@ -104,6 +107,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     incident_within_60s: incidentWithin60,
     top3_within_60s: top3Within60,
     top1_within_60s: within60,
+    chat_correct: chatRight,
     time_to_top1_median_s: percentile(times, 50),
     time_to_top1_max_s: times.at(-1) ?? null,
     false_incidents_per_hour: round(falseIncidents.length / healthyHours, 2),

@@ -8,11 +8,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, loadConfig, type Incident, type Logger, type SignalBatch } from '@sleuth/core';
+import {
+  createLogger,
+  loadConfig,
+  type FrozenConfig,
+  type Incident,
+  type Logger,
+  type RcaAnswer,
+  type SignalBatch,
+} from '@sleuth/core';
+import { TopologySource } from '@sleuth/analyze';
 import { DetectionRunner } from '@sleuth/detect';
 import { ingestOtlp } from '@sleuth/pipeline';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
-import { IncidentPipeline, defaultDetectors, openStoreAndQueue } from '@sleuth/server';
+import {
+  ChatService,
+  IncidentPipeline,
+  createInvestigator,
+  defaultDetectors,
+  openStoreAndQueue,
+} from '@sleuth/server';
 import { Simulator, type OtlpExportRequest, type OtlpSignal, type OtlpTransport } from '@sleuth/simulator';
 import type { SqliteStore } from '@sleuth/store';
 
@@ -53,7 +68,9 @@ export const DEFAULT_START_MS = Date.UTC(2026, 10, 16, 8, 0, 0);
 
 export class ScenarioRig {
   readonly sim: Simulator;
+  private chat: ChatService | undefined;
   private constructor(
+    private readonly config: FrozenConfig,
     readonly store: SqliteStore,
     private readonly queue: IngestQueue,
     private readonly detection: DetectionRunner,
@@ -90,6 +107,7 @@ export class ScenarioRig {
     offer = (batch) => detection.offer(batch);
     const transport = new PipelineTransport(queue);
     const rig = new ScenarioRig(
+      config,
       store,
       queue,
       detection,
@@ -119,6 +137,26 @@ export class ScenarioRig {
       await this.detection.tickNow();
       await everyTick?.(this.sim.nowMs());
     }
+  }
+
+  /**
+   * Asks chat, as a new conversation and on the simulator's clock, with the LLM off (the config's
+   * default): the deterministic engine's answer, as a user without an LLM gets it.
+   */
+  async askChat(question: string): Promise<RcaAnswer> {
+    if (!this.chat) {
+      const topology = new TopologySource(this.store);
+      this.chat = new ChatService({
+        store: this.store,
+        topology,
+        investigator: createInvestigator(this.config, this.store, topology),
+        clock: () => this.sim.nowMs(),
+      });
+    }
+    const conversation = await this.chat.createConversation({});
+    const { answer } = await this.chat.ask(conversation.id, question);
+    if (!answer.answer) throw new Error('chat stored an answer without its record');
+    return answer.answer.answer;
   }
 
   /** Every incident whose life overlaps [fromMs, toMs]. */

@@ -5,7 +5,7 @@
  * and recovery until every incident has resolved. Scoring is what an on-call engineer sees: the
  * incident that holds the faulty workload, and where in its ranked causes the true one is.
  */
-import type { Incident, ResourceRef, RootCause } from '@sleuth/core';
+import type { Incident, RcaAnswer, ResourceRef, RootCause } from '@sleuth/core';
 import { onWorkload, type Scenario } from './catalog';
 import type { ScenarioRig } from './rig';
 
@@ -28,7 +28,16 @@ export interface ScenarioResult {
   top: string[];
   /** Why it was not ranked first, when it was not: the incidents seen. */
   note?: string;
+  /**
+   * What chat answered, without an LLM, to "what is wrong with NS/deploy/NAME?" about the faulty
+   * workload at the end of the window (when the run asks): its root cause as `failure-mode Kind/name`,
+   * whether that is a correct cause, and how many pieces of evidence it cited.
+   */
+  chat?: { cause: string | null; correct: boolean; evidence: number; summary: string };
 }
+
+/** Answers a question about the fleet as chat does (the scenario runner asks one per fault). */
+export type AskChat = (question: string) => Promise<RcaAnswer>;
 
 export interface RunOptions {
   warmupMs: number;
@@ -37,6 +46,8 @@ export interface RunOptions {
   /** Most time given to recovery before the next scenario. */
   maxRecoveryMs: number;
   log?: (line: string) => void;
+  /** When given, each fault's workload is asked about in chat at the end of its window. */
+  askChat?: AskChat;
 }
 
 function describeCause(c: RootCause): string {
@@ -48,7 +59,10 @@ function faultNode(description: string): string | undefined {
   return /^Node (\S+) /.exec(description)?.[1] ?? / node (\S+?):/.exec(description)?.[1];
 }
 
-function matcher(s: Scenario, description: string): (c: RootCause) => boolean {
+function matcher(
+  s: Scenario,
+  description: string,
+): (c: Pick<RootCause, 'failureMode' | 'resource'>) => boolean {
   const t = s.fault.target;
   const node = faultNode(description);
   return (c) => {
@@ -129,6 +143,17 @@ export async function runScenarios(
       incidentId: incident?.id ?? null,
       top: (incident?.rootCauses ?? []).slice(0, 3).map(describeCause),
     };
+    if (opts.askChat) {
+      const t = s.fault.target;
+      const a = await opts.askChat(`what is wrong with ${t.namespace}/deploy/${t.workload} in ${t.cluster}?`);
+      const rc = a.rootCause;
+      result.chat = {
+        cause: rc?.resource ? `${rc.failureMode} ${rc.resource.kind}/${rc.resource.name}` : null,
+        correct: rc?.resource ? correct({ failureMode: rc.failureMode, resource: rc.resource }) : false,
+        evidence: a.evidence.length,
+        summary: a.summary,
+      };
+    }
     if (result.rank !== 1) {
       const all = await rig.incidents(fault.startMs - 2 * MINUTE, rig.sim.nowMs());
       result.note = all
@@ -137,7 +162,7 @@ export async function runScenarios(
     }
     results.push(result);
     log(
-      `${s.id}: rank ${result.rank ?? '-'}, incident after ${result.incidentAfterS ?? '-'} s, top-1 after ${result.top1AfterS ?? '-'} s; top: ${result.top.join(', ') || '(no incident)'}`,
+      `${s.id}: rank ${result.rank ?? '-'}, incident after ${result.incidentAfterS ?? '-'} s, top-1 after ${result.top1AfterS ?? '-'} s; top: ${result.top.join(', ') || '(no incident)'}${result.chat ? `; chat: ${result.chat.cause ?? '(none)'}${result.chat.correct ? '' : ' (wrong)'}` : ''}`,
     );
     // Recovery: end what is still running, then wait until nothing is open.
     for (const f of [fault, distractor]) {

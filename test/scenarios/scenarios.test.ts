@@ -22,6 +22,7 @@ beforeAll(async () => {
     windowMs: 5 * MINUTE,
     // Each scenario hits another workload: recovery only has to let the last one's incidents end.
     maxRecoveryMs: 10 * MINUTE,
+    askChat: (q) => rig.askChat(q),
     log: (line) => process.stdout.write(`${line}\n`),
   });
 }, 900_000);
@@ -42,6 +43,13 @@ describe('root-cause scenarios (easy half)', () => {
     expect(r?.rank, why).toBe(1);
     expect(r?.top1AfterS, why).not.toBeNull();
     expect(r?.top1AfterS ?? Infinity, why).toBeLessThanOrEqual(60);
+  });
+
+  it.each(EASY.map((s) => s.id))('%s: chat without an LLM names the cause, with evidence', (id) => {
+    const r = results.find((x) => x.id === id);
+    const why = JSON.stringify(r, null, 2);
+    expect(r?.chat?.correct, why).toBe(true);
+    expect(r?.chat?.evidence ?? 0, why).toBeGreaterThan(0);
   });
 
   it('never sends a simulator record the receivers reject', () => {
