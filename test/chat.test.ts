@@ -142,6 +142,8 @@ describe('chat without an LLM', () => {
     const empty = await post(`/api/v1/conversations/${id}/messages`, { text: '' });
     expect(empty.status).toBe(400);
     expect(JSON.stringify(empty.json)).toContain('text');
+    const blank = await post(`/api/v1/conversations/${id}/messages`, { text: '   \n ' });
+    expect(blank.status).toBe(400);
     const long = await post(`/api/v1/conversations/${id}/messages`, { text: 'x'.repeat(5000) });
     expect(long.status).toBe(400);
     const unknown = await post('/api/v1/conversations/cnv_nope/messages', { text: 'hi' });

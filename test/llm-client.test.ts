@@ -141,6 +141,23 @@ describe.each(['openai-sdk', 'langchain'] as const)('LlmClient through %s', (lib
     expect(String((err as Error).message)).toContain('model does not support tools');
   });
 
+  it('gives up on a stream that goes quiet after its headers, retries it, and reports a stall after text as broken', async () => {
+    server = await startLlmServer([{ kind: 'stall' }, { kind: 'message', content: 'after a stall' }]);
+    const c = await client(server.url, { timeoutMs: 300 }).complete({
+      messages: ask,
+      budget: new Budget(10_000, 5),
+    });
+    expect(c.content).toBe('after a stall');
+    expect(c.attempts).toBe(2);
+
+    server.push({ kind: 'stall', content: 'The cart pods' });
+    const err = await client(server.url, { timeoutMs: 300 })
+      .complete({ messages: ask, budget: new Budget(10_000, 5), onText: () => undefined })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ failure: 'stream-broken', attempts: 1 });
+    expect(String((err as Error).message)).toContain('no data for 300 ms');
+  });
+
   it('refuses to call once the token budget is spent, and caps max_tokens to what is left', async () => {
     server = await startLlmServer([
       { kind: 'message', content: 'first', usage: { prompt_tokens: 1_500, completion_tokens: 400 } },

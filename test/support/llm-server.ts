@@ -64,6 +64,8 @@ export type ScriptStep =
   | { kind: 'status'; status: number; body?: unknown; retryAfterSeconds?: number }
   /** Accepts the request and never answers; `close()` ends it. */
   | { kind: 'hang' }
+  /** Streaming: answer 200 with the first chunk (and `content`, if any), then go silent until close. */
+  | { kind: 'stall'; content?: string }
   /** Decides the answer from the request, e.g. to echo a tool result. If `respond` throws, the server answers 500. */
   | { kind: 'reply'; respond: (req: RecordedRequest) => Exclude<ScriptStep, { kind: 'reply' }> };
 
@@ -331,6 +333,18 @@ export async function startLlmServer(
     switch (step.kind) {
       case 'hang':
         return; // close() ends the connection
+      case 'stall': {
+        const id = `chatcmpl-${++completionCounter}-${hex(8)}`;
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+        });
+        const chunk = (delta: object) =>
+          `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: chat.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] })}\n\n`;
+        res.write(chunk({ role: 'assistant', content: '' }));
+        if (step.content) res.write(chunk({ content: step.content }));
+        return; // headers and a first chunk sent; nothing more until close()
+      }
       case 'status': {
         const headers: Record<string, string> =
           step.retryAfterSeconds === undefined ? {} : { 'retry-after': String(step.retryAfterSeconds) };

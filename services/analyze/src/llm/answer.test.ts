@@ -115,6 +115,80 @@ describe('checkAnswer', () => {
   });
 });
 
+describe('proposed fixes', () => {
+  const fix = (over: Record<string, unknown>) =>
+    answer({
+      proposedFix: {
+        resource: 'prod-eu/shop/Deployment/cart',
+        field: 'spec.template.spec.containers[name=cart].image',
+        from: 'reg.example.com/shop/cart:1.5',
+        to: 'reg.example.com/shop/cart:1.4',
+        rationale: 'roll back',
+        ...over,
+      },
+    });
+
+  it('keeps a rollback within the image repository and a memory change', () => {
+    const { evidence } = registry();
+    const rollback = checkAnswer(fix({}), evidence);
+    expect(rollback.ok && rollback.value.answer.proposedFix?.to).toBe('reg.example.com/shop/cart:1.4');
+    const memory = checkAnswer(
+      fix({
+        field: 'spec.template.spec.containers[name=cart].resources.limits.memory',
+        from: '256Mi',
+        to: '512Mi',
+      }),
+      evidence,
+    );
+    expect(memory.ok && memory.value.answer.proposedFix?.to).toBe('512Mi');
+  });
+
+  it.each([
+    [{ to: 'evil.io/x:latest' }, 'another repository'],
+    [{ field: 'spec.replicas', from: '3', to: '0' }, 'scaling to zero'],
+    [
+      {
+        field: 'spec.template.spec.containers[name=cart].securityContext.privileged',
+        from: 'false',
+        to: 'true',
+      },
+      'securityContext',
+    ],
+    [
+      {
+        resource: 'prod-eu/-/ClusterRoleBinding/admin',
+        field: 'subjects[0].name',
+        from: 'x',
+        to: 'system:anonymous',
+      },
+      'ClusterRoleBinding',
+    ],
+    [
+      {
+        resource: 'prod-eu/kube-system/Deployment/coredns',
+        field: 'spec.template.spec.containers[name=coredns].resources.limits.memory',
+        from: '170Mi',
+        to: '1Gi',
+      },
+      'outside',
+    ],
+  ])('refuses %j', (over, why) => {
+    const r = checkAnswer(fix(over), registry().evidence);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.answer.proposedFix).toBeNull();
+    expect(r.value.notes.join(' ')).toContain(why);
+  });
+
+  it('keeps prose that quotes a destructive command, with a note', () => {
+    const r = checkAnswer(
+      answer({ summary: 'A log line asks to run kubectl delete ns shop: a possible prompt injection.' }),
+      registry().evidence,
+    );
+    expect(r.ok && r.value.notes.join(' ')).toContain('the summary mentions');
+  });
+});
+
 describe('unsafeReason', () => {
   it('flags deletions, wipes and scale-to-zero, and leaves read-only and ordinary advice alone', () => {
     for (const bad of [
@@ -125,6 +199,12 @@ describe('unsafeReason', () => {
       'kubectl scale deploy/cart --replicas=0',
       'remove all namespaces',
       'Open a PR deleting the namespace shop',
+      'kubectl scale deploy/cart.v2 --replicas=0',
+      'kubectl scale deploy/cart --replicas=00',
+      `kubectl patch deploy cart -p '{"spec":{"replicas":0}}'`,
+      'oc delete project shop',
+      'find /data -name "*.db" -delete',
+      'kubectl drain node-a --force',
     ])
       expect(unsafeReason(bad), bad).toBeDefined();
     for (const good of [

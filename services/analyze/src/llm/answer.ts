@@ -33,7 +33,7 @@ export type ModelAnswer = z.infer<typeof ModelAnswer>;
 /** Reads `cluster/namespace/Kind/name` (or `cluster/Kind/name` for a cluster-scoped object). */
 export function parseRefText(text: string): ResourceRef | undefined {
   const parts = text.trim().split('/');
-  if (parts.some((p) => p.length === 0)) return undefined;
+  if (parts.some((p) => p.length === 0 || p.length > 253)) return undefined;
   if (parts.length === 4) {
     const [cluster, namespace, kind, name] = parts as [string, string, string, string];
     return namespace === '-' ? { cluster, kind, name } : { cluster, namespace, kind, name };
@@ -72,17 +72,51 @@ export function extractJson(text: string): unknown {
  * disabling protections. A fix is a reviewed one-field change for the evidenced cause, never this.
  */
 const UNSAFE: readonly [RegExp, string][] = [
-  [/\bkubectl\s+(?:\S+\s+)*?delete\b/i, 'a kubectl delete'],
+  [/\b(?:kubectl|oc)\s+(?:\S+\s+)*?(?:delete|drain|replace\s+--force)\b/i, 'a kubectl delete or drain'],
   [
-    /\b(?:delet(?:e|es|ing|ion)|remov(?:e|es|ing|al)|destroy(?:s|ing)?|drop(?:s|ping)?|wip(?:e|es|ing)|purg(?:e|es|ing))\b[^.\n]{0,40}\b(?:namespaces?|ns|clusters?|deployments?|statefulsets?|volumes?|pvcs?|databases?|tables?|everything|all)\b/i,
+    /\b(?:delet(?:e|es|ing|ion)|remov(?:e|es|ing|al)|destroy(?:s|ing)?|drop(?:s|ping)?|wip(?:e|es|ing)|purg(?:e|es|ing))\b.{0,40}?\b(?:namespaces?|ns|projects?|clusters?|deployments?|statefulsets?|daemonsets?|volumes?|pvcs?|pvs?|databases?|tables?|everything|all)\b/i,
     'deleting resources',
   ],
   [/\bhelm\s+(?:uninstall|delete)\b/i, 'a helm uninstall'],
   [/\brm\s+-[a-z]*r[a-z]*f?\b/i, 'rm -r'],
+  [/\bfind\b.{0,200}\s-delete\b/i, 'find -delete'],
   [/\bdrop\s+(?:database|table|schema)\b/i, 'dropping data'],
-  [/\bscale\b[^.\n]{0,60}--replicas[= ]0\b/i, 'scaling to zero'],
-  [/\b(?:git\s+push\s+(?:\S+\s+)*--force|merge\b[^.\n]{0,30}\bwithout review)\b/i, 'bypassing review'],
+  [/--replicas[= ]0+\b|"?(?:replicas|minReplicas|maxReplicas)"?\s*[:=]\s*"?0+\b/i, 'scaling to zero'],
+  [/\bscale\b.{0,80}\bto\s+(?:0|zero)\b/i, 'scaling to zero'],
+  [/\b(?:git\s+push\s+(?:\S+\s+)*--force|merge\b.{0,30}\bwithout review)\b/i, 'bypassing review'],
 ];
+
+/**
+ * Manifest fields a proposed fix may not touch, whatever the evidence: they widen privileges or
+ * change what runs, which an injected log line could ask for and a reviewer could miss.
+ */
+const GUARDED_FIELD =
+  /securityContext|privileged|capabilities|hostNetwork|hostPID|hostIPC|hostPath|serviceAccount|automountServiceAccountToken|\bcommand\b|\bargs\b|subjects|roleRef|rules|ingress|egress|podSelector|finalizers|deletionTimestamp|ownerReferences/i;
+/** Kinds a fix may not change: access control, network policy, namespaces, secrets. */
+const GUARDED_KIND =
+  /^(?:namespace|secret|serviceaccount|role|rolebinding|clusterrole|clusterrolebinding|networkpolicy|mutatingwebhookconfiguration|validatingwebhookconfiguration|customresourcedefinition)$/i;
+
+/** The repository of an image reference (`reg:5000/shop/cart:1.2@sha256:…` → `reg:5000/shop/cart`). */
+function imageRepository(image: string): string {
+  const noDigest = image.trim().split('@')[0] ?? '';
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+
+/** Why a proposed one-field fix is refused, or undefined when a reviewer may be shown it. */
+function unsafeFix(
+  f: { field: string; from: string; to: string; rationale: string },
+  kind: string,
+): string | undefined {
+  if (GUARDED_KIND.test(kind)) return `a change to a ${kind}`;
+  if (GUARDED_FIELD.test(f.field)) return `a change to ${f.field}`;
+  if (/(?:^|\.)(?:replicas|minReplicas|maxReplicas)$/i.test(f.field) && /^\s*0+\s*$/.test(f.to))
+    return 'scaling to zero';
+  if (/(?:^|\.|\])image$/i.test(f.field) && imageRepository(f.from) !== imageRepository(f.to))
+    return `an image from another repository (${imageRepository(f.to)})`;
+  return unsafeReason(`${f.field} ${f.to} ${f.rationale}`);
+}
 
 /** Why a step or fix is refused, or undefined when it is acceptable. */
 export function unsafeReason(text: string): string | undefined {
@@ -133,6 +167,15 @@ export function checkAnswer(
   if (errors.length > 0) return { ok: false, errors };
 
   const notes: string[] = [];
+  // The prose may quote such a command (an injected log line is itself a finding to report), so it
+  // is kept, with a note the UI shows beside it.
+  for (const [name, text] of [
+    ['summary', m.summary],
+    ['hypothesis', m.rootCause?.hypothesis ?? ''],
+  ] as const) {
+    const why = unsafeReason(text);
+    if (why) notes.push(`the ${name} mentions ${why}: Sleuth does not recommend it`);
+  }
   const nextSteps = m.nextSteps.filter((s) => {
     const why = unsafeReason(s);
     if (why) notes.push(`dropped a next step proposing ${why}: "${s.slice(0, 200)}"`);
@@ -141,10 +184,11 @@ export function checkAnswer(
   let proposedFix: ProposedFix | null = null;
   if (m.proposedFix && fixRef) {
     const f = m.proposedFix;
+    const sameNamespace =
+      !causeRef || (fixRef.cluster === causeRef.cluster && fixRef.namespace === causeRef.namespace);
     const why =
-      unsafeReason(`${f.field} ${f.to} ${f.rationale}`) ??
-      (fixRef.kind.toLowerCase() === 'namespace' ? 'a change to a Namespace' : undefined) ??
-      (/deletionTimestamp|finalizers/i.test(f.field) ? 'deleting the object' : undefined);
+      unsafeFix(f, fixRef.kind) ??
+      (sameNamespace ? undefined : `a change outside the root cause's namespace (${f.resource})`);
     if (why) notes.push(`refused the proposed fix (${why}) on ${f.resource}`);
     else proposedFix = { resource: fixRef, field: f.field, from: f.from, to: f.to, rationale: f.rationale };
   }

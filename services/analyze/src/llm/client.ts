@@ -159,6 +159,7 @@ class SdkTransport {
     let usage: ChatCompletionChunk['usage'];
     const calls = new Map<number, ToolCall>();
     for await (const chunk of stream) {
+      req.onChunk();
       id ||= chunk.id;
       model = chunk.model || model;
       if (chunk.usage) usage = chunk.usage;
@@ -221,14 +222,30 @@ export class LlmClient {
     for (;;) {
       attempt++;
       let delivered = false;
+      // The SDK's timeout ends once the response headers arrive: a stream that then goes quiet
+      // would hold the answer (and its slot) for ever. Each attempt aborts after timeoutMs without
+      // a chunk, and the caller's abort ends it too.
+      const attemptAbort = new AbortController();
+      let stalled = false;
+      let idle: ReturnType<typeof setTimeout> | undefined;
+      const arm = (): void => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          stalled = true;
+          attemptAbort.abort();
+        }, this.settings.timeoutMs);
+      };
+      const forward = (): void => attemptAbort.abort();
+      req.signal?.addEventListener('abort', forward, { once: true });
+      arm();
       try {
-        const c = await this.once(req, () => {
+        const c = await this.once(req, attemptAbort.signal, arm, () => {
           delivered = true;
         });
         req.budget.completions++;
         return { ...c, attempts: attempt };
       } catch (err) {
-        const failure = classify(err, req.signal);
+        const failure = stalled ? 'timeout' : classify(err, req.signal);
         const status = statusOf(err);
         const retryable =
           !delivered &&
@@ -236,7 +253,11 @@ export class LlmClient {
             failure === 'connection' ||
             (status !== undefined && RETRY_STATUS(status)));
         if (!retryable || attempt > this.settings.maxRetries) {
-          const what = status !== undefined ? `${status} ${errorText(err)}` : errorText(err);
+          const what = stalled
+            ? `no data for ${this.settings.timeoutMs} ms`
+            : status !== undefined
+              ? `${status} ${errorText(err)}`
+              : errorText(err);
           throw new LlmError(
             delivered ? 'stream-broken' : failure,
             `${this.label}: ${what}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`,
@@ -246,21 +267,32 @@ export class LlmClient {
         }
         await this.sleep(backoffMs(err, attempt));
         if (req.signal?.aborted) throw new LlmError('aborted', 'aborted', undefined, attempt);
+      } finally {
+        clearTimeout(idle);
+        req.signal?.removeEventListener('abort', forward);
       }
     }
   }
 
-  private async once(req: CompleteRequest, onDelivered: () => void): Promise<Omit<Completion, 'attempts'>> {
+  private async once(
+    req: CompleteRequest,
+    signal: AbortSignal,
+    onChunk: () => void,
+    onDelivered: () => void,
+  ): Promise<Omit<Completion, 'attempts'>> {
     const c = await this.transport.stream({
       messages: req.messages,
       tools: req.tools,
       maxTokens: Math.min(this.settings.maxOutputTokens, req.budget.tokensLeft),
+      onChunk,
       onText: (delta) => {
         onDelivered();
         req.onText?.(delta);
       },
-      signal: req.signal,
+      signal,
     });
+    // LangChain ends an aborted stream quietly: what arrived is not the whole completion.
+    if (signal.aborted) throw new Error('the completion was aborted before it ended');
     // Servers that do not report usage are estimated (4 characters a token), so budgets still hold.
     const promptTokens = c.promptTokens ?? Math.ceil(JSON.stringify(req.messages).length / 4);
     const completionTokens =

@@ -40,6 +40,14 @@ export class EvidenceRegistry {
     return this.byId.has(id);
   }
 
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  delete(id: string): void {
+    this.byId.delete(id);
+  }
+
   get size(): number {
     return this.byId.size;
   }

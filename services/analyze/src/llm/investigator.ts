@@ -61,6 +61,8 @@ export interface InvestigationInput {
   history?: readonly PriorTurn[] | undefined;
   nowMs: number;
   defaultCluster?: string | undefined;
+  /** Names to anonymise from the start (the resource asked about, the scope), in anonymise mode. */
+  names?: readonly string[] | undefined;
   /** Evidence cited earlier in the conversation: a follow-up may cite it again. */
   priorEvidence?: readonly CitedEvidence[] | undefined;
   /**
@@ -194,8 +196,19 @@ export class Investigator {
             }
             budget.toolCalls++;
             const args = redactor.restore(call.arguments);
-            const result = await runTool(tools, call.name, args, ctx, this.deps.limits.toolResultChars);
-            registerNames(redactor, result.data);
+            const before = new Set(evidence.ids());
+            const result = await runTool(
+              tools,
+              call.name,
+              args,
+              ctx,
+              this.deps.limits.toolResultChars,
+              (full) => registerNames(redactor, full),
+            );
+            // Evidence a tool registered but the cut left out was never shown: it cannot be cited.
+            const shown = JSON.stringify(result);
+            for (const id of evidence.ids())
+              if (!before.has(id) && !shown.includes(JSON.stringify(id))) evidence.delete(id);
             const record: ToolCallRecord = {
               name: call.name.slice(0, 100),
               arguments: args.slice(0, 20_000),
@@ -222,7 +235,9 @@ export class Investigator {
             model: client.label,
             usage: usageOf(budget),
             toolCalls,
-            notes: [...checked.value.notes, ...redactionNotes(redactor)],
+            notes: [...checked.value.notes, ...redactionNotes(redactor)]
+              .slice(0, 50)
+              .map((n) => n.slice(0, 2000)),
             createdMs: this.clock(),
             durationMs: this.clock() - started,
           };
@@ -244,7 +259,7 @@ export class Investigator {
         messages.push({
           role: 'user',
           content: this.deps.prompts.render('repair-answer', {
-            errors: checked.errors.map((e) => `- ${e}`).join('\n'),
+            errors: redactor.redact(checked.errors.map((e) => `- ${e}`).join('\n')),
           }).text,
         });
       }
@@ -269,24 +284,30 @@ export class Investigator {
       now: new Date(input.nowMs).toISOString(),
       max_tool_calls: String(this.deps.limits.maxToolCalls),
     };
+    // Names are registered before anything is built: in anonymise mode every observed datum is
+    // masked as it is fenced, and Sleuth's own text (prompts, fence markup) never is.
     for (const rc of input.causes) redactor.addNames(refNames(rc.resource));
     if (input.incident) for (const r of input.incident.resources) redactor.addNames(refNames(r));
-    const findings = fence('sleuth:rule-findings', findingsText(input.causes, evidence));
+    redactor.addNames(input.names ?? []);
+    for (const e of input.priorEvidence ?? [])
+      if (e.signal.kind === 'object') redactor.addNames(refNames(e.signal.ref));
+    const data = (source: string, text: string) => fence(source, redactor.redact(text));
+    const findings = data('sleuth:rule-findings', findingsText(input.causes, evidence));
     const messages: ChatCompletionMessageParam[] = [];
     const prompts: string[] = [];
     if (input.mode === 'incident' && input.incident) {
       const system = this.deps.prompts.render('investigator-system', common);
       const user = this.deps.prompts.render('investigate-incident', {
-        incident: fence(`incident:${input.incident.id}`, incidentText(input.incident)),
+        incident: data(`incident:${input.incident.id}`, incidentText(input.incident)),
         findings,
-        question: input.question,
+        question: redactor.redact(input.question),
       });
       messages.push({ role: 'system', content: system.text }, { role: 'user', content: user.text });
       prompts.push(system.ref, user.ref);
     } else {
       const context = [
-        input.context ? fence('sleuth:pin', input.context) : '',
-        input.incident ? fence(`incident:${input.incident.id}`, incidentText(input.incident)) : '',
+        input.context ? data('sleuth:pin', input.context) : '',
+        input.incident ? data(`incident:${input.incident.id}`, incidentText(input.incident)) : '',
         input.causes.length > 0 ? `Rule engine findings for it:\n${findings}` : '',
       ]
         .filter((s) => s !== '')
@@ -295,9 +316,9 @@ export class Investigator {
       messages.push({ role: 'system', content: system.text });
       prompts.push(system.ref);
       for (const turn of (input.history ?? []).slice(-MAX_HISTORY_TURNS)) {
-        messages.push({ role: turn.role, content: turn.text.slice(0, MAX_HISTORY_CHARS) });
+        messages.push({ role: turn.role, content: redactor.redact(turn.text.slice(0, MAX_HISTORY_CHARS)) });
       }
-      messages.push({ role: 'user', content: input.question });
+      messages.push({ role: 'user', content: redactor.redact(input.question) });
     }
     return { messages, prompts };
   }
@@ -319,7 +340,7 @@ export class Investigator {
       ...(client ? { model: client.label } : {}),
       ...(budget && budget.completions + budget.toolCalls > 0 ? { usage: usageOf(budget) } : {}),
       toolCalls,
-      fallbackReason: reason,
+      fallbackReason: reason.slice(0, 1900),
       notes: [],
       createdMs: this.clock(),
       durationMs: this.clock() - started,
@@ -353,6 +374,14 @@ function refNames(r: { cluster: string; namespace?: string | undefined; name: st
 
 /** Names in tool output (objects with kind and name, and source fields) go to the anonymiser. */
 function registerNames(redactor: Redactor, data: unknown, depth = 0): void {
+  if (typeof data === 'string') {
+    // References written as text: `cluster/namespace/Kind/name`.
+    const m = /^([a-z0-9][a-z0-9.-]*)\/([a-z0-9][a-z0-9.-]*|-)\/[A-Z][A-Za-z]+\/([a-z0-9][a-z0-9.-]*)$/.exec(
+      data,
+    );
+    if (m) redactor.addNames([m[1] as string, m[3] as string, ...(m[2] !== '-' ? [m[2] as string] : [])]);
+    return;
+  }
   if (depth > 8 || data === null || typeof data !== 'object') return;
   if (Array.isArray(data)) {
     for (const d of data) registerNames(redactor, d, depth + 1);
@@ -369,16 +398,19 @@ function registerNames(redactor: Redactor, data: unknown, depth = 0): void {
   for (const v of Object.values(o)) registerNames(redactor, v, depth + 1);
 }
 
-/** Every message's text through the redactor: the one door out of Sleuth to the endpoint. */
+/**
+ * Every message's text through the secret redactor: the one door out of Sleuth to the endpoint.
+ * (Names were masked where data was fenced; masking here would rewrite Sleuth's own prompts.)
+ */
 function redactMessages(messages: ChatCompletionMessageParam[], r: Redactor): ChatCompletionMessageParam[] {
   return messages.map((m) => {
-    if (typeof m.content === 'string') return { ...m, content: r.redact(m.content) };
+    if (typeof m.content === 'string') return { ...m, content: r.redactSecrets(m.content) };
     if (m.role === 'assistant' && m.tool_calls) {
       return {
         ...m,
         tool_calls: m.tool_calls.map((c) =>
           c.type === 'function'
-            ? { ...c, function: { ...c.function, arguments: r.redact(c.function.arguments) } }
+            ? { ...c, function: { ...c.function, arguments: r.redactSecrets(c.function.arguments) } }
             : c,
         ),
       };
@@ -409,6 +441,8 @@ export async function runTool(
   rawArgs: string,
   ctx: ToolContext,
   maxChars: number,
+  /** Sees the whole result before it is cut (names to anonymise). */
+  observe?: (full: ToolResult) => void,
 ): Promise<ToolResult> {
   const tool = tools.find((t) => t.name === name);
   if (!tool) {
@@ -450,6 +484,7 @@ export async function runTool(
       note: `${name} failed: ${err instanceof Error ? err.message : String(err)}`,
     };
   }
+  observe?.(result);
   return truncateResult(result, maxChars);
 }
 
@@ -458,7 +493,16 @@ export async function runTool(
  * it fits (newest-first listings keep the newest), and a note says how many were left out; a
  * result that still does not fit is cut as text.
  */
-export function truncateResult(result: ToolResult, maxChars: number): ToolResult {
+export function truncateResult(input: ToolResult, maxChars: number): ToolResult {
+  if (JSON.stringify(input).length <= maxChars) return input;
+  // The echoed query and the note are the tool's, but a model can send a huge argument.
+  const queryText = JSON.stringify(input.query) ?? '';
+  const queryCap = Math.min(2000, Math.floor(maxChars / 4));
+  const result: ToolResult = {
+    ...input,
+    query: queryText.length > queryCap ? `${queryText.slice(0, queryCap)}…` : input.query,
+    ...(input.note ? { note: input.note.slice(0, Math.min(1000, Math.floor(maxChars / 8))) } : {}),
+  };
   if (JSON.stringify(result).length <= maxChars) return result;
   const data: unknown = structuredClone(result.data);
   const arrays: { holder: Record<string, unknown>; key: string; total: number }[] = [];
@@ -491,6 +535,15 @@ export function truncateResult(result: ToolResult, maxChars: number): ToolResult
     .join('; ');
   const out: ToolResult = { ...result, data, note };
   if (JSON.stringify(out).length <= maxChars) return out;
-  const text = JSON.stringify(data);
-  return { ...result, data: `${text.slice(0, Math.max(0, maxChars - 500))}…`, note };
+  // As text: escaping grows it when re-encoded, so cut until the whole result fits.
+  const text = JSON.stringify(data) ?? '';
+  let keep = Math.min(text.length, maxChars);
+  let asText: ToolResult = { ...result, data: '', note };
+  while (keep > 0) {
+    asText = { ...result, data: `${text.slice(0, keep)}…`, note };
+    const over = JSON.stringify(asText).length - maxChars;
+    if (over <= 0) break;
+    keep -= Math.max(over, Math.ceil(keep / 10));
+  }
+  return keep > 0 ? asText : { ...result, data: null, note };
 }

@@ -27,6 +27,8 @@ export interface StreamRequest {
   tools?: ChatCompletionTool[] | undefined;
   maxTokens: number;
   onText: (delta: string) => void;
+  /** Called for every chunk received (the caller's idle timer). */
+  onChunk: () => void;
   signal?: AbortSignal | undefined;
 }
 
@@ -110,6 +112,7 @@ export class LangChainTransport {
     const stream = await runnable.stream(toLangChain(req.messages), req.signal ? { signal: req.signal } : {});
     let full: AIMessageChunk | undefined;
     for await (const chunk of stream) {
+      req.onChunk();
       const delta = typeof chunk.content === 'string' ? chunk.content : '';
       if (delta) req.onText(delta);
       full = full ? full.concat(chunk) : chunk;

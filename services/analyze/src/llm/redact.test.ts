@@ -305,6 +305,23 @@ describe('Redactor.redactValue', () => {
 });
 
 describe('Redactor anonymise mode', () => {
+  it('keeps masking after text that only looks like the start of a marker', () => {
+    const r = new Redactor({ anonymise: true });
+    r.addNames(['payments-api', 'prod-eu']);
+    const out = r.redact('app said "[REDACTED: see docs" then payments-api failed in prod-eu]');
+    expect(out).not.toContain('payments-api');
+    expect(out).not.toContain('prod-eu');
+    expect(r.restore(out)).toBe('app said "[REDACTED: see docs" then payments-api failed in prod-eu]');
+  });
+
+  it("redactSecrets leaves names alone (for Sleuth's own prompt text)", () => {
+    const r = new Redactor({ anonymise: true });
+    r.addNames(['data']);
+    expect(r.redactSecrets('<data source="tool:x"> password=hunter22')).toBe(
+      '<data source="tool:x"> password=[REDACTED:password-assignment]',
+    );
+  });
+
   it('replaces whole names with stable placeholders, longest first, and restores them', () => {
     const r = new Redactor({ anonymise: true });
     r.addNames(['cart', 'shop', 'cart-api', 'db', 'cart']);

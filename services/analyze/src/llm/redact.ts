@@ -39,6 +39,7 @@ type Pass = (text: string, found: Found) => string;
 
 const marker = (kind: SecretKind): string => `[REDACTED:${kind}]`;
 const MARKER_START = '[REDACTED:';
+const MARKER = /\[REDACTED:[a-z-]{1,30}\]/y;
 
 // A field or key name that names a secret ends with one of these (DB_PASSWORD, clientSecret, x-api-key,
 // SECRET_KEY_BASE). Ending, not containing: password_reset_count, token_bucket_size, max_tokens and
@@ -261,9 +262,13 @@ class NameTable {
     let i = 0;
     while (i < text.length) {
       if (text.charCodeAt(i) === 91 && text.startsWith(MARKER_START, i)) {
-        const close = text.indexOf(']', i);
-        i = close < 0 ? text.length : close + 1;
-        continue;
+        // Only a whole marker is skipped: a log line holding "[REDACTED: " must not unmask the rest.
+        MARKER.lastIndex = i;
+        const m = MARKER.exec(text);
+        if (m) {
+          i += m[0].length;
+          continue;
+        }
       }
       const found = isWordChar(text.charCodeAt(i - 1)) ? undefined : this.longestAt(text, i);
       if (found) {
@@ -337,9 +342,18 @@ export class Redactor {
    * names by placeholders `⟨res-N⟩`, never inside a marker). Redacting a result again changes nothing.
    */
   redact(text: string): string {
+    const out = this.redactSecrets(text);
+    return this.options.anonymise ? this.names.mask(out) : out;
+  }
+
+  /**
+   * Secrets only, names left alone: for Sleuth's own text (prompts, fence markup), which a name
+   * such as a namespace called `data` must not rewrite.
+   */
+  redactSecrets(text: string): string {
     let out = text;
     for (const pass of this.passes) out = pass(out, this.found);
-    return this.options.anonymise ? this.names.mask(out) : out;
+    return out;
   }
 
   /**

@@ -46,6 +46,8 @@ interface Grounding {
   /** An answer that is not just the ranked causes (a scope, a name not found). */
   rules?: (evidence: EvidenceRegistry) => RcaAnswer;
   context?: string;
+  /** Names the question is about (for anonymise mode). */
+  names: string[];
 }
 
 /**
@@ -124,7 +126,8 @@ export class ChatService {
     events.onQuestion?.(asked);
 
     const history = messages.slice(-HISTORY_MESSAGES);
-    const subject = subjectOf(question, conversation.pin, await this.knownNames());
+    const known = await this.knownNames();
+    const subject = subjectOf(question, conversation.pin, known);
     const g = await this.ground(subject, nowMs);
     const record = await this.deps.investigator.investigate(
       {
@@ -139,6 +142,8 @@ export class ChatService {
           text: m.role === 'user' ? m.text : answerTurn(m),
         })),
         priorEvidence: history.flatMap((m): CitedEvidence[] => m.answer?.answer.evidence ?? []),
+        // In anonymise mode these are masked from the first message on.
+        names: [...known.clusters, ...known.namespaces, ...g.names],
         nowMs,
         ...(g.rules ? { rules: g.rules } : {}),
         ...(conversation.pin.resource ? { defaultCluster: conversation.pin.resource.cluster } : {}),
@@ -166,7 +171,12 @@ export class ChatService {
       case 'incident': {
         const incident = await store.getIncident(subject.id);
         if (!incident) return notFound(`incident ${subject.id}`, []);
-        return { causes: incident.rootCauses, subject: `incident "${incident.title}"`, incident };
+        return {
+          causes: incident.rootCauses,
+          subject: `incident "${incident.title}"`,
+          incident,
+          names: incident.resources.flatMap((r) => [r.name, ...(r.namespace ? [r.namespace] : [])]),
+        };
       }
       case 'resource': {
         let d = await diagnoseResource({ store, topology }, subject.arg, subject.cluster, nowMs);
@@ -220,6 +230,7 @@ export class ChatService {
           subject: `${d.resource.kind} ${d.resource.namespace ? `${d.resource.namespace}/` : ''}${d.resource.name}`,
           incident,
           context: `The question is about ${refKey(d.resource)}${kindNote}.`,
+          names: [subject.arg.name, ...d.analyzed.map((r) => r.name)],
         };
       }
       case 'scope':
@@ -250,6 +261,7 @@ export class ChatService {
           subject: scope,
           context: `The question is about ${scope}.`,
           rules: (evidence) => scopeAnswer(scope, ranked, open.length, evidence),
+          names: ranked.flatMap((i) => i.resources.map((r) => r.name)),
         };
       }
     }
@@ -284,6 +296,7 @@ function answerTurn(m: ChatMessage): string {
 
 function notFound(what: string, matches: string[], message?: string): Grounding {
   return {
+    names: [],
     causes: [],
     subject: what,
     context: message ?? `No ${what} is stored.`,

@@ -120,7 +120,19 @@ export class Investigations {
         nowMs: incident.updatedMs,
       });
       const done: Investigation = { ...base, status: 'done', record, updatedMs: this.clock() };
-      await this.deps.store.putInvestigation(done);
+      try {
+        await this.deps.store.putInvestigation(done);
+      } catch (err) {
+        // A record the store refuses must not leave the investigation "running" for ever.
+        const message = err instanceof Error ? err.message : String(err);
+        await this.deps.store.putInvestigation({
+          ...base,
+          status: 'failed',
+          error: message.slice(0, 2000),
+          updatedMs: this.clock(),
+        });
+        throw err;
+      }
       if (record.fallbackReason)
         this.deps.logger.warn(
           { incident: incident.id, reason: record.fallbackReason },

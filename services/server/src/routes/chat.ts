@@ -28,7 +28,7 @@ const CreateBody = z
   })
   .strict();
 
-const AskBody = z.object({ text: z.string().min(1).max(4000) }).strict();
+const AskBody = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
 
 /**
  * Chat-style diagnosis:
@@ -101,12 +101,24 @@ export function chatRoutes({ chat, investigations, maxConcurrent = 4 }: ChatRout
       async (req, reply) => {
         if (running >= maxConcurrent)
           throw new OverloadedError(`${running} questions are being answered; ask again shortly`, 5);
-        // The conversation must exist before a stream is opened (a 404 is a status, not an event).
-        await chat.conversation(req.params.id);
         running++;
         try {
+          // The conversation must exist before a stream is opened (a 404 is a status, not an event).
+          await chat.conversation(req.params.id);
           if (wantsStream(req)) await streamAnswer(req, reply, chat, req.params.id, req.body.text);
-          else return await chat.ask(req.params.id, req.body.text);
+          else {
+            // A client that goes away stops the answer and the LLM calls behind it.
+            const abort = new AbortController();
+            const onClose = (): void => {
+              if (!reply.raw.writableFinished) abort.abort();
+            };
+            reply.raw.on('close', onClose);
+            try {
+              return await chat.ask(req.params.id, req.body.text, {}, abort.signal);
+            } finally {
+              reply.raw.off('close', onClose);
+            }
+          }
         } finally {
           running--;
         }
