@@ -4,7 +4,7 @@
  * case's outcome and the pass rates, and as its last line one JSON object of the figures.
  */
 import { loadConfig } from '@sleuth/core';
-import type { LlmSettings } from '@sleuth/analyze';
+import { llmSettings } from '@sleuth/server';
 import { loadCases, runCase, type EvalResult } from './harness';
 
 function flag(args: string[], name: string): string | undefined {
@@ -16,22 +16,7 @@ async function main(args: string[]): Promise<void> {
   const config = loadConfig({ file: flag(args, 'config') });
   const only = flag(args, 'only')?.split(',');
   const cases = loadCases().filter((c) => !only || only.includes(c.id));
-  const l = config.llm;
-  const llm: LlmSettings | undefined =
-    l.provider === 'none' || !l.model
-      ? undefined
-      : {
-          provider: l.provider,
-          client: l.client,
-          baseUrl: l.baseUrl,
-          model: l.model,
-          apiKey: l.apiKey,
-          apiVersion: l.apiVersion,
-          timeoutMs: l.timeoutSeconds * 1000,
-          maxRetries: l.maxRetries,
-          maxOutputTokens: l.maxOutputTokens,
-          temperature: l.temperature,
-        };
+  const llm = llmSettings(config.llm);
   if (!llm)
     process.stdout.write('No LLM configured (llm.provider is none): only the rule engine is scored.\n');
   const rows: { llm?: EvalResult; rules: EvalResult }[] = [];

@@ -6,4 +6,4 @@ export { IncidentPipeline } from './incident-pipeline';
 export { defaultDetectors, type DetectorSet } from './detectors';
 export { ChatService, type ChatServiceDeps } from './chat/chat-service';
 export { Investigations, stateKeyOf } from './chat/investigations';
-export { createInvestigator } from './llm-setup';
+export { createInvestigator, llmSettings } from './llm-setup';

@@ -2,6 +2,7 @@ import type { FrozenConfig } from '@sleuth/core';
 import {
   Investigator,
   LlmClient,
+  type LlmSettings,
   PromptLibrary,
   TOOLS,
   defaultPromptsDir,
@@ -20,21 +21,8 @@ export function createInvestigator(
   topology: TopologySource,
 ): Investigator {
   const llm = config.llm;
-  const client =
-    llm.provider === 'none' || llm.model === undefined
-      ? undefined
-      : new LlmClient({
-          provider: llm.provider,
-          client: llm.client,
-          baseUrl: llm.baseUrl,
-          model: llm.model,
-          apiKey: llm.apiKey,
-          apiVersion: llm.apiVersion,
-          timeoutMs: llm.timeoutSeconds * 1000,
-          maxRetries: llm.maxRetries,
-          maxOutputTokens: llm.maxOutputTokens,
-          temperature: llm.temperature,
-        });
+  const settings = llmSettings(llm);
+  const client = settings ? new LlmClient(settings) : undefined;
   return new Investigator({
     store,
     topology,
@@ -48,4 +36,21 @@ export function createInvestigator(
     client,
     redaction: { emails: llm.redactEmails, anonymise: llm.anonymise },
   });
+}
+
+/** The client settings the `llm` config section describes; undefined when no provider is set. */
+export function llmSettings(llm: FrozenConfig['llm']): LlmSettings | undefined {
+  if (llm.provider === 'none' || llm.model === undefined) return undefined;
+  return {
+    provider: llm.provider,
+    client: llm.client,
+    baseUrl: llm.baseUrl,
+    model: llm.model,
+    apiKey: llm.apiKey,
+    apiVersion: llm.apiVersion,
+    timeoutMs: llm.timeoutSeconds * 1000,
+    maxRetries: llm.maxRetries,
+    maxOutputTokens: llm.maxOutputTokens,
+    temperature: llm.temperature,
+  };
 }

@@ -11,16 +11,15 @@ export {
 export { EvidenceRegistry } from './evidence';
 export { fence } from './fence';
 export {
-  Investigator,
-  runTool,
-  truncateResult,
   type InvestigationEvents,
   type InvestigationInput,
   type InvestigatorDeps,
   type InvestigatorLimits,
   type PriorTurn,
-} from './investigator';
+} from './investigation';
+export { Investigator } from './investigator';
 export { PromptError, PromptLibrary, defaultPromptsDir, type RenderedPrompt } from './prompts';
 export { Redactor } from './redact';
+export { runTool, truncateResult } from './tool-runner';
 export { findingsText, rulesAnswer } from './rules-answer';
 export { TOOLS, TOOL_REGISTRY, toolNamed, type Tool, type ToolContext, type ToolResult } from './tools';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { truncateResult } from './investigator';
+import { truncateResult } from './tool-runner';
 import type { ToolResult } from './tools/tool';
 
 const size = (r: ToolResult) => JSON.stringify(r).length;
