@@ -148,16 +148,23 @@ describe('the embedded default with the simulated fleet', () => {
     expect(startupError.records.length).toBeGreaterThan(0);
     expect(startupError.records[0]?.source.workload).toBe(TARGET.workload);
 
-    const pods = await getJson<{ objects: ObjectSnapshot[] }>(
-      server.url,
-      `/api/v1/objects?cluster=${TARGET.cluster}&namespace=${TARGET.namespace}&kind=Pod`,
-    );
-    const waiting = pods.objects.flatMap((p) => {
-      const statuses = (
-        p.object as { status?: { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] } }
-      ).status?.containerStatuses;
-      return (statuses ?? []).map((s) => s.state?.waiting?.reason);
-    });
+    // A crash-looping container alternates between a brief run and the back-off wait, and the
+    // object watch lands on its own path, so the pod's state is polled rather than read once.
+    const waiting = await eventually(async () => {
+      const pods = await getJson<{ objects: ObjectSnapshot[] }>(
+        server.url,
+        `/api/v1/objects?cluster=${TARGET.cluster}&namespace=${TARGET.namespace}&kind=Pod`,
+      );
+      const reasons = pods.objects
+        .filter((p) => p.ref.name.startsWith(`${TARGET.workload}-`))
+        .flatMap((p) => {
+          const statuses = (
+            p.object as { status?: { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] } }
+          ).status?.containerStatuses;
+          return (statuses ?? []).map((s) => s.state?.waiting?.reason);
+        });
+      return reasons.includes('CrashLoopBackOff') ? reasons : undefined;
+    }, 60_000);
     expect(waiting).toContain('CrashLoopBackOff');
 
     const cleared = await fetch(`${server.url}/api/v1/simulator/faults/${fault.id}`, { method: 'DELETE' });
