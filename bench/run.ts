@@ -4,7 +4,17 @@
  */
 export {};
 
-const BENCHES = ['detect', 'ingest', 'loghub', 'nab', 'nezha', 'query', 'scenarios', 'watch'] as const;
+const BENCHES = [
+  'alerts',
+  'detect',
+  'ingest',
+  'loghub',
+  'nab',
+  'nezha',
+  'query',
+  'scenarios',
+  'watch',
+] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function isBench(name: string | undefined): name is BenchName {

@@ -88,7 +88,7 @@ describe('GET /api/v1/incidents/stream', () => {
       () => mine.comments.includes('connected') && other.comments.includes('connected'),
     );
 
-    const pipeline = server.incidents!;
+    const pipeline = server.incidents;
     const restarts = anomaly('anm_live', pod(c, 'api-7f9c-x1'), now - MIN, { lastSeenMs: now });
     await pipeline.anomalies([restarts]);
     await until('the opened event', () => mine.events.length >= 1);

@@ -25,7 +25,24 @@ export type {
 } from './analyzers/analyzer';
 export { Finding, FindingPatch, FindingRemediation } from './analyzers/finding';
 export { MemoryContext, type MemoryContextData } from './analyzers/memory-context';
-export { StoreContext } from './analyzers/store-context';
+export { StoreContext, type StoreContextOptions } from './analyzers/store-context';
+export { PrometheusClient } from './prometheus/client';
+export type {
+  PromQLSource,
+  PromQueryResult,
+  PromRange,
+  PromSeries,
+  PromSeriesResult,
+  PrometheusSettings,
+} from './prometheus/source';
+export {
+  PrometheusError,
+  PrometheusTimeoutError,
+  PrometheusUnreachableError,
+  isPrometheusFailure,
+  type PrometheusFailure,
+} from './prometheus/errors';
+export { PodSeriesFallback, podSeriesSelector } from './prometheus/pod-series';
 export {
   ANALYZERS,
   analyzeResource,

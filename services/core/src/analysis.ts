@@ -21,6 +21,8 @@ export const SignalRef = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('trace'), traceId: z.string(), spanId: z.string().optional() }),
   z.object({ kind: z.literal('anomaly'), id: z.string() }),
+  /** An alert Sleuth received (Alertmanager, Grafana, a generic webhook), by its id. */
+  z.object({ kind: z.literal('alert'), id: z.string() }),
 ]);
 export type SignalRef = z.infer<typeof SignalRef>;
 
@@ -41,6 +43,11 @@ export const Anomaly = z.object({
   score: z.number().min(0).max(1),
   title: z.string().max(500),
   explanation: z.string().max(4000),
+  /**
+   * Anomalies with the same group belong to one incident whatever the topology says: the alerts of
+   * one Alertmanager notification group, which the team grouped on purpose.
+   */
+  group: z.string().max(200).optional(),
 });
 export type Anomaly = z.infer<typeof Anomaly>;
 

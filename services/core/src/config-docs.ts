@@ -11,8 +11,15 @@ function typeName(schema: z.ZodType): string {
   if (s instanceof z.ZodNumber) return s.format === 'safeint' || s.isInt ? 'integer' : 'number';
   if (s instanceof z.ZodBoolean) return 'boolean';
   if (s instanceof z.ZodString) return 'string';
-  if (s instanceof z.ZodArray) return 'list of strings';
+  if (s instanceof z.ZodArray)
+    return s.element instanceof z.ZodObject ? 'list of objects' : 'list of strings';
+  if (s instanceof z.ZodURL) return 'URL';
   return 'value';
+}
+
+/** Lists of objects have no environment form: they are set in the config file. */
+function envOf(leaf: { path: string[]; schema: z.ZodType }): string {
+  return typeName(leaf.schema) === 'list of objects' ? '(file only)' : `\`${envNameFor(leaf.path)}\``;
 }
 
 function defaultOf(path: readonly string[]): string {
@@ -25,7 +32,7 @@ function defaultOf(path: readonly string[]): string {
 export function renderConfigDocs(): string {
   const rows = configLeaves().map((leaf) => {
     const key = leaf.path.join('.');
-    return `| \`${key}\` | \`${envNameFor(leaf.path)}\` | ${typeName(leaf.schema)} | ${defaultOf(leaf.path)} | ${leaf.schema.description ?? ''} |`;
+    return `| \`${key}\` | ${envOf(leaf)} | ${typeName(leaf.schema)} | ${defaultOf(leaf.path)} | ${leaf.schema.description ?? ''} |`;
   });
   return `# Configuration
 

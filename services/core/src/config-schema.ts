@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AgentConfigSchema, KubernetesConfigSchema } from './config-kubernetes';
+import { AlertsConfigSchema } from './config-alerts';
 import { LlmConfigSchema } from './config-llm';
+import { PrometheusConfigSchema } from './config-prometheus';
 
 /**
  * Every setting Sleuth reads, with its default. Each leaf can be set in the config file (YAML or
@@ -165,6 +167,8 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     llm: LlmConfigSchema,
+    alerts: AlertsConfigSchema,
+    prometheus: PrometheusConfigSchema,
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

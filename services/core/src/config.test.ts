@@ -12,6 +12,18 @@ describe('loadConfig', () => {
     expect(c.simulator.mode).toBe('auto');
   });
 
+  it('refuses alert receivers and channels defined twice, without credentials or with two URLs', () => {
+    const load = (overrides: Record<string, unknown>) => () => loadConfig({ env: {}, overrides });
+    const am = (name: string) => ({ name, source: 'alertmanager', bearerToken: '12345678' });
+    expect(load({ 'alerts.receivers': [am('a'), am('a')] })).toThrow(/receiver a is defined twice/);
+    expect(load({ 'alerts.receivers': [{ name: 'b', source: 'alertmanager' }] })).toThrow(
+      /receiver b needs bearerToken, bearerTokenFile or hmac/,
+    );
+    expect(
+      load({ 'alerts.notifications': [{ name: 'c', type: 'slack', url: 'http://x', urlFile: '/f' }] }),
+    ).toThrow(/set exactly one of url and urlFile/);
+  });
+
   it('reads SLEUTH_* variables derived from the key path, with types coerced', () => {
     const c = loadConfig({
       env: { SLEUTH_SERVER_PORT: '8080', SLEUTH_INGEST_REDACT_SECRETS: 'false', SLEUTH_STORE_DATA_DIR: '/x' },

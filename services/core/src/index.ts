@@ -1,11 +1,14 @@
 export * from './errors';
 export * from './time';
+export * from './quantity';
 export * from './ids';
 export * from './resource';
 export * from './signals';
 export * from './analysis';
 export * from './chat';
+export * from './alerts';
 export * from './config';
 export * from './logger';
 export * from './component';
 export * from './seeded-random';
+export type { AlertReceiverConfig, NotificationChannelConfig } from './config-alerts';

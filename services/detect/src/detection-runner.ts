@@ -27,7 +27,7 @@ export interface DetectionRunnerOptions {
    * and every tick with the signal clock. Awaited in order; a failure is logged, never fatal.
    */
   downstream?: {
-    anomalies(anomalies: readonly Anomaly[]): Promise<void>;
+    anomalies(anomalies: readonly Anomaly[]): Promise<unknown>;
     tick(nowMs: number): Promise<void>;
   };
 }

@@ -4,3 +4,17 @@ export { ingestOtlp, type IngestContext, type IngestResult } from './otlp/ingest
 export { redactText } from './stages/redaction';
 export { anyValue, keyValues, logsRequest, metricsRequest, tracesRequest } from './otlp/otlp-json-builders';
 export type { JsonObject } from './otlp/json-values';
+export {
+  ingestRemoteWrite,
+  type RemoteWriteContext,
+  type RemoteWriteResult,
+  type RemoteWriteSkipped,
+} from './remote-write/ingest-remote-write';
+export { MetricFamilies } from './remote-write/metric-families';
+export {
+  encodeWriteRequest,
+  encodeWriteRequestProto,
+  STALE,
+  type MetadataToWrite,
+  type SeriesToWrite,
+} from './remote-write/write-request-encode';

@@ -12,6 +12,13 @@ import { registerErrorHandler } from './plugins/error-handler';
 import { ChatService } from './chat/chat-service';
 import { Investigations } from './chat/investigations';
 import { createInvestigator } from './llm-setup';
+import { AlertService } from './alerts/alert-service';
+import { AlertResourceResolver } from './alerts/resources';
+import { NotificationSender } from './alerts/notification-sender';
+import { Notifier } from './alerts/notifier';
+import { IncidentPipeline } from './incident-pipeline';
+import { storeContextOptions } from './prometheus-setup';
+import { alertRoutes } from './routes/alerts';
 import { agentRoutes } from './routes/agents';
 import { chatRoutes } from './routes/chat';
 import { analysisRoutes } from './routes/analysis';
@@ -20,6 +27,7 @@ import { healthRoutes } from './routes/health';
 import { incidentStreamRoutes } from './routes/incident-stream';
 import { kubernetesRoutes } from './routes/kubernetes';
 import { otlpRoutes } from './routes/otlp';
+import { remoteWriteRoutes } from './routes/remote-write';
 import { signalRoutes } from './routes/signals';
 import { simulatorRoutes, type SimulatorControl } from './routes/simulator';
 import { statusRoutes, type StatusDeps } from './routes/status';
@@ -42,6 +50,23 @@ export interface AppDeps {
   incidentFeed?: IncidentFeed;
   /** The LLM investigator; built from `config.llm` when not given. */
   investigator?: Investigator;
+  /**
+   * Where anomalies become incidents (alerts go there too); one of the app's own, writing to the
+   * store and the feed, when not given.
+   */
+  incidents?: IncidentPipeline;
+}
+
+/** How often firing alerts that were not delivered again for `alerts.staleAfterHours` are ended. */
+const EXPIRE_EVERY_MS = 10 * 60_000;
+
+/** Sleuth's URL for links: `alerts.publicUrl`, else the address it listens on. */
+function publicUrl(config: FrozenConfig, app: FastifyInstance): string {
+  if (config.alerts.publicUrl) return config.alerts.publicUrl.replace(/\/$/, '');
+  const a = app.server.address();
+  const port = typeof a === 'object' && a ? a.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return `http://${host}:${port}`;
 }
 
 /**
@@ -90,9 +115,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   metrics.queueCapacity.set(config.ingest.queueMaxRecords);
   const queryDeps = { store, metrics };
+  // How analyzers read beyond the store (a configured Prometheus).
+  const analysis = storeContextOptions(config, logger);
   const topology = new TopologySource(store);
   const investigator = deps.investigator ?? createInvestigator(config, store, topology);
-  const chat = new ChatService({ store, topology, investigator });
+  const chat = new ChatService({ store, topology, investigator, analysis });
   const investigations = new Investigations({
     store,
     investigator,
@@ -101,14 +128,52 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const feed = deps.incidentFeed ?? new IncidentFeed(logger);
   const unsubscribe = feed.subscribe((n) => investigations.onNotice(n));
-  app.addHook('onClose', (_app, done) => {
+  // Diagnoses go where people look: Slack and webhooks, with retries and recorded delivery.
+  const channels = config.alerts.notifications;
+  const sender = new NotificationSender(channels, store, logger, metrics);
+  const notifier = new Notifier({
+    channels,
+    store,
+    sender,
+    incidentUrl: (id) => `${publicUrl(config, app)}/api/v1/incidents/${id}`,
+    logger,
+  });
+  const unsubscribeNotifier = feed.subscribe((n) => notifier.onNotice(n));
+  await sender.resume();
+  let incidents = deps.incidents;
+  if (!incidents) {
+    incidents = new IncidentPipeline(store, logger, Date.now, analysis);
+    incidents.onIncidentWritten((after, before) => feed.publish(after, before));
+    await incidents.start();
+  }
+  const alerts = new AlertService({
+    store,
+    incidents,
+    resolver: new AlertResourceResolver(store, (cluster) => topology.graph(cluster)),
+    knownClusters: () => clusters.list().map((c) => c.name),
+    logger,
+    metrics,
+    maxPendingAlerts: config.alerts.maxPendingAlerts,
+    staleAfterMs: config.alerts.staleAfterHours * 3_600_000,
+  });
+  await alerts.restore();
+  const expiry = setInterval(() => {
+    alerts.expireStale().catch((err: unknown) => logger.error({ err }, 'ending stale alerts failed'));
+  }, EXPIRE_EVERY_MS);
+  expiry.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(expiry);
     unsubscribe();
+    unsubscribeNotifier();
+    notifier.stop();
+    sender.stop();
     investigations.stop();
-    done();
+    await alerts.idle();
   });
   await app.register(
     otlpRoutes({ config, queue, metrics, clusters, agentTokens, replays: new ReplayGuard() }),
   );
+  await app.register(remoteWriteRoutes({ config, queue, metrics, clusters }));
   await app.register(agentRoutes({ clusters, agentTokens }));
   await app.register(healthRoutes({ store, queue, metrics, queueCapacity: config.ingest.queueMaxRecords }));
   await app.register(uiRoutes());
@@ -116,7 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     (api: FastifyInstance) => {
       void api.register(signalRoutes(queryDeps));
       void api.register(kubernetesRoutes(queryDeps));
-      void api.register(analysisRoutes({ ...queryDeps, topology }));
+      void api.register(analysisRoutes({ ...queryDeps, topology, analysis }));
       void api.register(incidentStreamRoutes({ feed }));
       void api.register(clusterRoutes(clusters));
       void api.register(topologyRoutes({ topology, metrics }));
@@ -131,6 +196,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       );
       void api.register(simulatorRoutes(deps.simulator ?? (() => undefined)));
       void api.register(chatRoutes({ chat, investigations }));
+      void api.register(alertRoutes({ config, store, alerts }));
     },
     { prefix: '/api/v1' },
   );

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { TopologySource } from '@sleuth/analyze';
 import { parseArgs } from 'node:util';
 import { createLogger, type FrozenConfig, type Logger, type ResourceRef } from '@sleuth/core';
+import { storeContextOptions } from './prometheus-setup';
 import { diagnoseResource, type ResourceDiagnosis } from './resource-diagnosis';
 import { parseResourceArg, type ResourceArg } from './resource-arg';
 
@@ -111,7 +112,11 @@ export async function runDiagnose(
   const { openStore } = await import('./serve');
   const store = await openStore(config, logger);
   try {
-    const result = await diagnoseResource({ store, topology: new TopologySource(store) }, arg, opts.cluster);
+    const result = await diagnoseResource(
+      { store, topology: new TopologySource(store), analysis: storeContextOptions(config, logger) },
+      arg,
+      opts.cluster,
+    );
     if ('notFound' in result) {
       const objects = (await store.stats()).counts.objects;
       const lines = [`sleuth diagnose: ${result.notFound} in ${config.store.dataDir}.`];

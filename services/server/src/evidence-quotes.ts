@@ -79,5 +79,7 @@ export async function quoteEvidence(store: Store, e: Evidence, about: ResourceRe
       return [`trace ${s.traceId}${s.spanId ? ` span ${s.spanId}` : ''}`];
     case 'anomaly':
       return [`anomaly ${s.id}`];
+    case 'alert':
+      return [`alert ${s.id}`];
   }
 }

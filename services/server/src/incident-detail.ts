@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  Alert,
   Anomaly,
   EpochMsSchema,
   Incident,
@@ -43,6 +44,8 @@ export const IncidentDetail = Incident.extend({
   /** Oldest first. */
   timeline: z.array(TimelineEntry),
   anomalies: z.array(Anomaly),
+  /** The alerts that started or joined it, most recently updated first. */
+  alerts: z.array(Alert),
   recommendations: z.array(ShownRecommendation),
 });
 export type IncidentDetail = z.infer<typeof IncidentDetail>;
@@ -74,6 +77,8 @@ const ORDER = TimelineEntryType.options;
  * and their ConfigMaps/Secrets from 30 minutes before it started. Reads only; what the store no
  * longer holds (retention) is left out.
  */
+const MAX_ALERTS = 100;
+
 export async function incidentDetail(
   incident: Incident,
   deps: { store: Store; topology: TopologySource },
@@ -120,6 +125,7 @@ export async function incidentDetail(
     ...incident,
     timeline: timeline.slice(0, MAX_TIMELINE),
     anomalies,
+    alerts: await deps.store.listAlerts({ incidentId: incident.id, limit: MAX_ALERTS }),
     recommendations: recommendationsFor(incident.id, incident.rootCauses),
   };
 }

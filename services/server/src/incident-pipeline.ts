@@ -1,5 +1,11 @@
 import type { Anomaly, Incident, Logger } from '@sleuth/core';
-import { Correlator, StoreContext, TopologySource, diagnoseIncident } from '@sleuth/analyze';
+import {
+  Correlator,
+  StoreContext,
+  TopologySource,
+  diagnoseIncident,
+  type StoreContextOptions,
+} from '@sleuth/analyze';
 import type { Store } from '@sleuth/store';
 
 /** Open incidents are diagnosed again at most this often (wall clock): analyzers read the store. */
@@ -31,6 +37,8 @@ export class IncidentPipeline {
      * a stepped run passes its own.
      */
     private readonly clock: () => number = Date.now,
+    /** How analyzers read beyond the store (a Prometheus to pull pods' series from). */
+    private readonly analysis: StoreContextOptions = {},
   ) {
     this.topology = new TopologySource(store);
     this.correlator = new Correlator((cluster) => this.topology.graph(cluster, this.clock()));
@@ -41,15 +49,35 @@ export class IncidentPipeline {
     await this.correlator.restore(await this.store.listIncidents({ status: 'open', limit: 1000 }));
   }
 
-  async anomalies(anomalies: readonly Anomaly[]): Promise<void> {
-    await this.write(await this.diagnose(await this.correlator.observe(anomalies)));
+  /**
+   * Correlates anomalies into incidents, diagnoses those due and writes them; returns the
+   * incidents that changed. Calls (from detection, from alert receivers) run one at a time.
+   */
+  anomalies(anomalies: readonly Anomaly[]): Promise<Incident[]> {
+    return this.serially(async () => {
+      const changed = await this.diagnose(await this.correlator.observe(anomalies));
+      for (const inc of changed) if (inc.status !== 'open') this.diagnosedAt.delete(inc.id);
+      await this.write(changed);
+      return changed;
+    });
   }
 
-  async tick(nowMs: number): Promise<void> {
-    this.signalNowMs = Math.max(this.signalNowMs, nowMs);
-    const resolved = this.correlator.tick(nowMs);
-    for (const inc of resolved) this.diagnosedAt.delete(inc.id);
-    await this.write([...resolved, ...(await this.diagnose(this.correlator.openIncidents(), true))]);
+  tick(nowMs: number): Promise<void> {
+    return this.serially(async () => {
+      this.signalNowMs = Math.max(this.signalNowMs, nowMs);
+      const resolved = this.correlator.tick(nowMs);
+      for (const inc of resolved) this.diagnosedAt.delete(inc.id);
+      await this.write([...resolved, ...(await this.diagnose(this.correlator.openIncidents(), true))]);
+    });
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` after every call before it has finished, so the correlator sees one change at a time. */
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Diagnoses the open incidents due for it; `onlyDiagnosed` leaves out the rest. */
@@ -74,7 +102,12 @@ export class IncidentPipeline {
           : undefined;
         const causes = await diagnoseIncident(
           inc,
-          new StoreContext(this.store, this.topology, Math.max(inc.updatedMs, this.signalNowMs)),
+          new StoreContext(
+            this.store,
+            this.topology,
+            Math.max(inc.updatedMs, this.signalNowMs),
+            this.analysis,
+          ),
           graph,
         );
         // Once the trouble is over the analyzers may find nothing left to explain: the incident

@@ -7,3 +7,4 @@ export { defaultDetectors, type DetectorSet } from './detectors';
 export { ChatService, type ChatServiceDeps } from './chat/chat-service';
 export { Investigations, stateKeyOf } from './chat/investigations';
 export { createInvestigator, llmSettings } from './llm-setup';
+export { createPrometheusClient, prometheusSettings, storeContextOptions } from './prometheus-setup';

@@ -4,16 +4,18 @@ import {
   LlmClient,
   type LlmSettings,
   PromptLibrary,
-  TOOLS,
   defaultPromptsDir,
+  toolsFor,
   type TopologySource,
 } from '@sleuth/analyze';
 import type { Store } from '@sleuth/store';
+import { createPrometheusClient } from './prometheus-setup';
 
 /**
  * The investigator the `llm` config describes: with `provider: none` it answers from the
  * deterministic engine only; otherwise through the configured OpenAI-compatible endpoint. Prompts
- * are loaded (and checked) here, so a broken prompt file stops startup with its name.
+ * are loaded (and checked) here, so a broken prompt file stops startup with its name. With
+ * `prometheus.url` set the model is also offered `promql_query` against that Prometheus.
  */
 export function createInvestigator(
   config: FrozenConfig,
@@ -23,11 +25,13 @@ export function createInvestigator(
   const llm = config.llm;
   const settings = llmSettings(llm);
   const client = settings ? new LlmClient(settings) : undefined;
+  const prometheus = createPrometheusClient(config);
   return new Investigator({
     store,
     topology,
     prompts: PromptLibrary.load(llm.promptsDir ?? defaultPromptsDir()),
-    tools: TOOLS,
+    tools: toolsFor({ prometheus: prometheus !== undefined }),
+    prometheus,
     limits: {
       maxToolCalls: llm.maxToolCalls,
       maxTokens: llm.maxTokens,

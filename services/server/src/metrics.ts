@@ -56,6 +56,29 @@ export class ServerMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly remoteWriteSkipped = new Counter({
+    name: 'sleuth_remote_write_skipped_total',
+    help: 'Prometheus remote write data not stored and not an error, by reason (stale_marker: a series ended; non_finite: NaN or Inf values; exemplar and native_histogram: not supported).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly alertsReceived = new Counter({
+    name: 'sleuth_alerts_received_total',
+    help: 'Alerts in webhook deliveries, by receiver and outcome (accepted: new or changed; duplicate: already known; rejected: malformed; throttled: refused with 429).',
+    labelNames: ['receiver', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly notifications = new Counter({
+    name: 'sleuth_notifications_total',
+    help: 'Notification attempts by channel, event and outcome (delivered; retried: will be sent again; failed: given up).',
+    labelNames: ['channel', 'event', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly alertsPending = new Gauge({
+    name: 'sleuth_alerts_pending',
+    help: 'Alerts stored and waiting to be correlated into incidents.',
+    registers: [this.registry],
+  });
   readonly httpRequestSeconds = new Histogram({
     name: 'sleuth_http_request_duration_seconds',
     help: 'HTTP request duration by route and status code.',

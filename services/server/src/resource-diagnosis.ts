@@ -14,6 +14,7 @@ import {
   topOwner,
   type TopologyGraph,
   type TopologySource,
+  type StoreContextOptions,
 } from '@sleuth/analyze';
 import type { Store } from '@sleuth/store';
 import { quoteEvidence } from './evidence-quotes';
@@ -67,7 +68,7 @@ const DIAGNOSIS_ID = 'diagnosis';
  * it is ambiguous (several namespaces or clusters hold it).
  */
 export async function diagnoseResource(
-  deps: { store: Store; topology: TopologySource },
+  deps: { store: Store; topology: TopologySource; analysis?: StoreContextOptions },
   arg: ResourceArg,
   cluster: string | undefined,
   nowMs = Date.now(),
@@ -110,7 +111,11 @@ export async function diagnoseResource(
     anomalyIds: [],
     rootCauses: [],
   };
-  const causes = await diagnoseIncident(probe, new StoreContext(store, topology, nowMs), graph);
+  const causes = await diagnoseIncident(
+    probe,
+    new StoreContext(store, topology, nowMs, deps.analysis ?? {}),
+    graph,
+  );
   const rootCauses = [];
   for (const rc of causes) {
     const evidence = [];

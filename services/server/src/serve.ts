@@ -13,6 +13,7 @@ import { buildApp } from './app';
 import { defaultDetectors, type DetectorSet } from './detectors';
 import { IncidentFeed } from './incident-feed';
 import { IncidentPipeline } from './incident-pipeline';
+import { storeContextOptions } from './prometheus-setup';
 import { ClusterRegistry } from './clusters';
 import { InProcessSender } from './in-process-sender';
 import { resolveKubeTarget } from './kube-target';
@@ -25,8 +26,8 @@ export interface RunningServer {
   store: Store;
   simulator: Simulator | undefined;
   collector: KubernetesCollector | undefined;
-  /** Where anomalies become incidents (undefined when detection is off). */
-  incidents: IncidentPipeline | undefined;
+  /** Where anomalies and alerts become incidents. */
+  incidents: IncidentPipeline;
   /** Incident changes as the live stream (`/api/v1/incidents/stream`) hears of them. */
   incidentFeed: IncidentFeed;
   /** Stops taking requests, writes everything accepted, closes the store. Idempotent. */
@@ -88,7 +89,6 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   const metrics = new ServerMetrics();
   let detection: DetectionRunner | undefined;
   let detectors: DetectorSet | undefined;
-  let incidents: IncidentPipeline | undefined;
   const incidentFeed = new IncidentFeed(logger);
   let saveTimer: NodeJS.Timeout | undefined;
   const { store, queue } = await openStoreAndQueue(config, logger, metrics, (batch) =>
@@ -101,12 +101,13 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       logger.error({ err }, 'saving detector state failed');
     }
   };
+  // Anomalies and alerts become incidents (grouped by time and topology), diagnosed by the analyzers.
+  const incidents = new IncidentPipeline(store, logger, Date.now, storeContextOptions(config, logger));
+  incidents.onIncidentWritten((after, before) => incidentFeed.publish(after, before));
+  await incidents.start();
+  let ticker: NodeJS.Timeout | undefined;
   if (config.detect.enabled) {
     detectors = defaultDetectors(config, logger);
-    // Anomalies become incidents (grouped by time and topology), diagnosed by the analyzers.
-    incidents = new IncidentPipeline(store, logger);
-    incidents.onIncidentWritten((after, before) => incidentFeed.publish(after, before));
-    await incidents.start();
     detection = new DetectionRunner({
       downstream: incidents,
       detectors: detectors.detectors,
@@ -120,6 +121,12 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
     // Log template ids must survive a crash too, not only a clean stop.
     saveTimer = setInterval(saveDetectors, 60_000);
     saveTimer.unref();
+  } else {
+    // Without detection nothing steps the incidents' clock: wall time does, for alerts' incidents.
+    ticker = setInterval(() => {
+      incidents.tick(Date.now()).catch((err: unknown) => logger.error({ err }, 'incident tick failed'));
+    }, config.detect.tickSeconds * 1000);
+    ticker.unref();
   }
 
   const retention = new RetentionScheduler({
@@ -146,6 +153,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
     simulator: () => simulator,
     detection: () => detection?.status(),
     incidentFeed,
+    incidents,
   });
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.server.address();
@@ -218,6 +226,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       await queue.stop();
       await detection?.stop();
       if (saveTimer) clearInterval(saveTimer);
+      if (ticker) clearInterval(ticker);
       saveDetectors();
       await retention.stop();
       await store.stop();

@@ -177,3 +177,35 @@ export const InvestigationQuery = z.object({
   limit: z.number().int().min(1).max(500).default(20),
 });
 export type InvestigationQuery = z.input<typeof InvestigationQuery>;
+
+/**
+ * Which alerts to list, newest update first (updatedMs, then id, both descending). `before` is a
+ * keyset cursor: pass the last alert of a full page to read the next.
+ */
+export const AlertQuery = z.object({
+  /** Only alerts that came through this receiver. */
+  receiver: z.string().min(1).max(200).optional(),
+  status: z.enum(['firing', 'resolved']).optional(),
+  /** Only alerts correlated to this incident. */
+  incidentId: z.string().min(1).max(200).optional(),
+  /** Only instances of the alert with this label-set fingerprint. */
+  fingerprint: z.string().min(1).max(200).optional(),
+  before: z.object({ updatedMs: EpochMsSchema, id: z.string().min(1) }).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type AlertQuery = z.input<typeof AlertQuery>;
+
+/**
+ * Which notification deliveries to list, newest first (createdMs, then id, both descending).
+ * `before` is a keyset cursor: pass the last delivery of a full page to read the next.
+ */
+export const NotificationQuery = z.object({
+  /** Only notifications about this incident. */
+  incidentId: z.string().min(1).max(200).optional(),
+  /** Only notifications to this channel. */
+  channel: z.string().min(1).max(200).optional(),
+  status: z.enum(['pending', 'delivered', 'failed']).optional(),
+  before: z.object({ createdMs: EpochMsSchema, id: z.string().min(1) }).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type NotificationQuery = z.input<typeof NotificationQuery>;

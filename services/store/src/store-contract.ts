@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { alertContract } from './contract/alert-contract';
 import { chatContract } from './contract/chat-contract';
 import { logContract } from './contract/log-contract';
 import { metricContract } from './contract/metric-contract';
@@ -18,8 +19,10 @@ export type { MakeStore, StoreHarness } from './contract/harness';
  * range queries (raw, stepped, rate across a counter reset); traces; event upsert by uid; object
  * state, history and tombstones; anomalies and incidents; conversations, their messages and
  * investigations (round trips with full answers, ordering, paging, a missing conversation);
- * retention by age and by size, which keeps analysis and chat; and durability across a reopen
- * (when the harness can reopen).
+ * alerts and notification deliveries (round trips with every field, replacement by id, lookup of
+ * thousands of ids, each filter, paging, a batch with an invalid alert stored not at all);
+ * retention by age and by size, which keeps analysis, chat, alerts and notifications; stats
+ * counts; and durability across a reopen (when the harness can reopen).
  */
 export function describeStoreContract(name: string, makeStore: MakeStore): void {
   describe(`Store contract: ${name}`, () => {
@@ -29,5 +32,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     objectAnalysisContract(makeStore);
     retentionContract(makeStore);
     chatContract(makeStore);
+    alertContract(makeStore);
   });
 }

@@ -1,4 +1,5 @@
 import type {
+  Alert,
   Anomaly,
   ChatMessage,
   Component,
@@ -9,6 +10,7 @@ import type {
   K8sEvent,
   LogRecord,
   MetricType,
+  NotificationDelivery,
   ObjectSnapshot,
   ResourceRef,
   SignalBatch,
@@ -16,6 +18,7 @@ import type {
   Span,
 } from '@sleuth/core';
 import type {
+  AlertQuery,
   AnomalyQuery,
   ConversationQuery,
   EventQuery,
@@ -24,6 +27,7 @@ import type {
   InvestigationQuery,
   LogQuery,
   MessageQuery,
+  NotificationQuery,
   ObjectQuery,
   RangeQuery,
   SeriesListQuery,
@@ -109,14 +113,17 @@ export interface StoreStats {
     conversations: number;
     chatMessages: number;
     investigations: number;
+    alerts: number;
+    notifications: number;
   };
   bytes: number;
   schemaVersion: number;
 }
 
 /**
- * Where every signal, anomaly, incident, chat conversation and investigation lives. Implementations: SQLite (embedded default) and,
- * later, Elasticsearch; both must pass `describeStoreContract` (store-contract.ts).
+ * Where every signal, anomaly, incident, chat conversation, investigation, received alert and
+ * notification delivery lives. Implementations: SQLite (embedded default) and, later,
+ * Elasticsearch; both must pass `describeStoreContract` (store-contract.ts).
  *
  * Lifecycle: `start()` opens and migrates; `stop()` closes (idempotent). Every method may reject
  * with a StoreError whose `retryable` says whether the same call can succeed later.
@@ -188,8 +195,33 @@ export interface Store extends Component {
   listInvestigations(incidentId: string, query?: InvestigationQuery): Promise<Investigation[]>;
 
   /**
+   * Inserts or replaces alerts by id, in one transaction: when the promise resolves every alert of
+   * the batch is durable; when it rejects (e.g. ValidationError for an alert that does not match
+   * its schema), none is.
+   */
+  putAlerts(alerts: readonly Alert[]): Promise<void>;
+  /**
+   * The stored alerts among `ids`, in the order of their first mention; unknown ids are left out.
+   * Thousands of ids may be asked for at once.
+   */
+  getAlerts(ids: readonly string[]): Promise<Alert[]>;
+  /**
+   * Newest (by updatedMs, then id) first, filtered by receiver, status, incident and fingerprint;
+   * from `before` on, so pages neither skip nor repeat an alert.
+   */
+  listAlerts(query: AlertQuery): Promise<Alert[]>;
+
+  /** Inserts or replaces a notification delivery by id. */
+  putNotification(n: NotificationDelivery): Promise<void>;
+  /**
+   * Newest (by createdMs, then id) first, filtered by incident, channel and status; from `before`
+   * on, so pages neither skip nor repeat a delivery.
+   */
+  listNotifications(query: NotificationQuery): Promise<NotificationDelivery[]>;
+
+  /**
    * Deletes signals by age, then by size (oldest first). Anomalies, incidents, conversations with
-   * their messages, and investigations are kept.
+   * their messages, investigations, alerts and notification deliveries are kept.
    */
   enforceRetention(policy: RetentionPolicy): Promise<RetentionReport>;
   stats(): Promise<StoreStats>;

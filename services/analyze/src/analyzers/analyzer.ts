@@ -34,7 +34,16 @@ export interface SeriesWindow {
   labels: Record<string, string>;
   /** [timeMs, value] in time order. */
   points: [number, number][];
+  /**
+   * Where the points came from: absent for Sleuth's store; `prometheus` when the store had none
+   * and the configured Prometheus was asked (labels are then Prometheus's own).
+   */
+  source?: 'prometheus';
 }
+
+/** What an evidence summary adds about a window's origin: nothing for the store's own series. */
+export const fromPrometheus = (s: SeriesWindow): string =>
+  s.source === 'prometheus' ? ' (from Prometheus)' : '';
 
 /** A metric query around one pod (or namespace) in a window. */
 export interface SeriesQuery {

@@ -1,5 +1,5 @@
 import type { Evidence, ObjectSnapshot } from '@sleuth/core';
-import type { AnalysisContext, Analyzer, SeriesWindow } from './analyzer';
+import { fromPrometheus, type AnalysisContext, type Analyzer, type SeriesWindow } from './analyzer';
 import type { Finding, FindingRemediation } from './finding';
 import { at, clip, fieldEvidence, list, nsFlag, qualified, quantity, text } from './object-fields';
 import { aboutWorkload } from './rollout';
@@ -67,7 +67,7 @@ async function starvedContainers(pods: ObjectSnapshot[], ctx: AnalysisContext): 
             fromMs,
             toMs: ctx.nowMs,
           },
-          summary: `${pod.ref.name}/${name}: ${Math.round(share * 100)}% of CPU periods throttled at a ${limit} limit over the last ${WINDOW_MS / 60_000} min`,
+          summary: `${pod.ref.name}/${name}: ${Math.round(share * 100)}% of CPU periods throttled at a ${limit} limit over the last ${WINDOW_MS / 60_000} min${fromPrometheus(t)}`,
         },
       });
     }

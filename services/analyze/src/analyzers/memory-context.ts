@@ -122,6 +122,7 @@ export class MemoryContext implements AnalysisContext {
         name: s.name,
         labels: { ...s.labels },
         points: s.points.filter(([t]) => t >= q.fromMs && t < q.toMs),
+        ...(s.source ? { source: s.source } : {}),
       }));
     return Promise.resolve(out);
   }

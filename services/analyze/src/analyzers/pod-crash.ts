@@ -1,5 +1,5 @@
 import type { Evidence, LogRecord, ObjectSnapshot } from '@sleuth/core';
-import type { AnalysisContext } from './analyzer';
+import { fromPrometheus, type AnalysisContext } from './analyzer';
 import type { Finding } from './finding';
 import {
   clip,
@@ -135,7 +135,7 @@ export async function oomKilled(
       : []),
     ...mine.slice(0, 1).map((s): Evidence => ({
       signal: { kind: 'series', name: s.name, labels: s.labels, fromMs, toMs },
-      summary: `working-set memory, peak ${peak === undefined ? '?' : mebibytes(peak)}`,
+      summary: `working-set memory, peak ${peak === undefined ? '?' : mebibytes(peak)}${fromPrometheus(s)}`,
     })),
   ];
   const proposed = limit === undefined ? undefined : Math.max(limit * 1.5, (peak ?? 0) * 1.25);

@@ -1,5 +1,5 @@
 import type { ObjectSnapshot } from '@sleuth/core';
-import type { AnalysisContext } from './analyzer';
+import { fromPrometheus, type AnalysisContext } from './analyzer';
 import type { Finding } from './finding';
 import { fieldEvidence, mebibytes, nsFlag, quantity, rec, text } from './object-fields';
 import type { PodContainer } from './pod-containers';
@@ -69,7 +69,7 @@ export async function memoryNearLimit(
       evidence: [
         {
           signal: { kind: 'series', name: series.name, labels: series.labels, fromMs, toMs: ctx.nowMs },
-          summary: `working-set memory ${mebibytes(low[1])} → ${mebibytes(used)} (${share}% of the limit)`,
+          summary: `working-set memory ${mebibytes(low[1])} → ${mebibytes(used)} (${share}% of the limit)${fromPrometheus(series)}`,
         },
         fieldEvidence(pod, `${c.specField}.resources.limits.memory`, `memory limit ${limitText}`),
       ],

@@ -9,6 +9,9 @@ import type {
   SeriesQuery,
   SeriesWindow,
 } from './analyzer';
+import type { PromQLSource } from '../prometheus/source';
+import type { PrometheusFailure } from '../prometheus/errors';
+import { PodSeriesFallback } from '../prometheus/pod-series';
 import { graphNeighbours } from './graph-neighbours';
 
 /** Most objects of one kind one analysis reads (the store's page size). */
@@ -17,17 +20,36 @@ const MAX_OBJECTS = 5000;
 const PAGE = 1000;
 const MAX_PAGES = 5;
 
+/** Optional sources a StoreContext falls back to. */
+export interface StoreContextOptions {
+  /**
+   * The configured Prometheus: a pod's cAdvisor series (`container_*`, e.g. memory working set,
+   * CFS throttling) the store has none of are read from it, marked `source: 'prometheus'`.
+   */
+  prometheus?: PromQLSource | undefined;
+  /** Told when Prometheus fails; the analysis goes on without it (for logging). */
+  onPrometheusError?: (err: PrometheusFailure) => void;
+}
+
 /**
  * The product's AnalysisContext: every read goes to the Store; topology comes from a shared
- * TopologySource (its graphs are cached for a few seconds). Holds no state of its own, so one
- * instance per analysis run is cheap.
+ * TopologySource (its graphs are cached for a few seconds). With a Prometheus in `options`, a
+ * pod's cAdvisor series the store has none of come from it. Holds no state beyond whether
+ * Prometheus failed during this run, so one instance per analysis run is cheap.
  */
 export class StoreContext implements AnalysisContext {
+  private readonly prometheus: PodSeriesFallback | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly topology: TopologySource,
     readonly nowMs: number = Date.now(),
-  ) {}
+    options: StoreContextOptions = {},
+  ) {
+    this.prometheus = options.prometheus
+      ? new PodSeriesFallback(options.prometheus, options.onPrometheusError)
+      : undefined;
+  }
 
   async object(ref: ResourceRef): Promise<ObjectSnapshot | undefined> {
     const snap = await this.store.getObject(ref);
@@ -86,7 +108,12 @@ export class StoreContext implements AnalysisContext {
       ...(q.namespace ? { namespace: q.namespace } : {}),
       ...(q.pod ? { pod: q.pod } : {}),
     });
-    return result.series.map((s) => ({ name: s.series.name, labels: s.series.labels, points: s.points }));
+    const stored = result.series.map((s) => ({
+      name: s.series.name,
+      labels: s.series.labels,
+      points: s.points,
+    }));
+    return stored.length > 0 || !this.prometheus ? stored : this.prometheus.series(q);
   }
 
   anomalies(q: AnomalyWindow): Promise<Anomaly[]> {

@@ -135,6 +135,62 @@ describe('Correlator', () => {
     expect(pods!.id).toBe(node!.id);
   });
 
+  it('resolves an incident made only of alerts when the last alert resolves, not after the quiet', async () => {
+    const c = correlator();
+    const ref = { namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-a' };
+    const a = anomaly(ref, 0, { detector: 'alert', score: 0.6 });
+    const b = anomaly(ref, 1, { detector: 'alert', score: 0.6 });
+    const [opened] = await c.observe([a, b]);
+    expect(opened!.status).toBe('open');
+    const [half] = await c.observe([{ ...a, endMs: T0 + 3 * MIN, lastSeenMs: T0 + 3 * MIN }]);
+    expect(half!.status).toBe('open');
+    const [done] = await c.observe([{ ...b, endMs: T0 + 4 * MIN, lastSeenMs: T0 + 4 * MIN }]);
+    expect(done).toMatchObject({ status: 'resolved', resolvedMs: T0 + 4 * MIN });
+  });
+
+  it('keeps an incident with a detector anomaly open for the quiet after its alert resolves', async () => {
+    const c = correlator();
+    const ref = { namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-a' };
+    const alert = anomaly(ref, 0, { detector: 'alert' });
+    await c.observe([alert, anomaly(ref, 1, { endMs: T0 + 2 * MIN })]);
+    const [after] = await c.observe([{ ...alert, endMs: T0 + 3 * MIN, lastSeenMs: T0 + 3 * MIN }]);
+    expect(after!.status).toBe('open');
+    expect(c.tick(T0 + 3 * MIN + DEFAULT_CORRELATOR_OPTIONS.resolveAfterMs)).toHaveLength(1);
+  });
+
+  it('puts anomalies of one group in one incident whatever their resources', async () => {
+    const c = correlator();
+    const [first] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-a' }, 0, {
+        detector: 'alert',
+        group: 'g1',
+      }),
+    ]);
+    const [second] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Pod', name: 'catalog-1a2b-a' }, 1, {
+        detector: 'alert',
+        group: 'g1',
+      }),
+    ]);
+    const [third] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Pod', name: 'catalog-1a2b-a' }, 1, {
+        detector: 'alert',
+        group: 'g2',
+      }),
+    ]);
+    expect(second!.id).toBe(first!.id);
+    // Not the group, but the same workload as the group's second alert: topology still joins it.
+    expect(third!.id).toBe(first!.id);
+    const [apart] = await c.observe([
+      anomaly({ namespace: 'shop', kind: 'Deployment', name: 'payments' }, 2, {
+        detector: 'alert',
+        group: 'g3',
+      }),
+    ]);
+    // payments is called by checkout: one call away joins an open incident.
+    expect(apart!.id).toBe(first!.id);
+  });
+
   it('resolves once every anomaly has ended and the quiet lasted, and reopens the same incident', async () => {
     const c = correlator();
     const a = anomaly({ namespace: 'shop', kind: 'Pod', name: 'checkout-7d9f-a' }, 0);

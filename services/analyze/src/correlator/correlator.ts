@@ -1,41 +1,10 @@
-import { createHash } from 'node:crypto';
-import type { Anomaly, Incident, ResourceRef } from '@sleuth/core';
+import type { Anomaly, Incident } from '@sleuth/core';
 import type { TopologyGraph } from '../topology/graph';
+import { causeTitle, incidentId, sameRef, SEVERITY_RANK, severityOf } from './incident-fields';
+import { DEFAULT_CORRELATOR_OPTIONS, type CorrelatorOptions } from './options';
 import { callNeighbours, unitsOf } from './units';
 
-export interface CorrelatorOptions {
-  /** An anomaly starting this long after an incident's last activity starts a new incident. */
-  joinWindowMs: number;
-  /** An incident resolves when all its anomalies have ended and none came for this long. */
-  resolveAfterMs: number;
-  /** A resolved incident whose units show trouble again within this long is reopened. */
-  reopenWindowMs: number;
-  /** Incidents kept in memory (open and recently resolved); the oldest resolved go first. */
-  maxIncidents: number;
-  /**
-   * Detectors whose anomalies are facts about object state (a pod in CrashLoopBackOff, a Warning
-   * event): one opens an incident by itself.
-   */
-  opensAlone: readonly string[];
-  /**
-   * Any other anomaly opens an incident only when corroborated: a second anomaly on the same or
-   * a neighbouring unit whose onset is within this long of it, both scoring at least
-   * `corroboratedScore`. Until then it waits (anomalies stay visible in the anomaly API); it
-   * joins an open incident it touches at once.
-   */
-  corroborateWindowMs: number;
-  corroboratedScore: number;
-}
-
-export const DEFAULT_CORRELATOR_OPTIONS: CorrelatorOptions = {
-  joinWindowMs: 15 * 60_000,
-  resolveAfterMs: 5 * 60_000,
-  reopenWindowMs: 30 * 60_000,
-  maxIncidents: 5_000,
-  opensAlone: ['k8s-state', 'k8s-events'],
-  corroborateWindowMs: 3 * 60_000,
-  corroboratedScore: 0.5,
-};
+export { DEFAULT_CORRELATOR_OPTIONS, type CorrelatorOptions } from './options';
 
 /** An anomaly that touches no incident and has not been corroborated yet. */
 interface Pending {
@@ -52,25 +21,10 @@ interface Tracked {
   units: Set<string>;
   /** Anomaly id -> still open. */
   anomalies: Map<string, boolean>;
+  /** Its anomalies from `endsAtOnce` detectors. */
+  endsAtOnce: Set<string>;
   lastActivityMs: number;
   maxScore: number;
-}
-
-function incidentId(cluster: string, firstAnomaly: string): string {
-  return `inc_${createHash('sha256').update(`${cluster}\u0000${firstAnomaly}`).digest('hex').slice(0, 24)}`;
-}
-
-function severityOf(maxScore: number, resources: number): Incident['severity'] {
-  if (maxScore >= 0.8 && resources >= 3) return 'critical';
-  if (maxScore >= 0.8) return 'high';
-  if (maxScore >= 0.5) return 'medium';
-  return 'low';
-}
-
-const SEVERITY_RANK: Record<Incident['severity'], number> = { low: 0, medium: 1, high: 2, critical: 3 };
-
-function sameRef(a: ResourceRef, b: ResourceRef): boolean {
-  return a.cluster === b.cluster && a.namespace === b.namespace && a.kind === b.kind && a.name === b.name;
 }
 
 /**
@@ -116,6 +70,7 @@ export class Correlator {
         incident: { ...inc },
         units,
         anomalies: new Map(inc.anomalyIds.map((id) => [id, false])),
+        endsAtOnce: new Set(),
         lastActivityMs: inc.updatedMs,
         maxScore: 0,
       };
@@ -135,6 +90,7 @@ export class Correlator {
       }
       const graph = await this.topology(a.resource.cluster).catch(() => undefined);
       const units = unitsOf(a.resource, graph);
+      if (a.group !== undefined) units.add(`group:${a.group}`);
       const near = callNeighbours(units, graph);
       this.pending = this.pending.filter((p) => p.anomaly.id !== a.id);
       let t = this.find(a, units, near);
@@ -190,7 +146,7 @@ export class Correlator {
     t.incident = {
       ...t.incident,
       rootCauses,
-      ...(top ? { title: top.hypothesis.split('. ')[0]?.slice(0, 500) ?? t.incident.title } : {}),
+      ...(top ? { title: causeTitle(top) ?? t.incident.title } : {}),
     };
     return { ...t.incident };
   }
@@ -270,6 +226,7 @@ export class Correlator {
       },
       units: new Set(),
       anomalies: new Map(),
+      endsAtOnce: new Set(),
       lastActivityMs: a.lastSeenMs,
       maxScore: 0,
     };
@@ -298,10 +255,25 @@ export class Correlator {
       anomalyIds: inc.anomalyIds.includes(a.id) ? inc.anomalyIds : [...inc.anomalyIds, a.id].slice(-1000),
       // A restored incident keeps the severity it had until new evidence raises it.
       severity: SEVERITY_RANK[severity] >= SEVERITY_RANK[inc.severity] ? severity : inc.severity,
-      // The strongest signal names the incident until the root-cause ranking does better.
-      title: a.score >= maxScore ? a.title : inc.title,
+      // The strongest signal names the incident until the root-cause ranking names it.
+      title: inc.rootCauses.length === 0 && a.score >= maxScore ? a.title : inc.title,
     };
     if (reopened) delete t.incident.resolvedMs;
+    if (this.opts.endsAtOnce.includes(a.detector)) t.endsAtOnce.add(a.id);
+    // Nothing left that needs waiting out: the incident resolves with its last anomaly.
+    const allEnded = [...t.anomalies.values()].every((open) => !open);
+    if (
+      t.incident.status === 'open' &&
+      allEnded &&
+      [...t.anomalies.keys()].every((id) => t.endsAtOnce.has(id))
+    ) {
+      t.incident = {
+        ...t.incident,
+        status: 'resolved',
+        resolvedMs: t.lastActivityMs,
+        updatedMs: Math.max(t.incident.updatedMs, t.lastActivityMs),
+      };
+    }
   }
 
   private forgetOld(): void {

@@ -63,6 +63,8 @@ export class EvidenceRegistry {
         return `${signal.kind}:${signal.ids.join(',')}`;
       case 'anomaly':
         return `anomaly:${signal.id}`;
+      case 'alert':
+        return `alert:${signal.id}`;
       case 'trace':
         return `trace:${signal.traceId}${signal.spanId ? `/${signal.spanId}` : ''}`;
       case 'object': {

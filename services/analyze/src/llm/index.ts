@@ -22,4 +22,13 @@ export { PromptError, PromptLibrary, defaultPromptsDir, type RenderedPrompt } fr
 export { Redactor } from './redact';
 export { runTool, truncateResult } from './tool-runner';
 export { findingsText, rulesAnswer } from './rules-answer';
-export { TOOLS, TOOL_REGISTRY, toolNamed, type Tool, type ToolContext, type ToolResult } from './tools';
+export {
+  PROMETHEUS_TOOLS,
+  TOOLS,
+  TOOL_REGISTRY,
+  toolNamed,
+  toolsFor,
+  type Tool,
+  type ToolContext,
+  type ToolResult,
+} from './tools';

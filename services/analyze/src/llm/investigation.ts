@@ -1,5 +1,6 @@
 import type { CitedEvidence, Incident, RcaAnswer, RootCause, ToolCallRecord } from '@sleuth/core';
 import type { Store } from '@sleuth/store';
+import type { PromQLSource } from '../prometheus/source';
 import type { TopologySource } from '../topology/source';
 import type { LlmClient } from './client';
 import type { EvidenceRegistry } from './evidence';
@@ -20,6 +21,8 @@ export interface InvestigatorDeps {
   topology: TopologySource;
   prompts: PromptLibrary;
   tools: readonly Tool[];
+  /** The Prometheus `promql_query` reads (offer that tool only with one: `toolsFor`). */
+  prometheus?: PromQLSource | undefined;
   limits: InvestigatorLimits;
   /** Absent: every answer comes from the deterministic engine. */
   client?: LlmClient | undefined;

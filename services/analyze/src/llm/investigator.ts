@@ -86,6 +86,7 @@ export class Investigator {
         nowMs: input.nowMs,
         evidence,
         ...(input.defaultCluster ? { defaultCluster: input.defaultCluster } : {}),
+        ...(this.deps.prometheus ? { prometheus: this.deps.prometheus } : {}),
       };
       let repaired = false;
       let budgetNoticeSent = false;

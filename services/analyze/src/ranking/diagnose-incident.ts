@@ -266,7 +266,7 @@ async function localised(
         failureMode: 'degradation-origin',
         resource: c.resource,
         hypothesis: (
-          `${c.resource.kind} ${c.resource.name} is where the incident's errors and latency start: ${c.reason}` +
+          `${c.resource.kind} ${c.resource.name} is where the incident's errors and latency start: ${c.reason}.` +
           (seen.length > 0 ? ` Seen: ${seen.join('; ')}.` : '')
         ).slice(0, 2000),
         confidence: Math.round(c.score * LOCALISED_WEIGHT * 1000) / 1000,

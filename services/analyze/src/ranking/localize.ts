@@ -9,7 +9,7 @@ export interface CallEdge {
 }
 
 /** Which kind of telemetry an anomaly was seen in. */
-export type AnomalySignal = 'metrics' | 'traces' | 'logs' | 'kubernetes';
+export type AnomalySignal = 'metrics' | 'traces' | 'logs' | 'kubernetes' | 'alerts';
 
 export interface LocalizeOptions {
   /**
@@ -86,6 +86,8 @@ export function anomalySignal(a: Anomaly): AnomalySignal {
       return 'traces';
     case 'log':
       return 'logs';
+    case 'alert':
+      return 'alerts';
     default:
       return 'kubernetes';
   }

@@ -17,6 +17,7 @@ import {
   type InvestigationEvents,
   type Investigator,
   type PriorTurn,
+  type StoreContextOptions,
   type TopologySource,
 } from '@sleuth/analyze';
 import type { Store } from '@sleuth/store';
@@ -28,6 +29,8 @@ export interface ChatServiceDeps {
   store: Store;
   topology: TopologySource;
   investigator: Investigator;
+  /** How the rule engine's analyzers read beyond the store (a configured Prometheus). */
+  analysis?: StoreContextOptions;
   /** The time questions are asked at (the simulator's clock in tests). */
   clock?: () => number;
 }
@@ -63,6 +66,10 @@ export class ChatService {
 
   constructor(private readonly deps: ChatServiceDeps) {
     this.clock = deps.clock ?? Date.now;
+  }
+
+  private analysisDeps(): { analysis?: StoreContextOptions } {
+    return this.deps.analysis ? { analysis: this.deps.analysis } : {};
   }
 
   async createConversation(input: {
@@ -179,7 +186,12 @@ export class ChatService {
         };
       }
       case 'resource': {
-        let d = await diagnoseResource({ store, topology }, subject.arg, subject.cluster, nowMs);
+        let d = await diagnoseResource(
+          { store, topology, ...this.analysisDeps() },
+          subject.arg,
+          subject.cluster,
+          nowMs,
+        );
         const what = `${formatResourceArg(subject.arg)}${subject.cluster ? ` in ${subject.cluster}` : ''}`;
         let kindNote = '';
         if ('notFound' in d) {
@@ -195,7 +207,7 @@ export class ChatService {
           if (only) {
             kindNote = ` (asked as ${arg.kind}; it is a ${only.kind})`;
             d = await diagnoseResource(
-              { store, topology },
+              { store, topology, ...this.analysisDeps() },
               { ...(only.namespace ? { namespace: only.namespace } : {}), kind: only.kind, name: only.name },
               only.cluster,
               nowMs,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IncidentSeverity, NotFoundError } from '@sleuth/core';
-import type { TopologySource } from '@sleuth/analyze';
+import type { StoreContextOptions, TopologySource } from '@sleuth/analyze';
 import { incidentDetail } from '../incident-detail';
 import { diagnoseResource } from '../resource-diagnosis';
 import { parseResourceArg } from '../resource-arg';
@@ -51,7 +51,12 @@ const CursorParam = z
  * Read API over anomalies and incidents: lists with filters and paging, and an incident's detail
  * (timeline, anomaly records, ranked root causes, recommendations).
  */
-export function analysisRoutes({ store, metrics, topology }: QueryRouteDeps & { topology: TopologySource }) {
+export function analysisRoutes({
+  store,
+  metrics,
+  topology,
+  analysis,
+}: QueryRouteDeps & { topology: TopologySource; analysis?: StoreContextOptions }) {
   return function register(base: FastifyInstance): void {
     const app = base.withTypeProvider<ZodTypeProvider>();
 
@@ -127,7 +132,7 @@ export function analysisRoutes({ store, metrics, topology }: QueryRouteDeps & { 
       async (req) => {
         const { resource, cluster } = req.query;
         const result = await metrics.timeQuery('diagnose_resource', () =>
-          diagnoseResource({ store, topology }, resource, cluster),
+          diagnoseResource({ store, topology, ...(analysis ? { analysis } : {}) }, resource, cluster),
         );
         if ('notFound' in result) {
           throw new NotFoundError(result.notFound, {

@@ -209,10 +209,47 @@ CREATE TABLE investigations (
 CREATE INDEX investigations_incident ON investigations (incident_id, updated_ms, id);
 `;
 
+/**
+ * Version 3. Alerts received from Alertmanager, Grafana or a generic webhook, and the notifications
+ * Sleuth sends about incidents with their delivery state: the whole object as JSON plus the
+ * columns lookups sort and filter on. Ordinary rowid tables like V2's: an alert's labels and
+ * annotations, or a notification's payload, run to kilobytes. `alerts_fingerprint` finds the
+ * instances of one alert when a receiver gets it again; the other indexes serve the listings,
+ * newest first, on their own or by incident (and, for notifications, by delivery status, which is
+ * how pending ones are found after a restart).
+ */
+const V3 = `
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY,
+  receiver TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status TEXT NOT NULL,
+  incident_id TEXT,
+  updated_ms REAL NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX alerts_updated ON alerts (updated_ms, id);
+CREATE INDEX alerts_incident ON alerts (incident_id, updated_ms, id);
+CREATE INDEX alerts_fingerprint ON alerts (receiver, fingerprint);
+
+CREATE TABLE notifications (
+  id TEXT PRIMARY KEY,
+  channel TEXT NOT NULL,
+  incident_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_ms REAL NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX notifications_created ON notifications (created_ms, id);
+CREATE INDEX notifications_incident ON notifications (incident_id, created_ms, id);
+CREATE INDEX notifications_status ON notifications (status, created_ms, id);
+`;
+
 /** Every schema version, oldest first. Append only: a released migration never changes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(V1) },
   { version: 2, name: 'conversations and investigations', up: (db) => db.exec(V2) },
+  { version: 3, name: 'alerts and notifications', up: (db) => db.exec(V3) },
 ];
 
 /** The schema version this code writes. */

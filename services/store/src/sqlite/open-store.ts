@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { SignalBatch } from '@sleuth/core';
 import type { WriteResult } from '../store';
+import { AlertTable } from './alert-table';
 import { AnalysisTable } from './analysis-table';
 import { ConversationTable } from './conversation-table';
 import { EventTable } from './event-table';
@@ -8,6 +9,7 @@ import { InvestigationTable } from './investigation-table';
 import { LogTable } from './log-table';
 import { LogSearch } from './log-search';
 import { MetricTable } from './metric-table';
+import { NotificationTable } from './notification-table';
 import { ObjectTable } from './object-table';
 import { RetentionSweep } from './retention';
 import { SourceDictionary } from './source-dictionary';
@@ -25,6 +27,8 @@ export class OpenStore {
   readonly analysis: AnalysisTable;
   readonly conversations: ConversationTable;
   readonly investigations: InvestigationTable;
+  readonly alerts: AlertTable;
+  readonly notifications: NotificationTable;
   readonly retention: RetentionSweep;
   private readonly writeTx: (batch: SignalBatch) => WriteResult;
 
@@ -42,6 +46,8 @@ export class OpenStore {
     this.analysis = new AnalysisTable(db);
     this.conversations = new ConversationTable(db);
     this.investigations = new InvestigationTable(db);
+    this.alerts = new AlertTable(db);
+    this.notifications = new NotificationTable(db);
     this.retention = new RetentionSweep(db, this.metrics, shouldStop);
     const count = db.prepare<[number, string]>('UPDATE signal_counts SET n = n + ? WHERE kind = ?');
     this.writeTx = db.transaction((batch: SignalBatch): WriteResult => {

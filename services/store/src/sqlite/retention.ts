@@ -28,8 +28,8 @@ function zero(): WriteResult {
 /**
  * Deletes old signals from a SQLite store in bounded transactions (CHUNK rows each), yielding to
  * the event loop between them so ingest is never blocked for long. Anomalies, incidents,
- * conversations with their messages, investigations and the latest state of live objects are
- * kept: no statement here touches their tables.
+ * conversations with their messages, investigations, alerts, notification deliveries and the
+ * latest state of live objects are kept: no statement here touches their tables.
  */
 export class RetentionSweep {
   /**

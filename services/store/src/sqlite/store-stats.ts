@@ -26,6 +26,8 @@ export function readStats(db: Database): StoreStats {
       conversations: count('conversations'),
       chatMessages: count('chat_messages'),
       investigations: count('investigations'),
+      alerts: count('alerts'),
+      notifications: count('notifications'),
     },
     bytes: usedBytes(db),
     schemaVersion: currentVersion(db),

@@ -8,6 +8,8 @@ export type WriteOp =
   | 'putConversation'
   | 'appendMessage'
   | 'putInvestigation'
+  | 'putAlerts'
+  | 'putNotification'
   | 'enforceRetention';
 
 /** What the writer thread is started with. */

@@ -5,7 +5,16 @@
  * answering requests. Started through write-worker-boot.mjs, which loads TypeScript.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Anomaly, ChatMessage, Conversation, Incident, Investigation, SignalBatch } from '@sleuth/core';
+import type {
+  Alert,
+  Anomaly,
+  ChatMessage,
+  Conversation,
+  Incident,
+  Investigation,
+  NotificationDelivery,
+  SignalBatch,
+} from '@sleuth/core';
 import type { RetentionPolicy } from '../store';
 import { SqliteStore } from './sqlite-store';
 import { toWire, type WriterInit, type WriterReply, type WriterRequest } from './write-worker-protocol';
@@ -37,6 +46,10 @@ async function handle(req: WriterRequest): Promise<unknown> {
       return store.appendMessage(req.arg as ChatMessage);
     case 'putInvestigation':
       return store.putInvestigation(req.arg as Investigation);
+    case 'putAlerts':
+      return store.putAlerts(req.arg as Alert[]);
+    case 'putNotification':
+      return store.putNotification(req.arg as NotificationDelivery);
     case 'enforceRetention':
       return store.enforceRetention(req.arg as RetentionPolicy);
     case 'stop':

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { TOOL_REGISTRY, TOOLS, toolNamed, type Tool } from './index';
-import { openFleet, readOnlyStore, toolContext, TRACES, type Fleet } from './testing';
+import { PROMETHEUS_TOOLS, TOOL_REGISTRY, TOOLS, toolNamed, toolsFor, type Tool } from './index';
+import { fakePrometheus, openFleet, readOnlyStore, toolContext, TRACES, type Fleet } from './testing';
 
 /** Paths of properties, at any depth of a JSON Schema, that have no description. */
 function undescribed(schema: unknown, path = ''): string[] {
@@ -16,11 +16,12 @@ function undescribed(schema: unknown, path = ''): string[] {
 }
 
 describe('the tool registry', () => {
-  it('holds the ten read-only tools, each under its own snake_case name', () => {
-    const tools: readonly Tool[] = TOOLS;
-    expect(tools).toHaveLength(10);
+  it('holds the ten read-only tools and promql_query, each under its own snake_case name', () => {
+    expect(TOOLS).toHaveLength(10);
+    const tools: readonly Tool[] = [...TOOLS, ...PROMETHEUS_TOOLS];
+    expect(tools).toHaveLength(11);
     const names = tools.map((t) => t.name);
-    expect(new Set(names).size).toBe(10);
+    expect(new Set(names).size).toBe(11);
     for (const t of tools) {
       expect(t.name).toMatch(/^[a-z_]+$/);
       expect(t.readOnly).toBe(true);
@@ -34,8 +35,16 @@ describe('the tool registry', () => {
     expect(toolNamed('toString')).toBeUndefined();
   });
 
+  it('offers promql_query only when a Prometheus is configured', () => {
+    expect(toolsFor({ prometheus: false })).toEqual(TOOLS);
+    expect(toolsFor({ prometheus: true }).map((t) => t.name)).toEqual([
+      ...TOOLS.map((t) => t.name),
+      'promql_query',
+    ]);
+  });
+
   it('describes every parameter in the JSON Schema the model is sent', () => {
-    for (const t of TOOLS) {
+    for (const t of [...TOOLS, ...PROMETHEUS_TOOLS]) {
       const schema = z.toJSONSchema(t.params, { io: 'input' });
       expect(schema).toMatchObject({ type: 'object' });
       expect(undescribed(schema), t.name).toEqual([]);
@@ -63,11 +72,12 @@ describe('every tool', () => {
     recent_changes: { namespace: 'shop', sinceMinutes: 600 },
     get_incident: { id: 'inc-cart' },
     find_traces: { traceId: TRACES.error },
+    promql_query: { query: 'container_memory_working_set_bytes{namespace="shop"}' },
   };
 
   it('only reads: answers with a store whose every write throws', async () => {
     const store = readOnlyStore(fleet.store);
-    const ctx = toolContext(store);
+    const ctx = { ...toolContext(store), prometheus: fakePrometheus() };
     for (const [name, args] of Object.entries(calls)) {
       const tool = toolNamed(name);
       if (!tool) throw new Error(`no tool ${name}`);
@@ -78,7 +88,7 @@ describe('every tool', () => {
   });
 
   it('keeps its answer well under 12,000 characters of JSON at default limits', async () => {
-    const ctx = toolContext(fleet.store);
+    const ctx = { ...toolContext(fleet.store), prometheus: fakePrometheus() };
     const wide = { sinceMinutes: 7 * 24 * 60 };
     for (const [name, args] of Object.entries(calls)) {
       const tool = toolNamed(name);

@@ -4,6 +4,7 @@ import { getResource } from './get-resource';
 import { listAnomalies } from './list-anomalies';
 import { listEvents } from './list-events';
 import { logTemplates } from './log-templates';
+import { promqlQuery } from './promql-query';
 import { querySeries } from './query-series';
 import { recentChanges } from './recent-changes';
 import { searchLogs } from './search-logs';
@@ -27,11 +28,15 @@ export const TOOL_REGISTRY = {
   recent_changes: recentChanges,
   get_incident: getIncident,
   find_traces: findTraces,
+  promql_query: promqlQuery,
 } satisfies Record<string, Tool>;
 
 export type ToolName = keyof typeof TOOL_REGISTRY;
 
-/** The tools in the order they are offered to the model: finding signals first, then context. */
+/**
+ * The tools every investigation is offered, in order: finding signals first, then context.
+ * {@link toolsFor} adds the ones that need an optional source.
+ */
 export const TOOLS = [
   getIncident,
   listAnomalies,
@@ -44,6 +49,14 @@ export const TOOLS = [
   topology,
   recentChanges,
 ] as const;
+
+/** Tools offered only when a Prometheus is configured (`prometheus.url`). */
+export const PROMETHEUS_TOOLS = [promqlQuery] as const;
+
+/** The tools to offer: {@link TOOLS}, and the Prometheus ones when a Prometheus is configured. */
+export function toolsFor(sources: { prometheus: boolean }): readonly Tool[] {
+  return sources.prometheus ? [...TOOLS, ...PROMETHEUS_TOOLS] : TOOLS;
+}
 
 /** The tool of a name the model used, or undefined for a name no tool has. */
 export function toolNamed(name: string): Tool | undefined {

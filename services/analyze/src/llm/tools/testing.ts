@@ -31,6 +31,7 @@ export {
   SECRET_VALUE,
 } from './testing-objects';
 export { TRACES } from './testing-signals';
+export { cartMemory, fakePrometheus } from './testing-prometheus';
 
 /** A store in a temp directory holding a small shop: a rollout and a config change gone wrong. */
 export interface Fleet {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Store } from '@sleuth/store';
 import type { TopologySource } from '../../topology/source';
+import type { PromQLSource } from '../../prometheus/source';
 import type { EvidenceRegistry } from '../evidence';
 
 /** What every tool result looks like to the model. */
@@ -14,7 +15,7 @@ export interface ToolResult {
   note?: string;
 }
 
-/** What a tool may read: the store and topology, as of one instant. Nothing here can write. */
+/** What a tool may read: the store, topology and Prometheus, as of one instant. Nothing here can write. */
 export interface ToolContext {
   store: Store;
   topology: TopologySource;
@@ -24,6 +25,8 @@ export interface ToolContext {
   evidence: EvidenceRegistry;
   /** Default cluster when the model names none and Sleuth holds exactly one. */
   defaultCluster?: string;
+  /** The configured Prometheus (`prometheus.url`), read by `promql_query`; absent when none is. */
+  prometheus?: PromQLSource;
 }
 
 /**

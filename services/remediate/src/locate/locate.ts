@@ -1,0 +1,204 @@
+import { decline, type Decline } from '../decline';
+import { valueAt, type PathSegment } from '../field-path';
+import { effectiveValue, kustomizeFieldSource, type FieldSource } from './field-source';
+import { chartOf, helmChartFor, type ObjectRef } from './helm';
+import { localReferences, KustomizationFile } from './kustomization-file';
+import { buildKustomization, type KObject } from './kustomize';
+import { ManifestFiles, repoPath, type ManifestObject } from './manifest-files';
+import { dirOf, isUnder, KUSTOMIZATION_NAMES, scanRepo, type RepoScan } from './repo-scan';
+
+/**
+ * Where the manifest that produces a live object is, and where in it a field's value is
+ * defined: the file and document to edit, the object's place in the document, the field's
+ * path inside it.
+ */
+export interface LocatedManifest extends FieldSource {
+  repoDir: string;
+  /** The edited file's whole text as read. */
+  text: string;
+  /** For Kustomize, the kustomization that renders the object (the root overlay). */
+  renderedBy?: string;
+  /** "overlays/prod/memory-patch.yaml (a patch applied by overlays/prod/kustomization.yaml)". */
+  describe: string;
+  /** A field's value as the cluster gets it from the repo (patches applied). */
+  valueOf(path: readonly PathSegment[]): { found: boolean; value: unknown };
+  /** A field's values in every document that sets it, the manifest first (list items merge). */
+  valuesOf(path: readonly PathSegment[]): unknown[];
+}
+
+export interface LocateOptions {
+  /** The field the edit is for; without it, the object's own manifest. */
+  field?: PathSegment[];
+  /** Folders of the repo to search (`clusters/prod`); all of it when empty. */
+  paths?: readonly string[];
+}
+
+type Candidate = { kind: 'plain'; obj: ManifestObject } | { kind: 'kustomize'; obj: KObject; root: string };
+
+export function refText(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+function matches(ref: ObjectRef, o: { kind: string; name: string; namespace: string | undefined }): boolean {
+  // A manifest without a namespace lands wherever it is applied, so it matches any.
+  return (
+    o.kind === ref.kind &&
+    o.name === ref.name &&
+    (o.namespace === undefined || ref.namespace === undefined || o.namespace === ref.namespace)
+  );
+}
+
+/** Files and directories the repo's kustomizations consume: they are not manifests on their own. */
+async function consumed(
+  files: ManifestFiles,
+  scan: RepoScan,
+): Promise<{ dirs: Set<string>; files: Set<string> }> {
+  const out = { dirs: new Set<string>(), files: new Set<string>() };
+  for (const [dir, kfile] of scan.kustomizations) {
+    const f = await files.read(kfile);
+    const k = 'error' in f ? undefined : KustomizationFile.safeParse(f.docs[0] ?? {});
+    if (!k?.success) continue;
+    const refs = localReferences(k.data);
+    for (const r of [...refs.resources, ...refs.patches]) {
+      const p = repoPath(dir === '.' ? r : `${dir}/${r}`);
+      if (p === undefined) continue;
+      if (scan.kustomizations.has(p)) out.dirs.add(p);
+      else out.files.add(p);
+    }
+  }
+  return out;
+}
+
+/**
+ * Finds the one manifest in a working tree that produces `ref` (kind, name, namespace), and
+ * where `opts.field` is defined for it. Plain YAML (multi-document files, `kind: List`) and
+ * Kustomize (see buildKustomization); an object found only in a Helm chart's templates, in
+ * more than one place, or nowhere is declined with a reason a person can act on.
+ */
+export async function locateManifest(
+  repoDir: string,
+  ref: ObjectRef,
+  opts: LocateOptions = {},
+): Promise<LocatedManifest | Decline> {
+  const scan = await scanRepo(repoDir);
+  const files = new ManifestFiles(repoDir);
+  const paths = (opts.paths ?? []).map((p) => repoPath(p) ?? p);
+  const inPaths = (rel: string): boolean => paths.length === 0 || paths.some((p) => isUnder(rel, p));
+  const used = await consumed(files, scan);
+  const notes: string[] = [];
+  const candidates: Candidate[] = [];
+
+  for (const f of scan.yamlFiles) {
+    const base = f.split('/').pop() ?? f;
+    if (KUSTOMIZATION_NAMES.some((n) => n === base) || used.files.has(f) || scan.kustomizations.has(dirOf(f)))
+      continue;
+    if (chartOf(scan, f) !== undefined || !inPaths(f)) continue;
+    const objs = await files.objects(f);
+    if ('error' in objs) notes.push(objs.error);
+    else for (const o of objs) if (matches(ref, o)) candidates.push({ kind: 'plain', obj: o });
+  }
+  for (const [dir, kfile] of scan.kustomizations) {
+    if (used.dirs.has(dir) || chartOf(scan, dir) !== undefined || !inPaths(dir)) continue;
+    const built = await buildKustomization(files, kfile);
+    notes.push(...built.notes);
+    for (const o of built.objects)
+      if (matches(ref, o)) candidates.push({ kind: 'kustomize', obj: o, root: kfile });
+  }
+
+  const what = refText(ref);
+  if (candidates.length === 0) {
+    const chart = await helmChartFor(repoDir, scan, ref);
+    if (chart !== undefined)
+      return decline(
+        'helm',
+        `${what} is produced by the Helm chart at ${chart}; values files are not supported yet, so change it there by hand`,
+      );
+    if (scan.tooLarge.length > 0) notes.push(`not read (over 1 MiB): ${scan.tooLarge.join(', ')}`);
+    if (scan.truncated)
+      notes.push('the repository has too many files; set remediation.paths to the manifests');
+    const under = paths.length > 0 ? ` under ${paths.join(', ')}` : '';
+    const extra = notes.length > 0 ? ` (${[...new Set(notes)].slice(0, 5).join('; ')})` : '';
+    return decline('not-found', `no manifest in the repo${under} defines ${what}${extra}`);
+  }
+  if (candidates.length > 1) {
+    const where = candidates.map((c) =>
+      c.kind === 'plain' ? c.obj.file : `${c.obj.base.file} via ${c.root}`,
+    );
+    return decline(
+      'ambiguous',
+      `${ref.kind} ${ref.name} is defined in ${candidates.length} files: ${where.join(', ')}; say which with remediation.paths`,
+    );
+  }
+  const c = candidates[0];
+  if (!c) return decline('not-found', `no manifest in the repo defines ${what}`);
+  return c.kind === 'plain'
+    ? locatedPlain(repoDir, files, c.obj, opts.field)
+    : locatedKustomize(repoDir, files, c, opts.field, what);
+}
+
+async function withText(files: ManifestFiles, src: FieldSource): Promise<{ text: string } | Decline> {
+  const f = await files.read(src.file);
+  return 'error' in f ? decline('unsupported', f.error) : { text: f.text };
+}
+
+async function locatedPlain(
+  repoDir: string,
+  files: ManifestFiles,
+  o: ManifestObject,
+  field: PathSegment[] = [],
+): Promise<LocatedManifest | Decline> {
+  const src: FieldSource = {
+    file: o.file,
+    documentIndex: o.documentIndex,
+    objectPath: o.objectPath,
+    fieldPath: field,
+    via: 'plain',
+  };
+  const t = await withText(files, src);
+  if ('declined' in t) return t;
+  const docNote = o.objectPath.length > 0 ? `, item ${String(o.objectPath[1])} of its List` : '';
+  return {
+    ...src,
+    repoDir,
+    text: t.text,
+    describe: `${o.file} (document ${o.documentIndex + 1}${docNote})`,
+    valueOf: (p) => valueAt(o.value, p),
+    valuesOf: (p) => {
+      const v = valueAt(o.value, p);
+      return v.found ? [v.value] : [];
+    },
+  };
+}
+
+async function locatedKustomize(
+  repoDir: string,
+  files: ManifestFiles,
+  c: { obj: KObject; root: string },
+  field: PathSegment[] = [],
+  what: string,
+): Promise<LocatedManifest | Decline> {
+  const src = kustomizeFieldSource(c.obj, field, what);
+  if ('declined' in src) return src;
+  const t = await withText(files, src);
+  if ('declined' in t) return t;
+  const role =
+    src.via === 'kustomize-patch'
+      ? `a patch applied by ${src.kustomization ?? c.root}`
+      : src.via === 'kustomize-images'
+        ? 'its images: entry'
+        : `rendered by ${c.root}`;
+  const o = c.obj;
+  return {
+    ...src,
+    repoDir,
+    text: t.text,
+    renderedBy: c.root,
+    describe: `${src.file} (${role})`,
+    valueOf: (p) => effectiveValue(o, p),
+    valuesOf: (p) =>
+      [o.base, ...o.patches].flatMap((s) => {
+        const v = valueAt(s.value, p);
+        return v.found ? [v.value] : [];
+      }),
+  };
+}
