@@ -53,7 +53,7 @@ describe('GitHub pull requests for a pushed fix branch (@octokit/rest against a 
       rootCause: oomKilled(memory('cart', to)),
       repo: { url: repo.remote },
       workDir: repo.work,
-      github: { token, baseUrl: github.url, owner: 'acme', repo: 'gitops' },
+      forge: { provider: 'github', token, baseUrl: github.url, owner: 'acme', repo: 'gitops' },
       incidentTitle: 'cart pods restarting in shop',
       incidentUrl: `https://sleuth.example/incidents/${incidentId}`,
     });
@@ -157,7 +157,7 @@ describe('GitHub pull requests for a pushed fix branch (@octokit/rest against a 
       rootCause: oomKilled(memory('nowhere', '768Mi')),
       repo: { url: repo.remote },
       workDir: repo.work,
-      github: { token: TOKEN, baseUrl: github.url, owner: 'acme', repo: 'gitops' },
+      forge: { provider: 'github', token: TOKEN, baseUrl: github.url, owner: 'acme', repo: 'gitops' },
     });
     expect(isDecline(r) && r.code).toBe('not-found');
     expect(github.calls.length).toBe(before);

@@ -35,6 +35,24 @@ export {
   type PullRequestResult,
 } from './forge/github';
 export {
+  GitLabConfig,
+  GitLabForge,
+  GitLabProject,
+  type GitLabConfigInput,
+  type MergeRequestRequest,
+} from './forge/gitlab';
+export {
+  ForgeConfig,
+  GitHubRepoConfig,
+  GitLabProjectConfig,
+  forgeFor,
+  type BranchChange,
+  type ForgeConfigInput,
+  type GitHubRepoConfigInput,
+  type GitLabProjectConfigInput,
+  type OpenOrUpdate,
+} from './forge/forge-config';
+export {
   FIX_LABELS,
   plainText,
   pullRequestBody,
@@ -42,9 +60,7 @@ export {
   type PullRequestText,
 } from './forge/pr-body';
 export {
-  GitHubRepoConfig,
   openFixPullRequest,
   type FixPullRequest,
-  type GitHubRepoConfigInput,
   type OpenFixPullRequestInput,
 } from './forge/open-pull-request';

@@ -148,7 +148,9 @@ export class GitHubForge {
       return (await fn()).data;
     } catch (e) {
       const failure = RequestFailure.safeParse(e);
-      if (!failure.success)
+      // Octokit reports a request that got no answer (refused, reset, DNS) as status 500 without
+      // a response: that is GitHub unreachable, not GitHub failing.
+      if (!failure.success || failure.data.response === undefined)
         throw new ForgeError(
           `GitHub did not answer ${what} at ${this.config.baseUrl}: ${e instanceof Error ? e.message : String(e)}`,
           undefined,

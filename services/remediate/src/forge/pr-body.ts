@@ -15,22 +15,40 @@ export interface PullRequestText {
 export const FIX_LABELS = ['sleuth', 'automated-fix'] as const;
 
 /**
- * Text from logs, events or an LLM as plain markdown text on one line: `&`, `<` and `>` become
- * entities so GitHub renders no HTML from it, and markdown's active characters are escaped so it
- * cannot add links, images, headings or mentions.
+ * Text from logs, events or an LLM as plain markdown text on one line, for GitHub and GitLab
+ * alike: `<` and `>` become entities so no HTML renders from it, and markdown's active characters
+ * are backslash-escaped so it cannot add links, images, headings, math or emphasis. The escapes
+ * also cover every reference character of GitLab (`@user`, `#1`, `!1`, `~label`, `%milestone`,
+ * `$snippet`, `&epic`, `^alert`), which GitLab leaves as text only when backslash-escaped, so the
+ * text mentions nobody and cross-references nothing. `&` is escaped rather than made `&amp;` so an
+ * entity in the text shows as written.
  */
 export function plainText(s: string): string {
-  return escapeHtml(s.replace(/[\r\n\t]+/g, ' '))
-    .replace(/([\\`*_[\]()#!|~@])/g, '\\$1')
+  return s
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/([\\`*_[\]()#!|~@$%^&])/g, '\\$1')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
     .trim();
 }
 
-/** `&`, `<` and `>` as entities: GitHub renders no HTML from the text. */
+/**
+ * Sleuth's own multi-line text (why, risk, rollback) as markdown: `escapeHtml`, and a `/` that
+ * starts a line is escaped, because GitLab runs such a line as a quick action (`/merge`, `/close`).
+ */
+function paragraph(s: string): string {
+  return escapeHtml(s).replace(/^([ \t]*)\//gm, '$1\\/');
+}
+
+/** `&`, `<` and `>` as entities: GitHub and GitLab render no HTML from the text. */
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** A code span that holds `s` whatever backticks it contains (GitHub renders no HTML inside). */
+/**
+ * A code span that holds `s` whatever backticks it contains: GitHub and GitLab render no HTML and
+ * find no references inside.
+ */
 function codeSpan(s: string): string {
   const one = s.replace(/[\r\n]+/g, ' ');
   const longest = Math.max(0, ...(one.match(/`+/g) ?? []).map((r) => r.length));
@@ -108,15 +126,15 @@ export function pullRequestBody(t: PullRequestText): string {
     '',
     '## Why',
     '',
-    escapeHtml(p.rationale),
+    paragraph(p.rationale),
     '',
     '## Risk',
     '',
-    escapeHtml(p.risk),
+    paragraph(p.risk),
     '',
     '## Rollback',
     '',
-    escapeHtml(p.rollback),
+    paragraph(p.rollback),
     '',
     '## How to verify',
     '',
