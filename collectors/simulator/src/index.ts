@@ -12,6 +12,7 @@ export {
   type FaultRequestInput,
 } from './faults/fault-schema';
 export { defaultFleet } from './fleet/clusters';
+export { renderGitOpsRepo, type ManifestFile } from './gitops/gitops-repo';
 export type { ClusterSpec, WorkloadSpec, LogFormat, WorkloadRole } from './fleet/types';
 export {
   OtlpExportError,

@@ -3,6 +3,7 @@ import { AgentConfigSchema, KubernetesConfigSchema } from './config-kubernetes';
 import { AlertsConfigSchema } from './config-alerts';
 import { LlmConfigSchema } from './config-llm';
 import { PrometheusConfigSchema } from './config-prometheus';
+import { RemediationConfigSchema } from './config-remediation';
 
 /**
  * Every setting Sleuth reads, with its default. Each leaf can be set in the config file (YAML or
@@ -169,6 +170,7 @@ export const ConfigSchema = z
     llm: LlmConfigSchema,
     alerts: AlertsConfigSchema,
     prometheus: PrometheusConfigSchema,
+    remediation: RemediationConfigSchema,
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -19,6 +19,9 @@ import { Notifier } from './alerts/notifier';
 import { IncidentPipeline } from './incident-pipeline';
 import { storeContextOptions } from './prometheus-setup';
 import { alertRoutes } from './routes/alerts';
+import { fixRoutes } from './routes/fixes';
+import { FixService } from './remediation/fix-service';
+import { remediationSettings } from './remediation/settings';
 import { agentRoutes } from './routes/agents';
 import { chatRoutes } from './routes/chat';
 import { analysisRoutes } from './routes/analysis';
@@ -55,6 +58,8 @@ export interface AppDeps {
    * store and the feed, when not given.
    */
   incidents?: IncidentPipeline;
+  /** The simulated fleet's GitOps repository, used for fixes when `remediation.repo.url` is unset. */
+  demoRepo?: string;
 }
 
 /** How often firing alerts that were not delivered again for `alerts.staleAfterHours` are ended. */
@@ -139,6 +144,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger,
   });
   const unsubscribeNotifier = feed.subscribe((n) => notifier.onNotice(n));
+  // Fixes as branches and pull requests of the GitOps repository, some opened by policy.
+  const fixes = new FixService({
+    store,
+    settings: remediationSettings(config, deps.demoRepo),
+    logger,
+    incidentUrl: (id) => `${publicUrl(config, app)}/api/v1/incidents/${id}`,
+  });
+  const unsubscribeFixes = feed.subscribe((n) => fixes.onNotice(n));
   await sender.resume();
   let incidents = deps.incidents;
   if (!incidents) {
@@ -165,10 +178,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clearInterval(expiry);
     unsubscribe();
     unsubscribeNotifier();
+    unsubscribeFixes();
+    fixes.stop();
     notifier.stop();
     sender.stop();
     investigations.stop();
     await alerts.idle();
+    await fixes.idle();
   });
   await app.register(
     otlpRoutes({ config, queue, metrics, clusters, agentTokens, replays: new ReplayGuard() }),
@@ -197,6 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void api.register(simulatorRoutes(deps.simulator ?? (() => undefined)));
       void api.register(chatRoutes({ chat, investigations }));
       void api.register(alertRoutes({ config, store, alerts }));
+      void api.register(fixRoutes({ store, fixes }));
     },
     { prefix: '/api/v1' },
   );

@@ -11,6 +11,7 @@ Commands:
   agent      Watch the cluster this runs in and push to a Sleuth server
   import     Load a kubectl cluster-info dump (or kubectl get -o json files)
   diagnose   Explain what is wrong with a resource: ranked causes, evidence, what to do
+  fix        Show (--dry-run) or open an incident's fix as a branch or pull request
 
 Run 'sleuth <command> --help' for a command's options.
 Every setting can also come from a config file (--config) or SLEUTH_* environment
@@ -265,6 +266,7 @@ export async function main(argv: string[]): Promise<number> {
     if (first === 'import') return await importCommand(rest);
     if (first === 'diagnose')
       return await (await import('./diagnose-command')).diagnoseCommand(rest, configFrom);
+    if (first === 'fix') return await (await import('./fix-command')).fixCommand(rest, configFrom);
     if (first === 'help') return printHelp(MAIN_HELP);
     process.stderr.write(`sleuth: unknown command "${first}"\n\n${MAIN_HELP}\n`);
     return 2;

@@ -8,3 +8,5 @@ export { ChatService, type ChatServiceDeps } from './chat/chat-service';
 export { Investigations, stateKeyOf } from './chat/investigations';
 export { createInvestigator, llmSettings } from './llm-setup';
 export { createPrometheusClient, prometheusSettings, storeContextOptions } from './prometheus-setup';
+export { ensureDemoRepo, manifestText } from './remediation/demo-repo';
+export { FixService, type IncidentFix, type OpenResult } from './remediation/fix-service';

@@ -10,6 +10,7 @@ import { KubernetesCollector } from '@sleuth/kubernetes';
 import { HttpOtlpTransport, Simulator } from '@sleuth/simulator';
 import { RetentionScheduler, SqliteStore, type Store } from '@sleuth/store';
 import { buildApp } from './app';
+import { ensureDemoRepo } from './remediation/demo-repo';
 import { defaultDetectors, type DetectorSet } from './detectors';
 import { IncidentFeed } from './incident-feed';
 import { IncidentPipeline } from './incident-pipeline';
@@ -142,6 +143,18 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   await retention.start();
 
   let simulator: Simulator | undefined;
+  const simulate = shouldSimulate(config, kubeTarget !== undefined);
+  // The simulated fleet comes with its GitOps repository, so its incidents get fixes out of the box.
+  let demoRepo: string | undefined;
+  if (simulate && config.remediation.repo.url === undefined && config.remediation.demoRepo) {
+    demoRepo = await ensureDemoRepo(config.store.dataDir, logger).catch((err: unknown) => {
+      logger.warn(
+        { err },
+        'cannot create the demo GitOps repository (is git installed?); fixes are not proposed',
+      );
+      return undefined;
+    });
+  }
   const clusters = new ClusterRegistry();
   const app = await buildApp({
     config,
@@ -154,6 +167,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
     detection: () => detection?.status(),
     incidentFeed,
     incidents,
+    ...(demoRepo ? { demoRepo } : {}),
   });
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.server.address();
@@ -181,7 +195,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   }
 
   const simulatedCollectors: KubernetesCollector[] = [];
-  if (shouldSimulate(config, kubeTarget !== undefined)) {
+  if (simulate) {
     simulator = new Simulator({
       seed: config.simulator.seed,
       speed: config.simulator.speed,

@@ -209,3 +209,16 @@ export const NotificationQuery = z.object({
   limit: z.number().int().min(1).max(1000).default(100),
 });
 export type NotificationQuery = z.input<typeof NotificationQuery>;
+
+/**
+ * Which remediation audit entries to list, newest first (atMs, then id, both descending).
+ * `before` is a keyset cursor: pass the last entry of a full page to read the next.
+ */
+export const FixActionQuery = z.object({
+  /** Only entries about this incident. */
+  incidentId: z.string().min(1).max(200).optional(),
+  outcome: z.enum(['opened', 'updated', 'unchanged', 'declined', 'refused', 'failed']).optional(),
+  before: z.object({ atMs: EpochMsSchema, id: z.string().min(1) }).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type FixActionQuery = z.input<typeof FixActionQuery>;

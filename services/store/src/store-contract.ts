@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { alertContract } from './contract/alert-contract';
 import { chatContract } from './contract/chat-contract';
+import { fixActionContract } from './contract/fix-action-contract';
 import { logContract } from './contract/log-contract';
 import { metricContract } from './contract/metric-contract';
 import { objectAnalysisContract } from './contract/object-analysis-contract';
@@ -21,7 +22,8 @@ export type { MakeStore, StoreHarness } from './contract/harness';
  * investigations (round trips with full answers, ordering, paging, a missing conversation);
  * alerts and notification deliveries (round trips with every field, replacement by id, lookup of
  * thousands of ids, each filter, paging, a batch with an invalid alert stored not at all);
- * retention by age and by size, which keeps analysis, chat, alerts and notifications; stats
+ * the remediation audit log (append-only, filters, paging);
+ * retention by age and by size, which keeps analysis, chat, alerts, notifications and the audit log; stats
  * counts; and durability across a reopen (when the harness can reopen).
  */
 export function describeStoreContract(name: string, makeStore: MakeStore): void {
@@ -33,5 +35,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     retentionContract(makeStore);
     chatContract(makeStore);
     alertContract(makeStore);
+    fixActionContract(makeStore);
   });
 }

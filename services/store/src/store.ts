@@ -1,5 +1,6 @@
 import type {
   Alert,
+  FixAction,
   Anomaly,
   ChatMessage,
   Component,
@@ -19,6 +20,7 @@ import type {
 } from '@sleuth/core';
 import type {
   AlertQuery,
+  FixActionQuery,
   AnomalyQuery,
   ConversationQuery,
   EventQuery,
@@ -115,6 +117,7 @@ export interface StoreStats {
     investigations: number;
     alerts: number;
     notifications: number;
+    fixActions: number;
   };
   bytes: number;
   schemaVersion: number;
@@ -220,8 +223,16 @@ export interface Store extends Component {
   listNotifications(query: NotificationQuery): Promise<NotificationDelivery[]>;
 
   /**
+   * Appends one entry to the remediation audit log, durable when the promise resolves. Entries are
+   * never replaced: an id already there rejects with ValidationError.
+   */
+  appendFixAction(action: FixAction): Promise<void>;
+  /** Newest (by atMs, then id) first, filtered by incident and outcome; from `before` on. */
+  listFixActions(query: FixActionQuery): Promise<FixAction[]>;
+
+  /**
    * Deletes signals by age, then by size (oldest first). Anomalies, incidents, conversations with
-   * their messages, investigations, alerts and notification deliveries are kept.
+   * their messages, investigations, alerts, notification deliveries and the remediation audit log are kept.
    */
   enforceRetention(policy: RetentionPolicy): Promise<RetentionReport>;
   stats(): Promise<StoreStats>;

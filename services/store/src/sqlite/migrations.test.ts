@@ -7,6 +7,7 @@ import {
   StoreError,
   type Alert,
   type Conversation,
+  type FixAction,
   type Incident,
   type Investigation,
   type NotificationDelivery,
@@ -59,13 +60,13 @@ const incident: Incident = {
 describe('schema migrations', () => {
   it('applies only the migrations an older database lacks', () => {
     const db = new Database(':memory:');
-    expect(migrate(db)).toEqual([1, 2, 3]);
+    expect(migrate(db)).toEqual([1, 2, 3, 4]);
     const next = {
-      version: 4,
+      version: 5,
       name: 'test column',
       up: (d: Database.Database) => d.exec('ALTER TABLE logs ADD COLUMN extra TEXT'),
     };
-    expect(migrate(db, [...MIGRATIONS, next])).toEqual([4]);
+    expect(migrate(db, [...MIGRATIONS, next])).toEqual([5]);
     expect(migrate(db, [...MIGRATIONS, next])).toEqual([]);
     expect(() => migrate(db)).toThrow(StoreError);
     db.close();
@@ -74,7 +75,7 @@ describe('schema migrations', () => {
 
 describe('SqliteStore on a database of schema version 1', () => {
   for (const writeThread of [false, true]) {
-    it(`migrates it to version 3 and keeps its incidents${writeThread ? ' (writer thread)' : ''}`, async () => {
+    it(`migrates it to version 4 and keeps its incidents${writeThread ? ' (writer thread)' : ''}`, async () => {
       const path = join(tempDir(), 'v1.db');
       const old = databaseAt(1, path);
       new AnalysisTable(old).putIncident(incident);
@@ -82,7 +83,7 @@ describe('SqliteStore on a database of schema version 1', () => {
 
       const store = await openStore(path, writeThread);
       try {
-        expect((await store.stats()).schemaVersion).toBe(3);
+        expect((await store.stats()).schemaVersion).toBe(4);
         expect(await store.getIncident('inc_v1')).toEqual(incident);
         const conversation = {
           id: 'cv_1',
@@ -174,8 +175,20 @@ describe('SqliteStore on a database of schema version 2', () => {
     payload: '{"text":"cart is crash-looping"}',
   };
 
+  const fixAction: FixAction = {
+    id: 'fix_1',
+    incidentId: 'inc_v1',
+    atMs: T0 + 5 * MINUTE,
+    trigger: 'api',
+    actor: 'api 127.0.0.1',
+    outcome: 'declined',
+    provider: 'local',
+    code: 'no-patch',
+    reason: 'the analyzer proposes no manifest change for crash-loop',
+  };
+
   for (const writeThread of [false, true]) {
-    it(`migrates it to version 3 and keeps everything it held${writeThread ? ' (writer thread)' : ''}`, async () => {
+    it(`migrates it to version 4 and keeps everything it held${writeThread ? ' (writer thread)' : ''}`, async () => {
       const path = join(tempDir(), 'v2.db');
       const old = databaseAt(2, path);
       new OpenStore(old, () => false).write(batchOf({ logs: [log({ timeMs: T0, body: 'cart OOMKilled' })] }));
@@ -189,7 +202,7 @@ describe('SqliteStore on a database of schema version 2', () => {
       const store = await openStore(path, writeThread);
       try {
         const stats = await store.stats();
-        expect(stats.schemaVersion).toBe(3);
+        expect(stats.schemaVersion).toBe(4);
         expect(stats.counts).toMatchObject({
           logs: 1,
           incidents: 1,
@@ -198,6 +211,7 @@ describe('SqliteStore on a database of schema version 2', () => {
           investigations: 1,
           alerts: 0,
           notifications: 0,
+          fixActions: 0,
         });
         expect((await store.searchLogs({ q: 'OOMKilled' })).records.map((r) => r.body)).toEqual([
           'cart OOMKilled',
@@ -211,7 +225,9 @@ describe('SqliteStore on a database of schema version 2', () => {
         await store.putNotification(notification);
         expect(await store.listAlerts({ incidentId: 'inc_v1' })).toEqual([alert]);
         expect(await store.listNotifications({ incidentId: 'inc_v1' })).toEqual([notification]);
-        expect((await store.stats()).counts).toMatchObject({ alerts: 1, notifications: 1 });
+        await store.appendFixAction(fixAction);
+        expect(await store.listFixActions({ incidentId: 'inc_v1' })).toEqual([fixAction]);
+        expect((await store.stats()).counts).toMatchObject({ alerts: 1, notifications: 1, fixActions: 1 });
       } finally {
         await store.stop();
       }
@@ -222,6 +238,7 @@ describe('SqliteStore on a database of schema version 2', () => {
         { version: 1, name: 'initial schema' },
         { version: 2, name: 'conversations and investigations' },
         { version: 3, name: 'alerts and notifications' },
+        { version: 4, name: 'remediation audit log' },
       ]);
     });
   }

@@ -245,11 +245,29 @@ CREATE INDEX notifications_incident ON notifications (incident_id, created_ms, i
 CREATE INDEX notifications_status ON notifications (status, created_ms, id);
 `;
 
+/**
+ * Version 4. The remediation audit log: every request to open a fix (who, which incident, what
+ * came of it), the whole entry as JSON plus the columns listings sort and filter on. Append-only:
+ * rows are inserted, never replaced, updated or removed by retention.
+ */
+const V4 = `
+CREATE TABLE fix_actions (
+  id TEXT PRIMARY KEY,
+  incident_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  at_ms REAL NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX fix_actions_at ON fix_actions (at_ms, id);
+CREATE INDEX fix_actions_incident ON fix_actions (incident_id, at_ms, id);
+`;
+
 /** Every schema version, oldest first. Append only: a released migration never changes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(V1) },
   { version: 2, name: 'conversations and investigations', up: (db) => db.exec(V2) },
   { version: 3, name: 'alerts and notifications', up: (db) => db.exec(V3) },
+  { version: 4, name: 'remediation audit log', up: (db) => db.exec(V4) },
 ];
 
 /** The schema version this code writes. */

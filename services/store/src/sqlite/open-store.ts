@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { SignalBatch } from '@sleuth/core';
 import type { WriteResult } from '../store';
 import { AlertTable } from './alert-table';
+import { FixActionTable } from './fix-action-table';
 import { AnalysisTable } from './analysis-table';
 import { ConversationTable } from './conversation-table';
 import { EventTable } from './event-table';
@@ -29,6 +30,7 @@ export class OpenStore {
   readonly investigations: InvestigationTable;
   readonly alerts: AlertTable;
   readonly notifications: NotificationTable;
+  readonly fixActions: FixActionTable;
   readonly retention: RetentionSweep;
   private readonly writeTx: (batch: SignalBatch) => WriteResult;
 
@@ -48,6 +50,7 @@ export class OpenStore {
     this.investigations = new InvestigationTable(db);
     this.alerts = new AlertTable(db);
     this.notifications = new NotificationTable(db);
+    this.fixActions = new FixActionTable(db);
     this.retention = new RetentionSweep(db, this.metrics, shouldStop);
     const count = db.prepare<[number, string]>('UPDATE signal_counts SET n = n + ? WHERE kind = ?');
     this.writeTx = db.transaction((batch: SignalBatch): WriteResult => {

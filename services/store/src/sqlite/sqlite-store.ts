@@ -3,6 +3,7 @@ import {
   StoreError,
   type Alert,
   type Anomaly,
+  type FixAction,
   type ChatMessage,
   type Conversation,
   type Incident,
@@ -21,6 +22,7 @@ import type {
   AnomalyQuery,
   ConversationQuery,
   EventQuery,
+  FixActionQuery,
   HistoryQuery,
   IncidentQuery,
   InvestigationQuery,
@@ -283,6 +285,15 @@ export class SqliteStore implements Store {
 
   listNotifications(query: NotificationQuery): Promise<NotificationDelivery[]> {
     return this.run('listing notifications', (s) => s.notifications.list(query));
+  }
+
+  appendFixAction(action: FixAction): Promise<void> {
+    if (this.writer) return this.forward('appendFixAction', action);
+    return this.run('writing the remediation audit log', (s) => s.fixActions.append(action));
+  }
+
+  listFixActions(query: FixActionQuery): Promise<FixAction[]> {
+    return this.run('reading the remediation audit log', (s) => s.fixActions.list(query));
   }
 
   async enforceRetention(policy: RetentionPolicy): Promise<RetentionReport> {

@@ -28,6 +28,7 @@ export function readStats(db: Database): StoreStats {
       investigations: count('investigations'),
       alerts: count('alerts'),
       notifications: count('notifications'),
+      fixActions: count('fix_actions'),
     },
     bytes: usedBytes(db),
     schemaVersion: currentVersion(db),

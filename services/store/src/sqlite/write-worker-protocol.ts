@@ -10,6 +10,7 @@ export type WriteOp =
   | 'putInvestigation'
   | 'putAlerts'
   | 'putNotification'
+  | 'appendFixAction'
   | 'enforceRetention';
 
 /** What the writer thread is started with. */

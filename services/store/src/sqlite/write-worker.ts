@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type {
   Alert,
+  FixAction,
   Anomaly,
   ChatMessage,
   Conversation,
@@ -48,6 +49,8 @@ async function handle(req: WriterRequest): Promise<unknown> {
       return store.putInvestigation(req.arg as Investigation);
     case 'putAlerts':
       return store.putAlerts(req.arg as Alert[]);
+    case 'appendFixAction':
+      return store.appendFixAction(req.arg as FixAction);
     case 'putNotification':
       return store.putNotification(req.arg as NotificationDelivery);
     case 'enforceRetention':
