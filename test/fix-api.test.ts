@@ -163,6 +163,14 @@ describe('fixes through the API, with GitHub pull requests and a policy', () => 
     const fix = await getJson<IncidentFix>(server.url, '/api/v1/incidents/inc_api1/fix');
     expect(fix.pullRequest?.number).toBe(1);
     expect(fix.branch).toBe(opened.branch);
+    // The incident's recommendation for that cause carries the pull request.
+    const detail = await getJson<{
+      recommendations: { rootCauseId: string; pullRequest?: { number: number } }[];
+    }>(server.url, '/api/v1/incidents/inc_api1');
+    expect(detail.recommendations.map((r) => [r.rootCauseId, r.pullRequest?.number])).toEqual([
+      ['rc_target-port-mismatch', undefined],
+      ['rc_oom-killed', 1],
+    ]);
   });
 
   it('refuses what the policy does not allow, with the rule, and records the refusal', async () => {

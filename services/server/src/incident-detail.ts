@@ -126,7 +126,11 @@ export async function incidentDetail(
     timeline: timeline.slice(0, MAX_TIMELINE),
     anomalies,
     alerts: await deps.store.listAlerts({ incidentId: incident.id, limit: MAX_ALERTS }),
-    recommendations: recommendationsFor(incident.id, incident.rootCauses),
+    recommendations: recommendationsFor(
+      incident.id,
+      incident.rootCauses,
+      await deps.store.listFixActions({ incidentId: incident.id, limit: 200 }),
+    ),
   };
 }
 

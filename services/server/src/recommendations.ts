@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { Recommendation, type RootCause } from '@sleuth/core';
+import { Recommendation, type FixAction, type RootCause } from '@sleuth/core';
 
 /**
  * A recommendation as the API and `sleuth diagnose` show it: the core `Recommendation`, with the
@@ -16,12 +16,25 @@ function titleOf(rc: RootCause, steps: readonly string[]): string {
   return title.length > 500 ? `${title.slice(0, 499)}…` : title;
 }
 
+function pullRequestOf(
+  rootCauseId: string,
+  actions: readonly FixAction[],
+): Pick<ShownRecommendation, 'pullRequest'> {
+  const opened = actions.find((a) => a.rootCauseId === rootCauseId && a.pullRequest !== undefined);
+  return opened?.pullRequest ? { pullRequest: opened.pullRequest } : {};
+}
+
 /**
  * One recommendation per root cause that carries a remediation, in the causes' rank order: its
- * steps, its read-only kubectl commands and its manifest patch. Ids are stable for the same
- * incident and cause.
+ * steps, its read-only kubectl commands, its manifest patch and, once one was opened for that
+ * cause, its pull request (from the remediation audit log `actions`, newest first). Ids are
+ * stable for the same incident and cause.
  */
-export function recommendationsFor(incidentId: string, causes: readonly RootCause[]): ShownRecommendation[] {
+export function recommendationsFor(
+  incidentId: string,
+  causes: readonly RootCause[],
+  actions: readonly FixAction[] = [],
+): ShownRecommendation[] {
   return [...causes]
     .sort((a, b) => a.rank - b.rank)
     .flatMap((rc) => {
@@ -36,6 +49,7 @@ export function recommendationsFor(incidentId: string, causes: readonly RootCaus
           steps: r.steps,
           commands: r.commands,
           ...(r.patch ? { patch: r.patch } : {}),
+          ...pullRequestOf(rc.id, actions),
         },
       ];
     });
