@@ -65,7 +65,7 @@ export function formatFix(f: IncidentFix): string {
     out.push(
       `Fix for incident ${f.incidentId}, root cause ${fix.rootCauseId} (${fix.failureMode}); policy: ${fix.policy}`,
       `Repository: ${f.repo} (${f.provider})`,
-      `File: ${fix.path}${fix.definedIn !== fix.path ? ` (${fix.definedIn})` : ''}`,
+      `File: ${fix.definedIn.startsWith(fix.path) ? fix.definedIn : `${fix.path} (${fix.definedIn})`}`,
       `Change: ${fix.target.kind} ${fix.target.namespace ? `${fix.target.namespace}/` : ''}${fix.target.name} ${fix.field}: ${fix.from} -> ${fix.to}`,
       '',
       fix.patch.trimEnd(),
