@@ -1,9 +1,10 @@
-import type { Evidence, LogRecord, ObjectSnapshot } from '@sleuth/core';
+import type { Evidence, LogRecord, ManifestPatch, ObjectSnapshot } from '@sleuth/core';
 import { fromPrometheus, type AnalysisContext } from './analyzer';
 import type { Finding } from './finding';
 import {
   clip,
   fieldEvidence,
+  list,
   logEvidence,
   mebibytes,
   nsFlag,
@@ -12,7 +13,7 @@ import {
   rec,
   text,
 } from './object-fields';
-import { podOwner } from './pod-workload';
+import { podOwner, type PodOwner } from './pod-workload';
 import { lastTermination, waiting, type PodContainer } from './pod-containers';
 
 /** Lines of the previous instance's log read for the crash reason. */
@@ -20,6 +21,16 @@ const TAIL = 50;
 /** Words that mark a log line as the likely reason a process died. */
 const FATAL =
   /\b(panic|fatal|exception|error|traceback|segmentation fault|killed|cannot|could not|failed|refused)\b/i;
+/**
+ * Log phrasings that name a required environment variable that is not set. The name is taken
+ * only in the UPPER_SNAKE form env vars are written in, so no other text can pass for one.
+ */
+const MISSING_ENV: readonly RegExp[] = [
+  /\b[Ee]nv(?:ironment)?(?: [Vv]ar(?:iable)?)? ["'`]?([A-Z][A-Z0-9_]*[A-Z0-9])["'`]? (?:is )?(?:not set|unset|missing|not defined|undefined|required)\b/,
+  /\b[Mm]issing (?:required )?[Ee]nv(?:ironment)?(?: [Vv]ar(?:iable)?)?:? ["'`]?([A-Z][A-Z0-9_]*[A-Z0-9])\b/,
+  /\bYou must specify ([A-Z][A-Z0-9_]*[A-Z0-9]) to a non-empty value\b/,
+  /\b([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]) is not set\b/,
+];
 /** Memory usage is read for this long before the kill. */
 const USAGE_WINDOW_MS = 30 * 60_000;
 
@@ -42,6 +53,8 @@ export async function crashLoop(
 
   const tail = await ctx.podLogs({ pod: pod.ref, container: c.name, previous: true, limit: TAIL });
   const culprit = lastFatalLines(tail);
+  const missingVar = missingEnvVar(tail, c);
+  const patch = missingVar ? missingEnvPatch(pod, c, missingVar, await podOwner(pod, ctx)) : undefined;
   const exit = exitCode === undefined ? '' : ` with exit code ${exitCode}`;
   const termReason = text(term?.state['reason']);
   const reasonText = culprit[0]
@@ -74,6 +87,11 @@ export async function crashLoop(
       confidence: culprit.length > 0 ? 0.9 : 0.7,
       remediation: {
         steps: [
+          ...(missingVar
+            ? [
+                `Its log says the environment variable ${missingVar} is required and the container does not set it: add ${missingVar} to the pod template with its value (valueFrom a Secret if it is sensitive).`,
+              ]
+            : []),
           "Read the previous instance's log to the end and fix what made the process exit (configuration, a dependency it cannot reach, a bug in the new version).",
           'If a recent rollout introduced it, roll the workload back while you fix it.',
         ],
@@ -81,9 +99,40 @@ export async function crashLoop(
           `kubectl logs ${pod.ref.name} -c ${c.name} --previous${nsFlag(pod.ref)}`,
           `kubectl describe pod ${pod.ref.name}${nsFlag(pod.ref)}`,
         ],
+        ...(patch ? { patch } : {}),
       },
     },
   ];
+}
+
+/**
+ * The one environment variable the log says is required and not set, when the container does not
+ * define it and reads no envFrom (where it could come from). Undefined when the log names none,
+ * or several.
+ */
+function missingEnvVar(tail: readonly LogRecord[], c: PodContainer): string | undefined {
+  const named = new Set<string>();
+  for (const l of tail)
+    for (const re of MISSING_ENV) {
+      const name = re.exec(l.body)?.[1];
+      if (name) named.add(name);
+    }
+  const [name, ...more] = named;
+  if (!name || more.length > 0 || list(c.spec['envFrom']).length > 0) return undefined;
+  return list(c.spec['env']).some((e) => e['name'] === name) ? undefined : name;
+}
+
+/** The env entry to add: `{name, value: ""}`, the value left for a person (`from` is `(unset)`). */
+function missingEnvPatch(pod: ObjectSnapshot, c: PodContainer, name: string, owner: PodOwner): ManifestPatch {
+  return {
+    kind: owner.kind,
+    name: owner.name,
+    ...(pod.ref.namespace ? { namespace: pod.ref.namespace } : {}),
+    field: `${owner.podSpecField}.${c.init ? 'initContainers' : 'containers'}[name=${c.name}].env[name=${name}].value`,
+    from: '(unset)',
+    to: '',
+    rationale: `The previous instance's log says the environment variable ${name} is required and not set, and the container does not define it; its value is left for a person to set.`,
+  };
 }
 
 /** The newest lines that look like an error, newest first (at most three). */

@@ -1,8 +1,9 @@
-import type { K8sEvent, ObjectSnapshot } from '@sleuth/core';
+import type { K8sEvent, ManifestPatch, ObjectSnapshot } from '@sleuth/core';
 import type { AnalysisContext } from './analyzer';
 import type { Finding } from './finding';
 import { clip, eventEvidence, fieldEvidence, list, nsFlag, num, rec, text, type Json } from './object-fields';
 import type { PodContainer } from './pod-containers';
+import { podOwner, type PodOwner } from './pod-workload';
 
 const PROBES = ['liveness', 'readiness', 'startup'] as const;
 type ProbeType = (typeof PROBES)[number];
@@ -30,7 +31,10 @@ export async function probeFailures(
         (x) => Object.keys(rec(x.spec[`${type}Probe`])).length > 0 && x.status['ready'] !== true,
       ) ?? containers.find((x) => Object.keys(rec(x.spec[`${type}Probe`])).length > 0);
     if (!c) continue;
-    out.push(finding(pod, c, type, mine, first));
+    const probe = rec(c.spec[`${type}Probe`]);
+    const fix = portFix(probe, c.spec);
+    const patch = fix ? probePortPatch(pod, c, type, fix, await podOwner(pod, ctx)) : undefined;
+    out.push(finding(pod, c, type, mine, first, patch));
   }
   return out;
 }
@@ -41,6 +45,7 @@ function finding(
   type: ProbeType,
   events: K8sEvent[],
   first: K8sEvent,
+  patch: ManifestPatch | undefined,
 ): Finding {
   const probe = rec(c.spec[`${type}Probe`]);
   const handler = describeHandler(probe);
@@ -73,7 +78,57 @@ function finding(
         `kubectl describe pod ${pod.ref.name}${nsFlag(pod.ref)}`,
         `kubectl get pod ${pod.ref.name} -o jsonpath='{.spec.containers[?(@.name=="${c.name}")].${type}Probe}'${nsFlag(pod.ref)}`,
       ],
+      ...(patch ? { patch } : {}),
     },
+  };
+}
+
+/** The probe handler that names a port, its port as the pod has it, and the port to point it at. */
+interface PortFix {
+  handler: 'httpGet' | 'tcpSocket' | 'grpc';
+  from: string;
+  to: string;
+}
+
+/**
+ * The port a probe that targets an undeclared port should check, when that is certain: the
+ * container declares exactly one TCP port. The new value keeps the probe's form (a number for a
+ * number, the port's name for a name when it has one); a gRPC probe takes numbers only.
+ */
+function portFix(probe: Json, spec: Json): PortFix | undefined {
+  if (undeclaredPort(probe, spec) === undefined) return undefined;
+  const handler = (['httpGet', 'tcpSocket', 'grpc'] as const).find(
+    (h) => rec(probe[h])['port'] !== undefined,
+  );
+  if (!handler) return undefined;
+  const port = rec(probe[handler])['port'];
+  if (typeof port !== 'number' && typeof port !== 'string') return undefined;
+  const tcp = list(spec['ports']).filter((p) => (text(p['protocol']) ?? 'TCP') === 'TCP');
+  const [only, ...more] = tcp;
+  const number = num(only?.['containerPort']);
+  if (!only || more.length > 0 || number === undefined) return undefined;
+  const name = text(only['name']);
+  const to = typeof port === 'string' && name && handler !== 'grpc' ? name : String(number);
+  return { handler, from: portText(port), to };
+}
+
+/** The patch pointing the probe of the pod's workload template at the declared port. */
+function probePortPatch(
+  pod: ObjectSnapshot,
+  c: PodContainer,
+  type: ProbeType,
+  fix: PortFix,
+  owner: PodOwner,
+): ManifestPatch {
+  const list_ = c.init ? 'initContainers' : 'containers';
+  return {
+    kind: owner.kind,
+    name: owner.name,
+    ...(pod.ref.namespace ? { namespace: pod.ref.namespace } : {}),
+    field: `${owner.podSpecField}.${list_}[name=${c.name}].${type}Probe.${fix.handler}.port`,
+    from: fix.from,
+    to: fix.to,
+    rationale: `The container declares one port, ${fix.to}; the probe checks ${fix.from}, which it does not declare.`,
   };
 }
 

@@ -1,9 +1,21 @@
-import type { Evidence, ObjectSnapshot } from '@sleuth/core';
+import type { Evidence, ManifestPatch, ObjectSnapshot } from '@sleuth/core';
 import type { AnalysisContext } from './analyzer';
-import { brokenRefs, configRefs, type BrokenRef } from './config-refs';
+import { brokenRefs, configRefs, keyNames, type BrokenRef } from './config-refs';
 import type { Finding } from './finding';
-import { clip, eventEvidence, fieldEvidence, nsFlag, rec, sibling, text } from './object-fields';
+import {
+  at,
+  clip,
+  eventEvidence,
+  fieldEvidence,
+  list,
+  num,
+  nsFlag,
+  rec,
+  sibling,
+  text,
+} from './object-fields';
 import { waiting, type PodContainer } from './pod-containers';
+import { imageRepository, imageRollbackPatch, podRevision } from './workload-revision';
 
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
 
@@ -64,6 +76,8 @@ export async function imagePull(
     fieldEvidence(pod, `${c.specField}.image`, `image ${image}`),
     ...eventEvidence(events, `kubelet: ${clip(registryMessage, 300)}`),
   ];
+  const rollback = await pullRollback(pod, c, image, ctx);
+  if (rollback) evidence.push(rollback.evidence);
   return [
     {
       analyzer: 'pod',
@@ -81,9 +95,50 @@ export async function imagePull(
           `kubectl describe pod ${pod.ref.name}${nsFlag(pod.ref)}`,
           `kubectl get events --field-selector involvedObject.name=${pod.ref.name}${nsFlag(pod.ref)}`,
         ],
+        ...(rollback ? { patch: rollback.patch } : {}),
       },
     },
   ];
+}
+
+/**
+ * Putting back the image the Deployment's previous revision ran, when that is a safe bet: the
+ * pod belongs to the newest ReplicaSet, whose rollout changed this container's image to another
+ * tag (or digest) of the same repository, and the previous ReplicaSet still has available
+ * replicas (its image was pulled and ran). Anything else (a pod of an older revision, a new
+ * repository, a previous version that never ran) is left to a person.
+ */
+async function pullRollback(
+  pod: ObjectSnapshot,
+  c: PodContainer,
+  image: string,
+  ctx: AnalysisContext,
+): Promise<{ patch: ManifestPatch; evidence: Evidence } | undefined> {
+  const revision = await podRevision(pod, ctx);
+  if (!revision) return undefined;
+  const { deployment, change } = revision;
+  const swap = change.changes.find((ch) => ch.container === c.name && ch.what === 'image');
+  const previous = change.previousReplicaSet;
+  if (!swap || !previous || swap.to !== image || swap.from === swap.to) return undefined;
+  if (imageRepository(swap.from) !== imageRepository(swap.to)) return undefined;
+  const available = num(at(previous.object, 'status.availableReplicas')) ?? 0;
+  if (available < 1) return undefined;
+  const patch = imageRollbackPatch(
+    deployment,
+    { ...change, changes: [swap] },
+    (from) =>
+      `The previous revision ran ${from} with ${available} available replica${available === 1 ? '' : 's'}; the new tag cannot be pulled.`,
+  );
+  return patch
+    ? {
+        patch,
+        evidence: fieldEvidence(
+          previous,
+          'status.availableReplicas',
+          `ReplicaSet ${previous.ref.name} (revision ${change.previousRevision ?? '?'}) runs ${swap.from} with ${available} available`,
+        ),
+      }
+    : undefined;
 }
 
 /** `configmap "x" not found`, `secret "x" not found`, `couldn't find key K in ConfigMap ns/x`. */
@@ -125,6 +180,8 @@ export async function containerConfigError(
   ];
   const kind = culprit?.ref.kind ?? fromMessage?.kind ?? 'ConfigMap';
   const name = culprit?.ref.name ?? fromMessage?.name;
+  const keyFix = culprit ? await previousKey(pod, c, culprit, ctx) : undefined;
+  if (keyFix) evidence.push(keyFix.evidence);
   return [
     {
       analyzer: 'pod',
@@ -146,6 +203,7 @@ export async function containerConfigError(
           ...(name ? [`kubectl get ${kind.toLowerCase()} ${name}${nsFlag(pod.ref)}`] : []),
           `kubectl describe pod ${pod.ref.name}${nsFlag(pod.ref)}`,
         ],
+        ...(keyFix ? { patch: keyFix.patch } : {}),
       },
     },
   ];
@@ -167,4 +225,49 @@ function describe(b: BrokenRef): string {
   return b.problem === 'missing-key'
     ? `key ${b.ref.key ?? '?'} of ${b.ref.kind} ${b.ref.name}`
     : `${b.ref.kind} ${b.ref.name}`;
+}
+
+/**
+ * The key an env var should read when the newest revision points it at a key that does not exist:
+ * the key the previous revision's same env var read from the same ConfigMap/Secret, when that
+ * key exists there now. Undefined otherwise: Sleuth never guesses a key.
+ */
+async function previousKey(
+  pod: ObjectSnapshot,
+  c: PodContainer,
+  broken: BrokenRef,
+  ctx: AnalysisContext,
+): Promise<{ patch: ManifestPatch; evidence: Evidence } | undefined> {
+  const env = /\.env\[name=([^\]]+)\]$/.exec(broken.ref.field)?.[1];
+  if (broken.problem !== 'missing-key' || broken.ref.container !== c.name || !env || !broken.ref.key)
+    return undefined;
+  const revision = await podRevision(pod, ctx);
+  const previous = revision?.change.previousReplicaSet;
+  if (!revision || !previous) return undefined;
+  const refKey = broken.ref.kind === 'Secret' ? 'secretKeyRef' : 'configMapKeyRef';
+  const group = c.init ? 'initContainers' : 'containers';
+  const before = list(at(previous.object, `spec.template.spec.${group}`)).find((x) => x['name'] === c.name);
+  const was = list(before?.['env']).find((e) => e['name'] === env);
+  const source = rec(rec(was?.['valueFrom'])[refKey]);
+  const key = text(source['key']);
+  if (!key || key === broken.ref.key || text(source['name']) !== broken.ref.name) return undefined;
+  const object = await ctx.object(sibling(pod.ref, broken.ref.kind, broken.ref.name));
+  if (!object || !keyNames(object).has(key)) return undefined;
+  const { deployment } = revision;
+  return {
+    patch: {
+      kind: 'Deployment',
+      name: deployment.ref.name,
+      ...(deployment.ref.namespace ? { namespace: deployment.ref.namespace } : {}),
+      field: `spec.template.spec.${group}[name=${c.name}].env[name=${env}].valueFrom.${refKey}.key`,
+      from: broken.ref.key,
+      to: key,
+      rationale: `The previous revision read ${env} from key ${key} of ${broken.ref.kind} ${broken.ref.name}, which has that key.`,
+    },
+    evidence: fieldEvidence(
+      previous,
+      `spec.template.spec.${group}[name=${c.name}].env[name=${env}]`,
+      `ReplicaSet ${previous.ref.name} read ${env} from key ${key}`,
+    ),
+  };
 }

@@ -75,6 +75,68 @@ describe('pod analyzer', () => {
     expect(f?.explanation).toContain('could not connect to postgres');
     expect(f?.evidence).toContainEqual(expect.objectContaining({ signal: { kind: 'log', ids: [cause.id] } }));
     expect(f?.remediation?.commands).toContain('kubectl logs api-7d9f-abcde -c api --previous -n shop');
+    expect(f?.remediation?.patch).toBeUndefined();
+  });
+
+  it('proposes adding the environment variable the crash log names, its value left for a person', async () => {
+    const crashing = (container: Record<string, unknown>) =>
+      pod(container, {
+        restartCount: 5,
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: '2026-03-02T11:58:00Z' } },
+      });
+    const lines = [
+      logLine(POD, 'api', 'Starting PaymentsApplication v2.4.1', { previous: true, agoMs: 140_000 }),
+      logLine(
+        POD,
+        'api',
+        'java.lang.IllegalStateException: required environment variable PAYMENTS_DB_URL is not set',
+        {
+          previous: true,
+          severity: 'error',
+          agoMs: 130_000,
+        },
+      ),
+      logLine(
+        POD,
+        'api',
+        '\tat com.example.payments.config.DataSourceConfig.requireEnv(DataSourceConfig.java:31)',
+        {
+          previous: true,
+          agoMs: 130_000,
+        },
+      ),
+    ];
+    const analyze = async (container: Record<string, unknown>, logs = lines) => {
+      const [f] = await run(new MemoryContext({ nowMs: NOW, objects: [crashing(container), rs], logs }));
+      expect(f?.failureMode).toBe('crash-loop');
+      return f;
+    };
+    const f = await analyze({ env: [{ name: 'LOG_LEVEL', value: 'info' }] });
+    expect(f?.confidence).toBe(0.9);
+    expect(f?.remediation?.patch).toEqual({
+      kind: 'Deployment',
+      name: 'api',
+      namespace: 'shop',
+      field: 'spec.template.spec.containers[name=api].env[name=PAYMENTS_DB_URL].value',
+      from: '(unset)',
+      to: '',
+      rationale:
+        "The previous instance's log says the environment variable PAYMENTS_DB_URL is required and not set, and the container does not define it; its value is left for a person to set.",
+    });
+    expect(f?.remediation?.steps[0]).toContain('add PAYMENTS_DB_URL to the pod template');
+    // The container reads envFrom, where the variable may belong: no patch.
+    const envFrom = await analyze({ envFrom: [{ configMapRef: { name: 'api-config' } }] });
+    expect(envFrom?.remediation?.patch).toBeUndefined();
+    // The container defines it (perhaps empty): adding it again fixes nothing.
+    const defined = await analyze({ env: [{ name: 'PAYMENTS_DB_URL', value: '' }] });
+    expect(defined?.remediation?.patch).toBeUndefined();
+    // Two variables named: one entry would not be enough, so a person decides.
+    const two = await analyze({}, [
+      ...lines,
+      logLine(POD, 'api', 'missing required env var LEDGER_URL', { previous: true, agoMs: 131_000 }),
+    ]);
+    expect(two?.remediation?.patch).toBeUndefined();
   });
 
   it('weighs an OOM kill against the limit and the usage before it, and proposes a higher limit on the Deployment', async () => {
@@ -168,6 +230,64 @@ describe('pod analyzer', () => {
     expect(f?.evidence).toContainEqual(expect.objectContaining({ signal: { kind: 'event', ids: [ev.id] } }));
   });
 
+  it('proposes rolling a bad tag back to the image the previous ReplicaSet runs, and only then', async () => {
+    const stuck = pod(
+      {},
+      { state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } } },
+    );
+    const ev = event(
+      POD,
+      'Failed',
+      'Failed to pull image "registry.example.com/shop/api:1.4.2": rpc error: manifest unknown: manifest unknown',
+    );
+    const revision = (name: string, n: number, image: string, available: number) =>
+      snap(ref('ReplicaSet', name), {
+        metadata: {
+          annotations: { 'deployment.kubernetes.io/revision': String(n) },
+          ownerReferences: [{ kind: 'Deployment', name: 'api', controller: true }],
+        },
+        spec: { template: { spec: { containers: [{ name: 'api', image }] } } },
+        status: { availableReplicas: available },
+      });
+    const deployment = snap(ref('Deployment', 'api'), {
+      spec: {
+        template: { spec: { containers: [{ name: 'api', image: 'registry.example.com/shop/api:1.4.2' }] } },
+      },
+    });
+    const current = revision('api-7d9f', 3, 'registry.example.com/shop/api:1.4.2', 0);
+    const analyze = async (previous: ReturnType<typeof revision>) => {
+      const ctx = new MemoryContext({
+        nowMs: NOW,
+        objects: [stuck, deployment, current, previous],
+        events: [ev],
+      });
+      const [f] = await run(ctx);
+      expect(f?.failureMode).toBe('image-pull-error');
+      return f;
+    };
+    const f = await analyze(revision('api-5b8c', 2, 'registry.example.com/shop/api:1.4.1', 3));
+    expect(f?.remediation?.patch).toEqual({
+      kind: 'Deployment',
+      name: 'api',
+      namespace: 'shop',
+      field: 'spec.template.spec.containers[name=api].image',
+      from: 'registry.example.com/shop/api:1.4.2',
+      to: 'registry.example.com/shop/api:1.4.1',
+      rationale:
+        'The previous revision ran registry.example.com/shop/api:1.4.1 with 3 available replicas; the new tag cannot be pulled.',
+    });
+    expect(f?.confidence).toBe(0.9);
+    expect(f?.evidence.at(-1)?.summary).toBe(
+      'ReplicaSet api-5b8c (revision 2) runs registry.example.com/shop/api:1.4.1 with 3 available',
+    );
+    // The previous revision never became available: going back is no safer.
+    const notRunning = await analyze(revision('api-5b8c', 2, 'registry.example.com/shop/api:1.4.1', 0));
+    expect(notRunning?.remediation?.patch).toBeUndefined();
+    // The rollout moved to another repository: that is a person's call.
+    const moved = await analyze(revision('api-5b8c', 2, 'registry.example.com/legacy/api:1.4.1', 3));
+    expect(moved?.remediation?.patch).toBeUndefined();
+  });
+
   it('names the missing Secret key behind CreateContainerConfigError, without its values', async () => {
     const env = [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } }];
     const stuck = pod(
@@ -189,6 +309,63 @@ describe('pod analyzer', () => {
     const fields = f?.evidence.map((e) => (e.signal.kind === 'object' ? e.signal.field : undefined));
     expect(fields).toContain('spec.containers[name=api].env[name=DB_PASSWORD]');
     expect(JSON.stringify(f)).not.toContain('c2VjcmV0');
+  });
+
+  it('proposes the ConfigMap key the previous revision read, only when it exists', async () => {
+    const envOf = (key: string) => [
+      { name: 'FEATURE_FLAGS', valueFrom: { configMapKeyRef: { name: 'api-config', key } } },
+    ];
+    const stuck = pod(
+      { env: envOf('feature-flags') },
+      {
+        state: {
+          waiting: {
+            reason: 'CreateContainerConfigError',
+            message: "couldn't find key feature-flags in ConfigMap shop/api-config",
+          },
+        },
+      },
+    );
+    const revision = (name: string, n: number, key: string) =>
+      snap(ref('ReplicaSet', name), {
+        metadata: {
+          annotations: { 'deployment.kubernetes.io/revision': String(n) },
+          ownerReferences: [{ kind: 'Deployment', name: 'api', controller: true }],
+        },
+        spec: { template: { spec: { containers: [{ name: 'api', image: 'api:1', env: envOf(key) }] } } },
+      });
+    const deployment = snap(ref('Deployment', 'api'), {
+      spec: { template: { spec: { containers: [{ name: 'api', env: envOf('feature-flags') }] } } },
+    });
+    const analyze = async (configKeys: string[]) => {
+      const config = snap(ref('ConfigMap', 'api-config'), {
+        data: Object.fromEntries(configKeys.map((k) => [k, 'on'])),
+      });
+      const objects = [
+        stuck,
+        deployment,
+        revision('api-7d9f', 4, 'feature-flags'),
+        revision('api-5b8c', 3, 'feature_flags'),
+        config,
+      ];
+      const [f] = await run(new MemoryContext({ nowMs: NOW, objects }));
+      expect(f?.failureMode).toBe('container-config-error');
+      return f;
+    };
+    const f = await analyze(['feature_flags', 'log_level']);
+    expect(f?.confidence).toBe(0.95);
+    expect(f?.remediation?.patch).toEqual({
+      kind: 'Deployment',
+      name: 'api',
+      namespace: 'shop',
+      field: 'spec.template.spec.containers[name=api].env[name=FEATURE_FLAGS].valueFrom.configMapKeyRef.key',
+      from: 'feature-flags',
+      to: 'feature_flags',
+      rationale:
+        'The previous revision read FEATURE_FLAGS from key feature_flags of ConfigMap api-config, which has that key.',
+    });
+    // The key the previous revision read is gone too: there is no key to point at.
+    expect((await analyze(['log_level']))?.remediation?.patch).toBeUndefined();
   });
 
   it('names a missing ConfigMap even when the kubelet message is terse', async () => {
@@ -224,6 +401,58 @@ describe('pod analyzer', () => {
     expect(f?.title).toContain('HTTP GET :9090/ready');
     expect(f?.explanation).toContain('12 times');
     expect(f?.explanation).toContain('not one the container declares (8080 (http))');
+    expect(f?.remediation?.patch).toEqual({
+      kind: 'Deployment',
+      name: 'api',
+      namespace: 'shop',
+      field: 'spec.template.spec.containers[name=api].readinessProbe.httpGet.port',
+      from: '9090',
+      to: '8080',
+      rationale: 'The container declares one port, 8080; the probe checks 9090, which it does not declare.',
+    });
+  });
+
+  it('points a probe at the one declared port only when that port is certain', async () => {
+    const failing = (container: Record<string, unknown>) => {
+      const probing = pod(container, { ready: false, restartCount: 4, state: { running: {} } });
+      const ev = event(
+        POD,
+        'Unhealthy',
+        'Liveness probe failed: Get "http://10.1.2.3:8081/healthz": dial tcp 10.1.2.3:8081: connect: connection refused',
+        { count: 9 },
+      );
+      return run(new MemoryContext({ nowMs: NOW, objects: [probing, rs], events: [ev] }));
+    };
+    // A probe naming a port the container does not declare: the declared port's name.
+    const [named] = await failing({
+      ports: [
+        { containerPort: 8080, name: 'http' },
+        { containerPort: 53, name: 'dns', protocol: 'UDP' },
+      ],
+      livenessProbe: { tcpSocket: { port: 'htpp' } },
+    });
+    expect(named?.failureMode).toBe('liveness-probe-failing');
+    expect(named?.remediation?.patch).toMatchObject({
+      field: 'spec.template.spec.containers[name=api].livenessProbe.tcpSocket.port',
+      from: 'htpp',
+      to: 'http',
+    });
+    // Two TCP ports: which one the probe should check is a guess, so no patch.
+    const [two] = await failing({
+      ports: [
+        { containerPort: 8080, name: 'http' },
+        { containerPort: 9090, name: 'metrics' },
+      ],
+      livenessProbe: { httpGet: { path: '/healthz', port: 8081 } },
+    });
+    expect(two?.explanation).toContain('not one the container declares');
+    expect(two?.remediation?.patch).toBeUndefined();
+    // A probe on a declared port fails for another reason: no patch either.
+    const [declared] = await failing({
+      ports: [{ containerPort: 8081 }],
+      livenessProbe: { httpGet: { path: '/healthz', port: 8081 } },
+    });
+    expect(declared?.remediation?.patch).toBeUndefined();
   });
 
   it("quotes the scheduler for a pod it cannot place, with the pod's requests", async () => {
@@ -246,6 +475,70 @@ describe('pod analyzer', () => {
       'Pod api-7d9f-abcde cannot be scheduled: no node has enough free capacity for its requests',
     );
     expect(f?.explanation).toContain('api: cpu 4, memory 16Gi');
+  });
+
+  it('proposes setting back a request no node can hold to what the previous revision ran with', async () => {
+    const requests = (cpu: string) => ({ resources: { requests: { cpu, memory: '512Mi' } } });
+    const pending = snap(POD, {
+      metadata: { ownerReferences: [{ kind: 'ReplicaSet', name: 'api-7d9f', controller: true }] },
+      spec: { containers: [{ name: 'api', image: 'api:2', ...requests('8') }] },
+      status: {
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }],
+      },
+    });
+    const revision = (name: string, n: number, cpu: string, available: number) =>
+      snap(ref('ReplicaSet', name), {
+        metadata: {
+          annotations: { 'deployment.kubernetes.io/revision': String(n) },
+          ownerReferences: [{ kind: 'Deployment', name: 'api', controller: true }],
+        },
+        spec: { template: { spec: { containers: [{ name: 'api', image: 'api:2', ...requests(cpu) }] } } },
+        status: { availableReplicas: available },
+      });
+    const node = (name: string, cpu: string) =>
+      snap(ref('Node', name, null), { status: { allocatable: { cpu, memory: '15Gi' } } });
+    const deployment = snap(ref('Deployment', 'api'), {});
+    const analyze = async (
+      message: string,
+      nodes = [node('node-a', '3920m'), node('node-b', '4')],
+      previous = 3,
+    ) => {
+      const objects = [
+        pending,
+        deployment,
+        revision('api-7d9f', 4, '8', 0),
+        revision('api-5b8c', 3, '800m', previous),
+        ...nodes,
+      ];
+      const ev = event(POD, 'FailedScheduling', message);
+      const [f] = await run(new MemoryContext({ nowMs: NOW, objects, events: [ev] }));
+      expect(f?.failureMode).toBe('unschedulable');
+      return f;
+    };
+    const short =
+      '0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.';
+    const f = await analyze(short);
+    expect(f?.confidence).toBe(0.9);
+    expect(f?.remediation?.patch).toEqual({
+      kind: 'Deployment',
+      name: 'api',
+      namespace: 'shop',
+      field: 'spec.template.spec.containers[name=api].resources.requests.cpu',
+      from: '8',
+      to: '800m',
+      rationale:
+        'No node can hold a cpu request of 8 (the largest allocates 4); the previous revision requested 800m and ran.',
+    });
+    expect(f?.remediation?.steps[0]).toContain('the latest rollout raised it from 800m');
+    // A node could hold it: the cluster is full, which is a capacity question.
+    expect((await analyze(short, [node('node-c', '16')]))?.remediation?.patch).toBeUndefined();
+    // The scheduler names another reason too: lowering the request alone may not place it.
+    const mixed =
+      '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {gpu: true}. preemption: 0/2 nodes are available.';
+    expect((await analyze(mixed))?.remediation?.patch).toBeUndefined();
+    // The previous revision never ran: its request is no evidence.
+    expect((await analyze(short, undefined, 0))?.remediation?.patch).toBeUndefined();
   });
 
   it('ranks a pod waiting on an unbound claim below the claim that explains it', async () => {

@@ -1,8 +1,11 @@
-import type { Evidence, ObjectSnapshot, ResourceRef } from '@sleuth/core';
+import type { Evidence, ManifestPatch, ObjectSnapshot, ResourceRef } from '@sleuth/core';
 import type { Analyzer, AnalysisContext } from './analyzer';
 import type { Finding } from './finding';
 import { matchesSelector, selectorText } from './label-selector';
-import { at, condition, fieldEvidence, list, num, nsFlag, stringMap, text } from './object-fields';
+import { at, condition, fieldEvidence, list, num, nsFlag, rec, stringMap, text } from './object-fields';
+
+/** The kinds whose pod template labels a Service selector is written against. */
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 
 /**
  * Services that cannot deliver traffic: a selector that matches no pod (naming near misses), pods
@@ -29,7 +32,12 @@ export const serviceAnalyzer: Analyzer = {
       `kubectl get endpointslices -l kubernetes.io/service-name=${ref.name}${nsFlag(ref)}`,
       `kubectl get pods -l ${sel} --show-labels${nsFlag(ref)}`,
     ];
-    if (selected.length === 0) return [noPods(svc, selector, pods, selEvidence, commands)];
+    if (selected.length === 0) {
+      const workloads = (
+        await Promise.all(WORKLOAD_KINDS.map((k) => ctx.objects(ref.cluster, k, ref.namespace)))
+      ).flat();
+      return [noPods(svc, selector, pods, selEvidence, commands, selectorFix(svc, selector, workloads))];
+    }
     const ready = selected.filter((p) => condition(p.object, 'Ready')?.['status'] === 'True');
     const out: Finding[] = [];
     if (ready.length === 0) {
@@ -68,6 +76,7 @@ function noPods(
   pods: ObjectSnapshot[],
   selEvidence: Evidence,
   commands: string[],
+  fix: SelectorFix | undefined,
 ): Finding {
   const keys = Object.keys(selector);
   // Pods that miss by exactly one label are most often the typo or the renamed label.
@@ -98,6 +107,15 @@ function noPods(
             `${n.pod.ref.name}: ${n.key}=${n.has ?? '(unset)'}`,
           ),
         ),
+      ...(fix
+        ? [
+            fieldEvidence(
+              fix.workload,
+              'spec.template.metadata.labels',
+              `the pods of ${fix.workload.ref.kind} ${fix.workload.ref.name} carry ${selectorText(fix.to)}`,
+            ),
+          ]
+        : []),
     ],
     confidence: near.length > 0 ? 0.9 : 0.75,
     remediation: {
@@ -107,7 +125,84 @@ function noPods(
           : 'Check the workload that should back this Service exists and its pod template carries the selector labels.',
       ],
       commands,
+      ...(fix ? { patch: selectorPatch(svc, selector, fix) } : {}),
     },
+  };
+}
+
+/** The workload a selector that matches nothing was clearly meant for, and the selector for it. */
+interface SelectorFix {
+  workload: ObjectSnapshot;
+  to: Record<string, string>;
+  why: string;
+}
+
+/**
+ * The selector that would select the one workload the Service was clearly written for: a
+ * workload whose pod template labels carry every selector key with exactly one value different
+ * (a typo or a renamed value), or, failing that, the workload named like the Service (its own
+ * matchLabels). Only when exactly one workload qualifies and the new selector matches no other
+ * workload's pods; otherwise undefined, and a person decides.
+ */
+function selectorFix(
+  svc: ObjectSnapshot,
+  selector: Record<string, string>,
+  workloads: readonly ObjectSnapshot[],
+): SelectorFix | undefined {
+  const labelled = workloads
+    .map((w) => ({ w, labels: stringMap(at(w.object, 'spec.template.metadata.labels')) }))
+    .filter((x) => Object.keys(x.labels).length > 0);
+  // A workload the selector already matches has no pods running: the selector is not the problem.
+  if (labelled.some(({ labels }) => matchesSelector(labels, selector))) return undefined;
+  const keys = Object.keys(selector);
+  const nearMiss = labelled.flatMap(({ w, labels }): SelectorFix[] => {
+    if (!keys.every((k) => Object.hasOwn(labels, k))) return [];
+    const off = keys.filter((k) => labels[k] !== selector[k]);
+    const [k] = off;
+    const value = k === undefined ? undefined : labels[k];
+    if (off.length !== 1 || k === undefined || value === undefined) return [];
+    return [
+      {
+        workload: w,
+        to: { ...selector, [k]: value },
+        why: `Only the pods of ${w.ref.kind} ${w.ref.name} miss the selector, by one label: ${k}=${value}.`,
+      },
+    ];
+  });
+  const named = labelled.flatMap(({ w, labels }): SelectorFix[] => {
+    const sel = rec(at(w.object, 'spec.selector'));
+    const own = stringMap(sel['matchLabels']);
+    const plain = list(sel['matchExpressions']).length === 0 && Object.keys(own).length > 0;
+    if (w.ref.name !== svc.ref.name || !plain || !matchesSelector(labels, own)) return [];
+    return [
+      {
+        workload: w,
+        to: own,
+        why: `${w.ref.kind} ${w.ref.name} has the Service's name; select its pods by its matchLabels.`,
+      },
+    ];
+  });
+  const candidates = nearMiss.length > 0 ? nearMiss : named;
+  const [fix, ...others] = candidates;
+  if (!fix || others.length > 0) return undefined;
+  // The new selector must not pull in the pods of any other workload.
+  const strays = labelled.filter(({ w, labels }) => w !== fix.workload && matchesSelector(labels, fix.to));
+  return strays.length === 0 ? fix : undefined;
+}
+
+function selectorPatch(
+  svc: ObjectSnapshot,
+  selector: Record<string, string>,
+  fix: SelectorFix,
+): ManifestPatch {
+  return {
+    kind: 'Service',
+    name: svc.ref.name,
+    ...(svc.ref.namespace ? { namespace: svc.ref.namespace } : {}),
+    field: 'spec.selector',
+    from: selectorText(selector),
+    to: selectorText(fix.to),
+    rationale: fix.why,
   };
 }
 

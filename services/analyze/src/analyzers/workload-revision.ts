@@ -1,6 +1,6 @@
 import type { Evidence, ManifestPatch, ObjectSnapshot } from '@sleuth/core';
 import type { AnalysisContext } from './analyzer';
-import { at, controllerOf, fieldEvidence, stringMap } from './object-fields';
+import { at, controllerOf, fieldEvidence, list, sibling, stringMap } from './object-fields';
 import { diffTemplates, type TemplateChange } from './template-diff';
 
 /** The template change that introduced the current revision, and where it was read. */
@@ -11,6 +11,8 @@ export interface RevisionChange {
   currentRevision?: string;
   /** The ReplicaSet of the current revision (Deployment only): its pods are the new ones. */
   currentReplicaSet?: string;
+  /** The ReplicaSet of the previous revision (Deployment only), what a rollback goes back to. */
+  previousReplicaSet?: ObjectSnapshot;
   evidence: Evidence[];
 }
 
@@ -70,11 +72,30 @@ async function deploymentChange(
     previousRevision: String(prev.revision),
     currentRevision: String(cur.revision),
     currentReplicaSet: cur.rs.ref.name,
+    previousReplicaSet: prev.rs,
     evidence: [
       fieldEvidence(prev.rs, field, `ReplicaSet ${prev.rs.ref.name} is revision ${prev.revision}`),
       fieldEvidence(cur.rs, field, `ReplicaSet ${cur.rs.ref.name} is revision ${cur.revision} (current)`),
     ],
   };
+}
+
+/**
+ * The pod's Deployment and its latest template change, when the pod belongs to the newest
+ * ReplicaSet (the revision the change introduced); undefined for other pods.
+ */
+export async function podRevision(
+  pod: ObjectSnapshot,
+  ctx: AnalysisContext,
+): Promise<{ deployment: ObjectSnapshot; change: RevisionChange } | undefined> {
+  const rsName = controllerOf(pod.object);
+  if (rsName?.kind !== 'ReplicaSet') return undefined;
+  const rs = await ctx.object(sibling(pod.ref, 'ReplicaSet', rsName.name));
+  const owner = rs ? controllerOf(rs.object) : undefined;
+  if (owner?.kind !== 'Deployment') return undefined;
+  const deployment = await ctx.object(sibling(pod.ref, 'Deployment', owner.name));
+  const change = deployment ? await revisionChange(deployment, ctx) : undefined;
+  return deployment && change?.currentReplicaSet === rsName.name ? { deployment, change } : undefined;
 }
 
 /**
@@ -88,13 +109,23 @@ export function imageRollbackPatch(
 ): ManifestPatch | undefined {
   const image = change.changes.find((c) => c.what === 'image' && c.from !== '(none)');
   if (!image) return undefined;
+  const init = list(at(w.object, 'spec.template.spec.initContainers')).some(
+    (c) => c['name'] === image.container,
+  );
   return {
     kind: w.ref.kind,
     name: w.ref.name,
     ...(w.ref.namespace ? { namespace: w.ref.namespace } : {}),
-    field: `spec.template.spec.containers[name=${image.container}].image`,
+    field: `spec.template.spec.${init ? 'initContainers' : 'containers'}[name=${image.container}].image`,
     from: image.to,
     to: image.from,
     rationale: rationale(image.from),
   };
+}
+
+/** The repository of an image reference: `ghcr.io/acme/cart:1.4@sha256:…` → `ghcr.io/acme/cart`. */
+export function imageRepository(image: string): string {
+  const noDigest = image.split('@')[0] ?? image;
+  const colon = noDigest.lastIndexOf(':');
+  return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
 }

@@ -141,4 +141,30 @@ describe('workload analyzer', () => {
     expect(f?.title).toBe('StatefulSet db has 2 unavailable replicas (1 of 3 available)');
     expect(f?.explanation).toContain('pg resources.limits.memory: 2Gi → 512Mi');
   });
+
+  it('points the image rollback of an init container at initContainers', async () => {
+    const sts = ref('StatefulSet', 'db');
+    const tpl = (tag: string) => ({
+      spec: {
+        initContainers: [{ name: 'migrate', image: `ghcr.io/acme/db-migrate:${tag}` }],
+        containers: [{ name: 'pg', image: 'postgres:16' }],
+      },
+    });
+    const before = snap(
+      sts,
+      { spec: { replicas: 3, template: tpl('7') }, status: { availableReplicas: 3 } },
+      3_600_000,
+    );
+    const now = snap(sts, {
+      spec: { replicas: 3, template: tpl('8') },
+      status: { availableReplicas: 1, updatedReplicas: 2 },
+    });
+    const [f] = await run(new MemoryContext({ nowMs: NOW, objects: [before, now] }), sts);
+    expect(f?.remediation?.patch).toMatchObject({
+      kind: 'StatefulSet',
+      field: 'spec.template.spec.initContainers[name=migrate].image',
+      from: 'ghcr.io/acme/db-migrate:8',
+      to: 'ghcr.io/acme/db-migrate:7',
+    });
+  });
 });
