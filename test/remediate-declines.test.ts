@@ -39,14 +39,26 @@ describe('what Sleuth declines, and why', () => {
     });
   });
 
-  it('an object only a Helm chart produces, while plain manifests beside it are fixed', async () => {
-    const r = await propose(helm, rootCauseWith('oom-killed', memory('cart', '512Mi', '768Mi')));
-    expect(r).toEqual({
+  it('a Helm-rendered field no values setting gives, while its values and plain manifests beside it are fixed', async () => {
+    const metrics = await propose(
+      helm,
+      rootCauseWith('oom-killed', {
+        ...memory('cart', '64Mi', '96Mi'),
+        field: 'spec.template.spec.containers[name=metrics].resources.limits.memory',
+      }),
+    );
+    expect(metrics).toEqual({
       declined: true,
       code: 'helm',
       reason:
-        'Deployment shop/cart is produced by the Helm chart at charts/cart; values files are not supported yet, so change it there by hand',
+        'Deployment shop/cart is rendered by the Helm chart at charts/cart, but Sleuth cannot trace spec.template.spec.containers[name=metrics].resources.limits.memory to a values setting: charts/cart/templates/deployment.yaml line 31 puts it inside {{ if .Values.metrics.enabled }}; change it by hand',
     });
+    const cart = await propose(helm, rootCauseWith('oom-killed', memory('cart', '1Gi', '1536Mi')));
+    expect(!isDecline(cart) && [cart.path, cart.editedField, changedLines(cart.patch)]).toEqual([
+      'clusters/prod/cart-values.yaml',
+      'resources.limits.memory',
+      ['-    memory: 1Gi # raised after INC-2291', '+    memory: 1536Mi # raised after INC-2291'],
+    ]);
     const redis = await propose(
       helm,
       rootCauseWith('oom-killed', {
@@ -120,17 +132,17 @@ describe('what Sleuth declines, and why', () => {
       code: 'no-patch',
       reason: 'the analyzer proposes no manifest change for liveness-probe-failing',
     });
-    const image = await propose(
+    const node = await propose(
       plain,
-      rootCauseWith('image-pull-error', {
+      rootCauseWith('node-not-ready', {
         ...memory('cart', 'a', 'b'),
         field: 'spec.template.spec.containers[name=api].image',
       }),
     );
-    expect(image).toEqual({
+    expect(node).toEqual({
       declined: true,
       code: 'no-fixer',
-      reason: 'no fixer handles image-pull-error yet',
+      reason: 'no fixer handles node-not-ready yet',
     });
   });
 

@@ -51,6 +51,37 @@ const CASES: {
     line: ['              memory: 512Mi', '              memory: 768Mi'],
   },
   {
+    name: "prod image rollback: the images: entry's newTag, its quotes and comment kept",
+    mode: 'rollout-stalled',
+    patch: patch(
+      'shop',
+      'Deployment',
+      'prod-cart',
+      `${API}.image`,
+      'ghcr.io/acme/cart:1.4.2',
+      'ghcr.io/acme/cart:1.4.1',
+    ),
+    file: 'overlays/prod/kustomization.yaml',
+    line: [
+      '    newTag: "1.4.2" # the release of 2024-05-02',
+      '    newTag: "1.4.1" # the release of 2024-05-02',
+    ],
+  },
+  {
+    name: 'staging image rollback: the base, which no images: entry overrides',
+    mode: 'unavailable-replicas',
+    patch: patch(
+      'shop-staging',
+      'Deployment',
+      'cart',
+      `${API}.image`,
+      'ghcr.io/acme/cart:1.4.0',
+      'ghcr.io/acme/cart:1.3.9',
+    ),
+    file: 'base/deployment.yaml',
+    line: ['          image: ghcr.io/acme/cart:1.4.0', '          image: ghcr.io/acme/cart:1.3.9'],
+  },
+  {
     name: 'prod HPA maxReplicas: the base',
     mode: 'hpa-at-max',
     patch: patch('shop', 'HorizontalPodAutoscaler', 'prod-cart', 'spec.maxReplicas', '4', '6'),
@@ -100,6 +131,25 @@ describe('fix branches against a Kustomize GitOps repository (base + overlays)',
       ),
     });
     expect(isDecline(r) && r.reason).toBe('no manifest in the repo defines Deployment shop/cart');
+  });
+
+  it('checks an image against what the images: entry renders, and declines a digest it would have to pin', async () => {
+    const image = (from: string, to: string) =>
+      proposeFix({
+        repoDir: repo.seed,
+        incidentId: 'inc_kimg',
+        rootCause: rootCauseWith(
+          'bad-rollout',
+          patch('shop', 'Deployment', 'prod-cart', `${API}.image`, from, to),
+        ),
+      });
+    // The base says 1.4.0, but the cluster runs the overlay's 1.4.2: 1.4.0 is not what runs.
+    const base = await image('ghcr.io/acme/cart:1.4.0', 'ghcr.io/acme/cart:1.3.9');
+    expect(isDecline(base) && base.code).toBe('drift');
+    const digest = await image('ghcr.io/acme/cart:1.4.2', `ghcr.io/acme/cart@sha256:${'a'.repeat(64)}`);
+    expect(isDecline(digest) && digest.reason).toBe(
+      'the images: entry in overlays/prod/kustomization.yaml would have to pin a digest; Sleuth only sets newTag there, so edit it by hand',
+    );
   });
 
   it('checks from against the value the overlay renders, not the base', async () => {

@@ -73,6 +73,49 @@ const CASES: { fixer: string; mode: string; patch: ManifestPatch; file: string; 
     line: [`    tier: "web"   # the pods' tier label`, `    tier: "backend"   # the pods' tier label`],
   },
   {
+    fixer: 'image',
+    mode: 'bad-rollout',
+    patch: shop('Deployment', 'cart', `${API}.image`, 'ghcr.io/acme/cart:1.4.0', 'ghcr.io/acme/cart:1.3.2'),
+    file: CART,
+    line: ['        image: ghcr.io/acme/cart:1.4.0', '        image: ghcr.io/acme/cart:1.3.2'],
+  },
+  {
+    fixer: 'image',
+    mode: 'image-pull-error',
+    patch: shop(
+      'Deployment',
+      'checkout',
+      `${API}.image`,
+      'ghcr.io/acme/checkout:2.0.3',
+      'ghcr.io/acme/checkout:2.0.2',
+    ),
+    file: 'apps/shop/checkout-list.yaml',
+    line: [
+      '              image: ghcr.io/acme/checkout:2.0.3',
+      '              image: ghcr.io/acme/checkout:2.0.2',
+    ],
+  },
+  {
+    fixer: 'env',
+    mode: 'container-config-error',
+    patch: shop(
+      'Deployment',
+      'orders',
+      `${API}.env[name=FEATURE_FLAGS].valueFrom.configMapKeyRef.key`,
+      'feature-flags',
+      'feature_flags',
+    ),
+    file: 'apps/shop/orders.yaml',
+    line: ['                  key: feature-flags', '                  key: feature_flags'],
+  },
+  {
+    fixer: 'requests',
+    mode: 'unschedulable',
+    patch: shop('Deployment', 'cart', `${API}.resources.requests.cpu`, '250m', '100m'),
+    file: CART,
+    line: ['            cpu: 250m', '            cpu: 100m'],
+  },
+  {
     fixer: 'hpa-max-replicas',
     mode: 'hpa-at-max',
     patch: shop('HorizontalPodAutoscaler', 'cart', 'spec.maxReplicas', '4', '6'),
@@ -156,6 +199,34 @@ describe('fix branches against a plain-YAML GitOps repository', () => {
       await writeFile(patchFile, p.patch);
       await gitIn(repo.seed, 'apply', '--check', patchFile);
     });
+  });
+
+  it('env (crash-loop): adds the missing variable for a person to fill, on a new branch', async () => {
+    const file = 'apps/shop/orders.yaml';
+    const r = await openFixBranch({
+      incidentId: 'inc_plain_env',
+      rootCause: rootCauseWith(
+        'crash-loop',
+        shop('Deployment', 'orders', `${API}.env[name=ORDERS_DB_URL].value`, '(unset)', ''),
+      ),
+      repo: { url: repo.remote },
+      workDir: repo.work,
+    });
+    if (isDecline(r)) throw new Error(r.reason);
+    const added = [
+      '            - name: ORDERS_DB_URL',
+      '              value: "" # TODO(sleuth): set ORDERS_DB_URL; the crash log says it is required',
+    ];
+    expect(changedLines(r.proposal.patch)).toEqual(added.map((l) => `+${l}`));
+    const original = await repo.original(file);
+    const anchor = '                  key: feature-flags\n';
+    expect(r.proposal.content).toBe(original.replace(anchor, `${anchor}${added.join('\n')}\n`));
+    expect(r.proposal.title).toBe(
+      'Add the environment variable ORDERS_DB_URL to api in Deployment shop/orders (value left for a person)',
+    );
+    const edited = objectsIn(r.proposal.content).find((o) => o['kind'] === 'Deployment');
+    expect(validateManifest(edited)).toEqual({ ok: true });
+    expect(await repo.show(r.branch, file)).toBe(r.proposal.content);
   });
 
   it('proposes from a working tree without changing it', async () => {

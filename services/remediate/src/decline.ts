@@ -15,7 +15,11 @@ export const DeclineCode = z.enum([
   'not-found',
   /** More than one manifest produces the object. */
   'ambiguous',
-  /** The object comes from a Helm chart (values files are a later increment). */
+  /**
+   * The object comes from a Helm chart whose template does not take the field straight from a
+   * values setting (a conditional, `default`, `tpl`, fixed text...), or whose name Sleuth cannot
+   * evaluate.
+   */
   'helm',
   /** The manifest's current value is not the live object's: the repo and the cluster disagree. */
   'drift',

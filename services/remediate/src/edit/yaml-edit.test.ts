@@ -153,6 +153,109 @@ describe('applyFieldEdits', () => {
     expect(isDecline(r) && r.reason).toBe('data.a is a block of text (| or >); edit it by hand');
   });
 
+  it('writes a checked image reference plain where the old value was plain, and keeps quotes', () => {
+    const text =
+      'containers:\n- name: api\n  image: ghcr.io/acme/cart:1.5.0 # pinned\n- name: web\n  image: "nginx:1.25"\n';
+    const target = { text, documentIndex: 0, objectPath: [] };
+    const plain = edit(target, {
+      op: 'set',
+      path: path('containers[name=api].image'),
+      value: 'ghcr.io/acme/cart:1.4.2',
+      plain: true,
+    });
+    expect(plain).toBe(text.replace('cart:1.5.0', 'cart:1.4.2'));
+    const quoted = edit(target, {
+      op: 'set',
+      path: path('containers[name=web].image'),
+      value: 'nginx:1.24',
+      plain: true,
+    });
+    expect(quoted).toBe(text.replace('"nginx:1.25"', '"nginx:1.24"'));
+    // Text YAML would read as something else is quoted even when asked for plain.
+    const odd = edit(target, {
+      op: 'set',
+      path: path('containers[name=api].image'),
+      value: 'a: b',
+      plain: true,
+    });
+    expect(odd).toBe(text.replace('ghcr.io/acme/cart:1.5.0', '"a: b"'));
+  });
+
+  describe('append', () => {
+    const env = path('spec.containers[name=api].env');
+    const item = { name: 'DB_URL', value: '' };
+    const comment = 'TODO(sleuth): set DB_URL';
+
+    it('adds a map after the last item, at the columns of the items, keeping every other byte', () => {
+      const text = [
+        'spec:',
+        '  containers:',
+        '    - name: api',
+        '      env:',
+        '        - name: LOG_LEVEL # kept',
+        '          value: info',
+        '        - name: DB_PASSWORD',
+        '          valueFrom:',
+        '            secretKeyRef: {name: db, key: password}',
+        '      image: x',
+        '',
+      ].join('\n');
+      const out = edit(
+        { text, documentIndex: 0, objectPath: [] },
+        { op: 'append', path: env, item, comment },
+      );
+      expect(out).toBe(
+        text.replace(
+          '{name: db, key: password}\n',
+          '{name: db, key: password}\n        - name: DB_URL\n          value: "" # TODO(sleuth): set DB_URL\n',
+        ),
+      );
+      const compact = 'spec:\n  containers:\n  - name: api\n    env:\n    -   name: A\n        value: "1"\n';
+      expect(
+        edit({ text: compact, documentIndex: 0, objectPath: [] }, { op: 'append', path: env, item }),
+      ).toBe(`${compact}    -   name: DB_URL\n        value: ""\n`);
+    });
+
+    it("creates the list under a missing or empty key, in the document's list indentation", () => {
+      const indented = 'spec:\n  containers:\n    - name: api\n      image: x # pinned\n    - name: web\n';
+      expect(
+        edit(
+          { text: indented, documentIndex: 0, objectPath: [] },
+          { op: 'append', path: env, item, comment },
+        ),
+      ).toBe(
+        indented.replace(
+          '# pinned\n',
+          '# pinned\n      env:\n        - name: DB_URL\n          value: "" # TODO(sleuth): set DB_URL\n',
+        ),
+      );
+      const flush = 'spec:\r\n  containers:\r\n  - name: api\r\n    env:\r\n    image: x\r\n';
+      expect(edit({ text: flush, documentIndex: 0, objectPath: [] }, { op: 'append', path: env, item })).toBe(
+        flush.replace('env:\r\n', 'env:\r\n    - name: DB_URL\r\n      value: ""\r\n'),
+      );
+    });
+
+    it('declines flow lists, lists of scalars, and comments that are not one line', () => {
+      const at = (text: string, over: Partial<Extract<FieldEdit, { op: 'append' }>> = {}) =>
+        applyFieldEdits({ text, documentIndex: 0, objectPath: [] }, [
+          { op: 'append', path: env, item, ...over },
+        ]);
+      const flow = at('spec:\n  containers:\n  - name: api\n    env: []\n');
+      expect(isDecline(flow) && flow.reason).toBe(
+        'cannot add to spec.containers[name=api].env: it is not a block list',
+      );
+      const scalars = at('spec:\n  containers:\n  - name: api\n    env:\n    - A=1\n');
+      expect(isDecline(scalars) && scalars.code).toBe('unsupported');
+      const multiLine = at('spec:\n  containers:\n  - name: api\n', { comment: 'set it\nimage: evil' });
+      expect(isDecline(multiLine) && multiLine.reason).toBe('a comment must be one line of text');
+      const noContainer = applyFieldEdits(
+        { text: 'spec:\n  containers: []\n', documentIndex: 0, objectPath: [] },
+        [{ op: 'append', path: env, item }],
+      );
+      expect(isDecline(noContainer) && noContainer.code).toBe('unsupported');
+    });
+  });
+
   it('keeps CRLF files CRLF', () => {
     const text = 'spec:\r\n  limits:\r\n    cpu: 1\r\n';
     const out = edit(

@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isScalar, parseAllDocuments, Scalar, type Document, type Node } from 'yaml';
+import { isScalar, parse, parseAllDocuments, Scalar, type Document, type Node } from 'yaml';
 import { decline, isDecline, type Decline } from '../decline';
-import { formatFieldPath, type PathSegment } from '../field-path';
+import { formatFieldPath, valueAt, type PathSegment } from '../field-path';
 import { deletePlain, setPlain } from './plain-edit';
 import { keyText, scalarText } from './scalar-text';
+import { appendItem } from './yaml-append';
 import {
   columnOf,
   indentStep,
@@ -18,7 +19,10 @@ import {
 /** Where an object sits in its YAML document: `[]`, or `['items', 3]` inside a `kind: List`. */
 export type ObjectPath = readonly (string | number)[];
 
-/** One change to one field of an object: set a single value (creating missing maps) or remove a key. */
+/**
+ * One change to one field of an object: set a single value (creating missing maps), remove a key,
+ * or append a map to a block list (`env:`). Items are never created to reach a path.
+ */
 export type FieldEdit =
   | {
       op: 'set';
@@ -26,8 +30,24 @@ export type FieldEdit =
       value: string | number;
       /** A quantity may be written as a plain number (`cpu: 1`) where the old value was plain. */
       quantity?: boolean;
+      /**
+       * A string with `:` or `@` the caller has checked (an image reference) stays plain where the
+       * old value was plain, when YAML reads the plain text back as the same string.
+       */
+      plain?: boolean;
     }
-  | { op: 'delete'; path: readonly PathSegment[] };
+  | { op: 'delete'; path: readonly PathSegment[] }
+  | {
+      /**
+       * Adds one map to the end of a block sequence of maps (`env:`), creating the sequence under
+       * its key when the key is missing or empty. The item's keys are written in the order given,
+       * with `comment` after its last value.
+       */
+      op: 'append';
+      path: readonly PathSegment[];
+      item: Readonly<Record<string, string | number>>;
+      comment?: string;
+    };
 
 export interface EditTarget {
   /** The whole file, every document. */
@@ -91,7 +111,12 @@ export function applyFieldEdits(target: EditTarget, edits: readonly FieldEdit[])
     if (isDecline(r)) return r;
     text = r.text;
     if (e.op === 'delete') deletePlain(expected, e.path);
-    else if (!setPlain(expected, e.path, r.value))
+    else if (e.op === 'append') {
+      const cur = valueAt(expected, e.path);
+      const items: unknown[] = cur.found && Array.isArray(cur.value) ? cur.value : [];
+      if (!setPlain(expected, e.path, [...items, r.value]))
+        return decline('unsupported', `cannot add to ${formatFieldPath(e.path)}`);
+    } else if (!setPlain(expected, e.path, r.value))
       return decline('unsupported', `cannot set ${formatFieldPath(e.path)}`);
   }
   const docs1 = parseDocuments(text);
@@ -119,6 +144,7 @@ function applyOne(
   if (r.status === 'blocked') return decline('unsupported', `cannot edit ${where}: ${r.reason}`);
   if (e.op === 'delete')
     return r.status === 'missing' ? { text, value: undefined } : removePair(text, r, where);
+  if (e.op === 'append') return appendItem(text, doc, r, e, where);
   if (r.status === 'found') return replaceScalar(text, r, e, where);
   const rest = e.path.slice(r.at);
   const keys = rest.flatMap((s) => (s.kind === 'key' ? [s.key] : []));
@@ -147,7 +173,10 @@ function replaceScalar(
     return decline('unsupported', `${where} carries a YAML anchor or tag; edit it by hand`);
   if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED)
     return decline('unsupported', `${where} is a block of text (| or >); edit it by hand`);
-  const out = scalarText(e.value, node, e.quantity);
+  const out =
+    e.plain && node.type === Scalar.PLAIN && typeof e.value === 'string' && readsAsItself(e.value)
+      ? { text: e.value, value: e.value }
+      : scalarText(e.value, node, e.quantity);
   if (isEmptyValue(node)) {
     const keyEnd = r.pair?.key && isScalar(r.pair.key) ? r.pair.key.range?.[1] : undefined;
     const colon = keyEnd === undefined ? -1 : text.indexOf(':', keyEnd);
@@ -155,6 +184,16 @@ function replaceScalar(
     return { text: splice(text, colon + 1, colon + 1, ` ${out.text}`), value: out.value };
   }
   return { text: splice(text, node.range[0], node.range[1], out.text), value: out.value };
+}
+
+/** Plain YAML text that parses back as exactly this string (no `: `, ` #`, flow or quote marks). */
+function readsAsItself(value: string): boolean {
+  if (!/^[A-Za-z0-9][A-Za-z0-9./_:@+-]*$/.test(value)) return false;
+  try {
+    return parse(value) === value;
+  } catch {
+    return false;
+  }
 }
 
 function removePair(text: string, r: Found, where: string): { text: string; value: unknown } | Decline {

@@ -105,3 +105,30 @@ export function indentStep(text: string, root: unknown): number {
   }
   return 2;
 }
+
+/**
+ * How far the document indents a block sequence's dashes right of its key: 0 for
+ * `containers:\n- name: api`, 2 for `containers:\n  - name: api` (the first one found; 2 when
+ * the document has none).
+ */
+export function sequenceIndent(text: string, root: unknown): number {
+  const queue: unknown[] = [root];
+  while (queue.length > 0) {
+    const m = queue.shift();
+    if (isSeq(m)) queue.push(...m.items);
+    if (!isMap(m)) continue;
+    for (const p of m.items) {
+      const v = p.value;
+      const first: unknown = isSeq(v) && !v.flow ? v.items[0] : undefined;
+      const start = isValueNode(first) ? first.range?.[0] : undefined;
+      if (start !== undefined && isScalar(p.key) && p.key.range) {
+        const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        const dash = text.slice(lineStart, start).indexOf('-');
+        const step = dash - columnOf(text, p.key.range[0]);
+        if (dash >= 0 && step >= 0 && step <= 8) return step;
+      }
+      queue.push(v);
+    }
+  }
+  return 2;
+}

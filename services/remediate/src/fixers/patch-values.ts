@@ -122,3 +122,48 @@ export function analyzerRationale(patch: ManifestPatch, origin: 'rules' | 'llm')
   const line = text.trim();
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
+
+/** An image reference split into its parts: `ghcr.io/acme/cart:1.4.2`, `redis@sha256:…`. */
+export interface ImageReference {
+  /** Registry host (optional) and path: `ghcr.io/acme/cart`. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `${DOMAIN_PART}(?:\\.${DOMAIN_PART})*(?::[0-9]{1,5})?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+/** The distribution reference grammar (what `docker pull` takes), digests limited to sha256/sha512. */
+const IMAGE_REFERENCE = new RegExp(
+  `^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}))?$`,
+);
+
+/** The parts of an image reference, or undefined for anything that is not exactly one. */
+export function parseImageReference(text: string): ImageReference | undefined {
+  if (text.length > 400) return undefined;
+  const m = IMAGE_REFERENCE.exec(text);
+  const repository = m?.[1];
+  if (!m || repository === undefined || repository.length > 255) return undefined;
+  return {
+    repository,
+    ...(m[2] !== undefined ? { tag: m[2] } : {}),
+    ...(m[3] !== undefined ? { digest: m[3] } : {}),
+  };
+}
+
+/** A container image reference, pinned (a tag or a digest) when `pinned`. */
+export function imageValue(text: string, what: string, pinned: boolean): ImageReference | Decline {
+  const ref = parseImageReference(text);
+  if (!ref)
+    return decline(
+      'invalid-patch',
+      `the ${what} is not an image reference (${rejected(text)}); nothing was changed`,
+    );
+  if (pinned && ref.tag === undefined && ref.digest === undefined)
+    return decline(
+      'invalid-patch',
+      `the ${what} ${text} names no tag or digest; Sleuth only rolls back to a pinned version`,
+    );
+  return ref;
+}

@@ -45,6 +45,53 @@ describe('probe fixer', () => {
     expect(!isDecline(named) && changedLines(named.patch)[1]).toBe('+            port: http');
   });
 
+  it("turns the pod analyzer's patch for an undeclared port into a diff", () => {
+    // What the analyzer proposes for the simulator's liveness_wrong_port fault: the probe checks
+    // 8081, the container declares one port.
+    const text = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: storefront, namespace: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: storefront
+          ports:
+            - name: http
+              containerPort: 8080
+          livenessProbe:
+            tcpSocket:
+              port: 8081 # the management port
+`;
+    const analyzerPatch: ManifestPatch = {
+      kind: 'Deployment',
+      name: 'storefront',
+      namespace: 'web',
+      field: 'spec.template.spec.containers[name=storefront].livenessProbe.tcpSocket.port',
+      from: '8081',
+      to: '8080',
+      rationale: 'The container declares one port, 8080; the probe checks 8081, which it does not declare.',
+    };
+    const r = probeFixer.propose(fixerInput(text, analyzerPatch, 'liveness-probe-failing'));
+    if (isDecline(r)) throw new Error(r.reason);
+    expect(changedLines(r.patch)).toEqual([
+      '-              port: 8081 # the management port',
+      '+              port: 8080 # the management port',
+    ]);
+    expect(r.title).toBe('Point the liveness probe of storefront in Deployment web/storefront at port 8080');
+    expect(r.rationale).toBe(
+      'The liveness probe of container storefront checks port 8081, where the container does not answer. Point it at port 8080. The container declares one port, 8080; the probe checks 8081, which it does not declare.',
+    );
+    expect(r.commands).toContain(
+      `kubectl get deployment/storefront -n web -o jsonpath='{.spec.template.spec.containers[?(@.name=="storefront")].livenessProbe}'`,
+    );
+    // The manifest already checks the right port: the live object has not caught up.
+    const applied = probeFixer.propose(
+      fixerInput(text.replace('port: 8081', 'port: 8080'), analyzerPatch, 'liveness-probe-failing'),
+    );
+    expect(isDecline(applied) && applied.code).toBe('already-applied');
+  });
+
   it('corrects an HTTP path', () => {
     const r = probeFixer.propose(
       fixerInput(

@@ -35,8 +35,8 @@ function declaredPorts(lists: unknown[]): { numbers: number[]; names: string[] }
 
 /**
  * Failing probes: points a probe at the port or path the analyzer names, when the container
- * declares that port. The pod-probe analyzer proposes no patch yet, so in practice this fixer
- * declines with the generic "proposes no manifest change" until it does.
+ * declares that port. The pod-probe analyzer proposes a port when the probe targets a port the
+ * container does not declare and the container declares exactly one TCP port.
  */
 export const probeFixer: Fixer = {
   id: 'probe',

@@ -1,8 +1,11 @@
 import { cpuLimitFixer } from './cpu-limit';
+import { envFixer } from './env';
 import type { Fixer } from './fixer';
 import { hpaMaxReplicasFixer } from './hpa-max-replicas';
+import { imageFixer } from './image';
 import { memoryLimitFixer } from './memory-limit';
 import { probeFixer } from './probe';
+import { requestsFixer } from './requests';
 import { serviceFixer } from './service';
 
 /** Every fixer by id. Adding one is a file and an entry here. */
@@ -12,6 +15,9 @@ export const FIXERS = {
   probe: probeFixer,
   service: serviceFixer,
   'hpa-max-replicas': hpaMaxReplicasFixer,
+  image: imageFixer,
+  env: envFixer,
+  requests: requestsFixer,
 } satisfies Record<string, Fixer>;
 
 export type FixerId = keyof typeof FIXERS;

@@ -74,6 +74,27 @@ describe('service fixer', () => {
     ]);
   });
 
+  it("replaces the selector's keys with the workload's matchLabels, as the analyzer proposes for a Service named like it", () => {
+    const r = serviceFixer.propose(
+      fixerInput(
+        TEXT,
+        selector({
+          from: 'app.kubernetes.io/name=cart,tier=web',
+          to: 'app=cart',
+          rationale: "Deployment cart has the Service's name; select its pods by its matchLabels.",
+        }),
+        'selector-matches-no-pods',
+      ),
+    );
+    if (isDecline(r)) throw new Error(r.reason);
+    expect(changedLines(r.patch)).toEqual([
+      '-    app.kubernetes.io/name: cart',
+      '-    tier: web   # typo? pods say backend',
+      '+    app: cart',
+    ]);
+    expect(r.content).toContain('  selector:\n    app: cart\n  ports:');
+  });
+
   it('declines selectors and ports that are not label maps or ports, and drift', () => {
     const f = fixerInput(TEXT, selector(), 'selector-matches-no-pods').field;
     for (const to of [

@@ -76,8 +76,9 @@ function selector(input: FixerInput, from: Record<string, string>, to: Record<st
 
 /**
  * Services that deliver to nothing: a targetPort no selected container declares (the service
- * analyzer proposes the only declared port), or a selector that matches no pod (when the
- * analyzer proposes a selector, written `key=value,...`; it proposes none yet).
+ * analyzer proposes the only declared port), or a selector that matches no pod (written
+ * `key=value,...`; the service analyzer proposes one when exactly one workload's pod labels
+ * clearly identify it: one value off, or the workload named like the Service).
  */
 export const serviceFixer: Fixer = {
   id: 'service',

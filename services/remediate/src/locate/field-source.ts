@@ -9,13 +9,17 @@ export interface FieldSource {
   documentIndex: number;
   objectPath: ObjectPath;
   fieldPath: PathSegment[];
-  via: 'plain' | 'kustomize-base' | 'kustomize-patch' | 'kustomize-images';
+  /**
+   * `helm-values`: a setting in a Helm values file (or a wrapper's inline values) that a chart
+   * template renders into the field; `helm-template`: the template itself (no field asked for).
+   */
+  via: 'plain' | 'kustomize-base' | 'kustomize-patch' | 'kustomize-images' | 'helm-values' | 'helm-template';
   /** For a patch or an `images:` entry, the kustomization that applies it. */
   kustomization?: string;
 }
 
 /** `spec.template.spec.containers[name=api].image` and the like: a container's image. */
-function isImageField(field: readonly PathSegment[]): boolean {
+export function isImageField(field: readonly PathSegment[]): boolean {
   const n = field.length;
   const last = field[n - 1];
   const list = field[n - 3];
