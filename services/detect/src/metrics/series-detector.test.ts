@@ -44,6 +44,24 @@ describe('SeriesDetector', () => {
     expect(alarms(out, 0, 1200)).toEqual([]);
   });
 
+  it("does not take a few narrow records for the series' nature: a moderate new high is no alarm, a spike is", () => {
+    // One step of noise (10, 11, 10, ...); its five records before the warm-up ends each beat the
+    // high by a tenth of a step, as the first records of a heavy-tailed gauge (event-loop lag)
+    // can by chance. Five steps past the high is then an ordinary far draw for such a series, not
+    // a once-in-a-million record: it scores as an extreme below the server's alarm level (0.6).
+    const series = (last: number): number[] => {
+      const v = Array.from({ length: 401 }, (_, i) => 10 + (i % 2));
+      for (let k = 0; k < 5; k++) v[30 + k * 20] = 11.1 + k * 0.1;
+      v[400] = 11.5 + last;
+      return v;
+    };
+    const moderate = run(series(5))[400]!;
+    expect(moderate.kind).toBe('extreme');
+    expect(moderate.score).toBeGreaterThanOrEqual(0.3);
+    expect(moderate.score).toBeLessThan(0.6);
+    expect(run(series(25))[400]).toMatchObject({ kind: 'extreme', score: 1 });
+  });
+
   it('catches a level shift beyond the usual range at its first point, and reports it once', () => {
     const values = healthy(2000).map((v, i) => (i >= 1500 ? v + 40 : v));
     const out = run(values);

@@ -51,8 +51,15 @@ const FLAT_CHANCE = 1e-6;
 const DAILY_CALIBRATION = 100;
 /** Records are counted once the range means something. */
 const RECORDS_AFTER = 20;
-/** The least usual record excess assumed, in steps (few records make a noisy estimate). */
+/** The least usual record excess assumed, in steps. */
 const MIN_RECORD_STEPS = 0.5;
+/**
+ * A prior on the usual record excess, in steps, worth this many records: a few records make a
+ * noisy estimate, and a heavy-tailed series whose first records happened to be narrow would
+ * otherwise score its next ordinary far draw as a once-in-a-million record.
+ */
+const PRIOR_RECORD_STEPS = 2;
+const PRIOR_RECORDS = 5;
 /** The least score of a value beyond the range seen (a new high by a hair). */
 const EXTREME_FLOOR = 0.3;
 /** Points over which the point-to-point noise is averaged. */
@@ -201,7 +208,9 @@ export class SeriesDetector {
     // How likely chance alone makes a record this far out: a new record at all (about 1 in n
     // points), times an exponential tail of record excesses with the series' usual one as
     // mean. On the likelihood's log scale: 0.5 is one in 1e5, 1 is one in 1e10 or rarer.
-    const mean = Math.max(usualRecord, MIN_RECORD_STEPS);
+    const seen = Math.min(this.records, NOISE_HISTORY);
+    const shrunk = (seen * usualRecord + PRIOR_RECORDS * PRIOR_RECORD_STEPS) / (seen + PRIOR_RECORDS);
+    const mean = Math.max(shrunk, MIN_RECORD_STEPS);
     const decades = Math.log10(i + 1) + (past / mean) * Math.LOG10E;
     return Math.max(EXTREME_FLOOR, Math.min(1, decades / 10));
   }
