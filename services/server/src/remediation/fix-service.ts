@@ -5,68 +5,29 @@ import {
   isSleuthError,
   newId,
   type FixAction,
-  type FixTrigger,
   type Incident,
   type Logger,
   type PullRequest,
   type RootCause,
 } from '@sleuth/core';
-import {
-  fixerFor,
-  isDecline,
-  openFixBranch,
-  openFixPullRequest,
-  proposeFix,
-  type RemediationProposal,
-} from '@sleuth/remediate';
+import { isDecline, openFixBranch, openFixPullRequest, proposeFix } from '@sleuth/remediate';
 import type { Store } from '@sleuth/store';
 import type { IncidentNotice } from '../incident-feed';
+import { AutoOpener } from './auto-open';
+import {
+  byRank,
+  precheck,
+  repoFor,
+  shown,
+  upstream,
+  type FixCandidate,
+  type IncidentFix,
+  type OpenRequest,
+  type OpenResult,
+} from './fix-candidates';
 import type { RemediationSettings, RemediationUnavailable } from './settings';
 
-/** A proposal as the API shows it: everything but the whole edited file. */
-export type ShownProposal = Omit<RemediationProposal, 'content'>;
-
-/** What Sleuth can do about one root cause of an incident. */
-export interface FixCandidate {
-  rootCauseId: string;
-  rank: number;
-  failureMode: string;
-  fixer?: string;
-  /** propose: a person opens it; auto-open: Sleuth opens it; absent when declined or refused. */
-  policy?: 'propose' | 'auto-open';
-  proposal?: ShownProposal;
-  declined?: { code: string; reason: string };
-}
-
-/** `GET /incidents/{id}/fix`: the fix Sleuth would open, why not for the other causes, and what was opened. */
-export interface IncidentFix {
-  incidentId: string;
-  provider: RemediationSettings['provider'];
-  repo: string;
-  /** The first root cause, by rank, with a fix the policy allows. */
-  fix?: ShownProposal & { rootCauseId: string; policy: 'propose' | 'auto-open' };
-  candidates: FixCandidate[];
-  /** The incident's branch and pull request, once one was opened. */
-  branch?: string;
-  pullRequest?: PullRequest;
-  /** The incident's audit log, newest first. */
-  actions: FixAction[];
-}
-
-export interface OpenRequest {
-  rootCauseId?: string;
-  trigger: FixTrigger;
-  actor: string;
-  note?: string;
-}
-
-export interface OpenResult {
-  action: FixAction;
-  proposal: ShownProposal;
-  branch: string;
-  commit: string;
-  pullRequest?: PullRequest;
-}
+export type { FixCandidate, IncidentFix, OpenRequest, OpenResult, ShownProposal } from './fix-candidates';
 
 export interface FixServiceDeps {
   store: Store;
@@ -77,41 +38,8 @@ export interface FixServiceDeps {
   now?: () => number;
 }
 
-/** Root causes looked at per incident, best ranked first. */
-const MAX_CANDIDATES = 5;
 /** Requests waiting for the working clone before new ones get 429. */
 const MAX_WAITING = 16;
-const CLUSTER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
-
-/**
- * A git or forge failure as the API answers it: 502 (Sleuth's upstream failed, whatever status
- * the forge gave, which is in `details.upstreamStatus`), retryable as the failure was.
- */
-function upstream(err: unknown): unknown {
-  if (!isSleuthError(err) || (err.code !== 'git_failed' && err.code !== 'forge_failed')) return err;
-  return new SleuthError(err.code, err.message, {
-    statusCode: 502,
-    retryable: err.retryable,
-    details: { upstreamStatus: err.statusCode },
-    cause: err,
-  });
-}
-
-function shown(p: RemediationProposal): ShownProposal {
-  const { content: _content, ...rest } = p;
-  return rest;
-}
-
-function byRank(incident: Incident, rootCauseId: string | undefined): RootCause[] {
-  const causes = [...incident.rootCauses].sort((a, b) => a.rank - b.rank);
-  if (rootCauseId === undefined) return causes.slice(0, MAX_CANDIDATES);
-  const rc = causes.find((c) => c.id === rootCauseId);
-  if (!rc)
-    throw new NotFoundError(
-      `incident ${incident.id} has no root cause ${rootCauseId}; it has ${causes.map((c) => c.id).join(', ') || 'none yet'}`,
-    );
-  return [rc];
-}
 
 /**
  * Proposes and opens fixes for incidents against the configured GitOps repository, with
@@ -122,12 +50,16 @@ function byRank(incident: Incident, rootCauseId: string | undefined): RootCause[
 export class FixService {
   private chain: Promise<unknown> = Promise.resolve();
   private waiting = 0;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private stopped = false;
   private readonly now: () => number;
+  private readonly autoOpener: AutoOpener | undefined;
 
   constructor(private readonly deps: FixServiceDeps) {
     this.now = deps.now ?? Date.now;
+    const s = deps.settings;
+    this.autoOpener =
+      'unavailable' in s
+        ? undefined
+        : new AutoOpener({ fixes: this, store: deps.store, settings: s, logger: deps.logger });
   }
 
   /** The settings, or a 409 saying what to configure. */
@@ -158,41 +90,6 @@ export class FixService {
     return incident;
   }
 
-  /** The repository config for a fix of an object in `cluster` (`{cluster}` in paths filled in). */
-  private repoFor(s: RemediationSettings, cluster: string) {
-    return { ...s.repo, paths: s.repo.paths.map((p) => p.replaceAll('{cluster}', cluster)) };
-  }
-
-  /** What stops a root cause from being fixed before the repository is read: no patch, no fixer, policy. */
-  private precheck(
-    s: RemediationSettings,
-    rc: RootCause,
-  ):
-    | { declined: { code: string; reason: string }; fixer?: string }
-    | { fixer: string; policy: 'propose' | 'auto-open' } {
-    const patch = rc.remediation?.patch;
-    if (!patch)
-      return {
-        declined: {
-          code: 'no-patch',
-          reason: `the analyzer proposes no manifest change for ${rc.failureMode}`,
-        },
-      };
-    const fixer = fixerFor(rc.failureMode);
-    if (!fixer) return { declined: { code: 'no-fixer', reason: `no fixer handles ${rc.failureMode} yet` } };
-    if (s.repo.paths.some((p) => p.includes('{cluster}')) && !CLUSTER.test(rc.resource.cluster))
-      return {
-        declined: {
-          code: 'invalid-patch',
-          reason: 'the cause is in a cluster whose name is not a folder name',
-        },
-        fixer: fixer.id,
-      };
-    const decision = s.policy.decide(fixer.id, patch);
-    if (!decision.allowed) return { declined: { code: 'policy', reason: decision.reason }, fixer: fixer.id };
-    return { fixer: fixer.id, policy: decision.mode };
-  }
-
   /** The fix Sleuth proposes for an incident (read-only: fetches the repository, changes nothing). */
   async proposal(incidentId: string, rootCauseId?: string): Promise<IncidentFix> {
     const s = this.settings();
@@ -202,7 +99,7 @@ export class FixService {
       const candidates: FixCandidate[] = [];
       for (const rc of causes) {
         const base = { rootCauseId: rc.id, rank: rc.rank, failureMode: rc.failureMode };
-        const pre = this.precheck(s, rc);
+        const pre = precheck(s, rc);
         if ('declined' in pre) {
           candidates.push({ ...base, ...(pre.fixer ? { fixer: pre.fixer } : {}), declined: pre.declined });
           continue;
@@ -210,7 +107,7 @@ export class FixService {
         const p = await proposeFix({
           incidentId,
           rootCause: rc,
-          repo: this.repoFor(s, rc.resource.cluster),
+          repo: repoFor(s, rc.resource.cluster),
           workDir: s.workDir,
         }).catch((err: unknown) => {
           throw upstream(err);
@@ -245,16 +142,10 @@ export class FixService {
     const atMs = this.now();
     const full: FixAction = { id: newId('fix', atMs), atMs, ...action };
     await this.deps.store.appendFixAction(full);
+    const { incidentId: incident, outcome, trigger, actor, branch, code } = full;
+    const pullRequest = full.pullRequest?.url;
     this.deps.logger.info(
-      {
-        incident: full.incidentId,
-        outcome: full.outcome,
-        trigger: full.trigger,
-        actor: full.actor,
-        branch: full.branch,
-        pullRequest: full.pullRequest?.url,
-        code: full.code,
-      },
+      { incident, outcome, trigger, actor, branch, pullRequest, code },
       'fix request recorded',
     );
     return full;
@@ -290,7 +181,7 @@ export class FixService {
     };
     const reasons: { rootCauseId: string; code: string; reason: string }[] = [];
     for (const rc of causes) {
-      const pre = this.precheck(s, rc);
+      const pre = precheck(s, rc);
       if ('declined' in pre) {
         reasons.push({ rootCauseId: rc.id, ...pre.declined });
         continue;
@@ -298,7 +189,7 @@ export class FixService {
       const input = {
         incidentId: incident.id,
         rootCause: rc,
-        repo: this.repoFor(s, rc.resource.cluster),
+        repo: repoFor(s, rc.resource.cluster),
         workDir: s.workDir,
       };
       let result;
@@ -392,58 +283,7 @@ export class FixService {
    * opened once its diagnosis has held for `autoOpenDelayMs` (each change restarts the wait).
    */
   onNotice(n: IncidentNotice): void {
-    const s = this.deps.settings;
-    if (this.stopped || 'unavailable' in s || !s.policy.autoOpens()) return;
-    const pending = this.timers.get(n.id);
-    if (pending) clearTimeout(pending);
-    this.timers.delete(n.id);
-    if (n.status !== 'open' || !n.topRootCause) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(n.id);
-      this.autoOpen(s, n.id).catch((err: unknown) =>
-        this.deps.logger.warn({ err, incident: n.id }, 'auto-open of a fix failed'),
-      );
-    }, s.autoOpenDelayMs);
-    timer.unref();
-    this.timers.set(n.id, timer);
-  }
-
-  private async autoOpen(s: RemediationSettings, incidentId: string): Promise<void> {
-    const incident = await this.deps.store.getIncident(incidentId);
-    if (!incident || incident.status !== 'open') return;
-    const rc = [...incident.rootCauses]
-      .sort((a, b) => a.rank - b.rank)
-      .find((c) => {
-        const pre = this.precheck(s, c);
-        return !('declined' in pre) && pre.policy === 'auto-open';
-      });
-    const patch = rc?.remediation?.patch;
-    if (!rc || !patch) return;
-    // One attempt per diagnosis: a request for the same change is not repeated (nor its decline).
-    const seen = await this.deps.store.listFixActions({ incidentId, limit: 200 });
-    if (
-      seen.some(
-        (a) =>
-          a.rootCauseId === rc.id &&
-          a.outcome !== 'failed' &&
-          a.trigger === 'auto-open' &&
-          this.sameChange(a, rc),
-      )
-    )
-      return;
-    await this.open(incidentId, {
-      rootCauseId: rc.id,
-      trigger: 'auto-open',
-      actor: 'sleuth (remediation.policy.autoOpen)',
-    }).catch((err: unknown) => {
-      if (isSleuthError(err) && err.statusCode === 422) return; // recorded as declined or refused
-      throw err;
-    });
-  }
-
-  private sameChange(a: FixAction, rc: RootCause): boolean {
-    const patch = rc.remediation?.patch;
-    return patch !== undefined && a.field === patch.field && a.to === patch.to;
+    this.autoOpener?.onNotice(n);
   }
 
   /** Waits for the operations under way (tests, shutdown). */
@@ -452,8 +292,6 @@ export class FixService {
   }
 
   stop(): void {
-    this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.autoOpener?.stop();
   }
 }
