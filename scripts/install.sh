@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what Sleuth needs on a fresh Debian machine with Node 20. Idempotent: when
-# node_modules already matches package-lock.json, it does nothing.
+# Installs what Sleuth needs on a fresh Debian machine with Node 20 and builds the web UI.
+# Idempotent: when node_modules matches package-lock.json and ui/dist matches the UI's sources,
+# it does nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,4 +32,17 @@ else
   echo "installing npm dependencies (the first time builds SQLite from source: about 2-3 minutes)"
   npm ci --no-audit --no-fund
   echo "$want" > "$stamp"
+fi
+
+# The web UI (ui/, Svelte + Vite) is built into ui/dist, which the server serves. Rebuilt when its
+# sources or the lock file changed since the last build (about 2 s).
+ui_want=$( (sha256sum package-lock.json ui/package.json ui/index.html ui/vite.config.ts ui/tsconfig.json; \
+  find ui/src ui/public -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)
+ui_stamp=ui/dist/.sleuth-build-stamp
+if [ -f "$ui_stamp" ] && [ "$(cat "$ui_stamp")" = "$ui_want" ] && [ -f ui/dist/index.html ]; then
+  echo "web UI is built"
+else
+  echo "building the web UI"
+  npm run build --workspace ui --silent
+  echo "$ui_want" > "$ui_stamp"
 fi

@@ -35,7 +35,7 @@ import { signalRoutes } from './routes/signals';
 import { simulatorRoutes, type SimulatorControl } from './routes/simulator';
 import { statusRoutes, type StatusDeps } from './routes/status';
 import { topologyRoutes } from './routes/topology';
-import { uiRoutes } from './routes/ui';
+import { WebUi } from './routes/ui';
 
 export interface AppDeps {
   config: FrozenConfig;
@@ -60,6 +60,8 @@ export interface AppDeps {
   incidents?: IncidentPipeline;
   /** The simulated fleet's GitOps repository, used for fixes when `remediation.repo.url` is unset. */
   demoRepo?: string;
+  /** The built web UI; `ui/dist` of this checkout when not given. */
+  uiDistDir?: string;
 }
 
 /** How often firing alerts that were not delivered again for `alerts.staleAfterHours` are ended. */
@@ -101,7 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app);
+  const ui = new WebUi(deps.uiDistDir);
+  registerErrorHandler(app, ui.fallback);
 
   app.addHook('onResponse', (req, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
@@ -192,7 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(remoteWriteRoutes({ config, queue, metrics, clusters }));
   await app.register(agentRoutes({ clusters, agentTokens }));
   await app.register(healthRoutes({ store, queue, metrics, queueCapacity: config.ingest.queueMaxRecords }));
-  await app.register(uiRoutes());
+  await app.register(ui.routes());
   await app.register(
     (api: FastifyInstance) => {
       void api.register(signalRoutes(queryDeps));

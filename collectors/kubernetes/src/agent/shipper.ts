@@ -75,7 +75,9 @@ export class Shipper {
             authorization: `Bearer ${this.opts.token}`,
             'x-sleuth-batch-id': `${this.spool.agentId}:${next.seq}`,
           },
-          body,
+          // A view of the same bytes typed as fetch's BodyInit under both Node's and the DOM's
+          // typings (the web UI type-checks with the DOM's and reads these types).
+          body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) as Uint8Array<ArrayBuffer>,
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]),
         });
         if (res.status === 200) {

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { OverloadedError, SleuthError, isSleuthError } from '@sleuth/core';
 
@@ -31,8 +31,14 @@ function toSleuthError(err: FastifyError): SleuthError {
   return new SleuthError('internal', 'internal error; the server log has the details', { statusCode: 500 });
 }
 
-/** Renders every error as `{ error: { code, message, details } }`, with Retry-After where it applies. */
-export function registerErrorHandler(app: FastifyInstance): void {
+/** Answers a request no route matched, or returns false to let it be a 404. */
+export type FallbackHandler = (req: FastifyRequest, reply: FastifyReply) => false | Promise<FastifyReply>;
+
+/**
+ * Renders every error as `{ error: { code, message, details } }`, with Retry-After where it applies.
+ * `fallback` sees requests no route matched first (the web UI's views).
+ */
+export function registerErrorHandler(app: FastifyInstance, fallback?: FallbackHandler): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = toSleuthError(err);
     if (e.statusCode >= 500) req.log.error({ err }, 'request failed');
@@ -42,11 +48,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
     else if (e.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="sleuth"');
     return reply.status(e.statusCode).type('application/json').send(e.toJSON());
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send(
+  app.setNotFoundHandler((req, reply) => {
+    const answered = fallback?.(req, reply);
+    if (answered) return answered;
+    return reply.status(404).send(
       new SleuthError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`, {
         statusCode: 404,
       }).toJSON(),
-    ),
-  );
+    );
+  });
 }
