@@ -138,7 +138,7 @@ describe('the web UI, not built', () => {
       });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ error: { code: 'ui_not_built' } });
-      expect(res.json().error.message).toContain('npm run build -w ui');
+      expect(res.json<{ error: { message: string } }>().error.message).toContain('npm run build -w ui');
       const api = await app.inject({ method: 'GET', url: '/api/v1/incidents' });
       expect(api.statusCode).toBe(200);
     } finally {
