@@ -13,6 +13,7 @@ const BENCHES = [
   'nezha',
   'query',
   'scenarios',
+  'ui',
   'watch',
 ] as const;
 type BenchName = (typeof BENCHES)[number];

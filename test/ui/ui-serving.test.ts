@@ -104,6 +104,13 @@ describe('the web UI, built', () => {
     expect(icon.headers['cache-control']).toBe('no-cache');
   });
 
+  it('serves a rebuild made while it runs (new hashed assets, new index.html)', async () => {
+    writeFileSync(join(dir, 'assets', 'index-def456.js'), 'console.log("rebuilt")');
+    const asset = await app.inject({ method: 'GET', url: '/assets/index-def456.js' });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.body).toBe('console.log("rebuilt")');
+  });
+
   it('keeps JSON 404s for API paths, unknown assets and non-browser requests', async () => {
     for (const [url, headers] of [
       ['/api/v1/nope', html],

@@ -32,3 +32,4 @@ export type { IncidentDetail, TimelineEntry } from './incident-detail';
 export type { IncidentChange, IncidentNotice } from './incident-feed';
 export type { IncidentFix, FixCandidate, ShownProposal } from './remediation/fix-candidates';
 export type { ClusterInfo, AgentInfo } from './clusters';
+export type { LogTemplateSummary, LogTemplatesAnswer } from './routes/log-templates';

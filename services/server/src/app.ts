@@ -29,9 +29,11 @@ import { clusterRoutes } from './routes/clusters';
 import { healthRoutes } from './routes/health';
 import { incidentStreamRoutes } from './routes/incident-stream';
 import { kubernetesRoutes } from './routes/kubernetes';
+import { logTemplateRoutes } from './routes/log-templates';
 import { otlpRoutes } from './routes/otlp';
 import { remoteWriteRoutes } from './routes/remote-write';
 import { signalRoutes } from './routes/signals';
+import { settingsRoutes } from './routes/settings';
 import { simulatorRoutes, type SimulatorControl } from './routes/simulator';
 import { statusRoutes, type StatusDeps } from './routes/status';
 import { topologyRoutes } from './routes/topology';
@@ -199,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     (api: FastifyInstance) => {
       void api.register(signalRoutes(queryDeps));
+      void api.register(logTemplateRoutes(queryDeps));
       void api.register(kubernetesRoutes(queryDeps));
       void api.register(analysisRoutes({ ...queryDeps, topology, analysis }));
       void api.register(incidentStreamRoutes({ feed }));
@@ -217,6 +220,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void api.register(chatRoutes({ chat, investigations }));
       void api.register(alertRoutes({ config, store, alerts }));
       void api.register(fixRoutes({ store, fixes }));
+      void api.register(settingsRoutes({ config, demoRepo: deps.demoRepo }));
     },
     { prefix: '/api/v1' },
   );

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '@sleuth/core';
+import { NotFoundError, ValidationError, type K8sEvent } from '@sleuth/core';
 import { AGGREGATIONS, type Store } from '@sleuth/store';
 import type { ServerMetrics } from '../metrics';
 import {
@@ -20,7 +20,7 @@ export interface QueryRouteDeps {
   metrics: ServerMetrics;
 }
 
-/** Read API over stored signals: logs, metric series, traces and spans. */
+/** Read API over stored signals: logs, metric series, traces and spans, and events by id. */
 export function signalRoutes({ store, metrics }: QueryRouteDeps) {
   return function register(base: FastifyInstance): void {
     const app = base.withTypeProvider<ZodTypeProvider>();
@@ -56,6 +56,25 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
     app.get('/logs/by-id', { schema: { querystring: z.object({ ids: IdList }) } }, async (req) => ({
       records: await metrics.timeQuery('get_logs', () => store.getLogs(req.query.ids)),
     }));
+
+    app.get(
+      '/events/by-id',
+      {
+        schema: {
+          querystring: z.object({
+            ids: IdList,
+            cluster: z.string().min(1).optional(),
+            namespace: z.string().min(1).optional(),
+            kind: z.string().min(1).optional(),
+            name: z.string().min(1).optional(),
+          }),
+        },
+      },
+      async (req) => {
+        const { ids, ...scope } = req.query;
+        return metrics.timeQuery('get_events', () => eventsById(store, ids, scope));
+      },
+    );
 
     app.get(
       '/series',
@@ -141,5 +160,53 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
         return { spans };
       },
     );
+  };
+}
+
+/** Events looked through per scope: the store lists events by involved object and time, not by id. */
+const EVENTS_PER_SCOPE = 1000;
+
+interface EventScope {
+  cluster?: string | undefined;
+  namespace?: string | undefined;
+  kind?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * The stored events among `ids`, in the order asked, and the ids not found (`missing`: removed by
+ * retention, or not within the scope). An id is the store's `id` or the event's Kubernetes `uid`
+ * (detectors cite events before they are stored, by uid). The store indexes events by involved object and time, so
+ * they are looked for in the scope the caller knows (an evidence's resource, a timeline entry's
+ * object), widening to its namespace, then its cluster: each step reads the newest 1000 events.
+ */
+async function eventsById(
+  store: Store,
+  asked: readonly string[],
+  scope: EventScope,
+): Promise<{ events: K8sEvent[]; missing: string[] }> {
+  const ids = [...new Set(asked)];
+  const wanted = new Set(ids);
+  const found = new Map<string, K8sEvent>();
+  const { cluster, namespace, kind, name } = scope;
+  const scopes: EventScope[] = [
+    { cluster, namespace, kind, name },
+    { cluster, namespace },
+    { cluster },
+  ].filter((s, i, all) => i === 0 || JSON.stringify(s) !== JSON.stringify(all[i - 1]));
+  for (const s of scopes) {
+    const defined = Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined));
+    for (const e of await store.listEvents({ ...defined, limit: EVENTS_PER_SCOPE })) {
+      if (e.id !== undefined && wanted.has(e.id)) found.set(e.id, e);
+      if (e.uid !== undefined && wanted.has(e.uid)) found.set(e.uid, e);
+    }
+    if (found.size === wanted.size) break;
+  }
+  return {
+    events: ids.flatMap((id) => {
+      const e = found.get(id);
+      return e ? [e] : [];
+    }),
+    missing: ids.filter((id) => !found.has(id)),
   };
 }

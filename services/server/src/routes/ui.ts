@@ -58,9 +58,10 @@ export class WebUi {
           root: this.distDir,
           prefix: '/',
           index: false,
-          // One route per file of the build (it does not change while serving): an unknown
-          // path falls through to the not-found handler, which serves views.
-          wildcard: false,
+          // One wildcard route reading the folder on each request, so a rebuild while the server
+          // runs serves the new assets; a path with no file goes to the not-found handler, which
+          // serves views.
+          wildcard: true,
           // Cache-Control is set below: immutable for hashed assets, revalidated otherwise.
           cacheControl: false,
           setHeaders(res, path) {
