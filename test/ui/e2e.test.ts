@@ -7,26 +7,26 @@
  * holds a crash-looping pod and its incident) checks the chat's rules-only answers. Every page is
  * screenshotted into test-results/ui/. docs/ui.md says how to run it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger, type Incident, type LogRecord, type RootCause } from '@sleuth/core';
-import { ensureDemoRepo } from '@sleuth/server';
-import { startGitHubServer, type GitHubServer } from '../support/github-server';
-import { crashingPod, MIN } from '../support/incidents';
+import type { Incident, LogRecord } from '@sleuth/core';
+import { getJson, type TestServer } from '../support/server';
 import {
-  startLlmServer,
-  type LlmTestServer,
-  type RecordedRequest,
-  type ScriptStep,
-} from '../support/llm-server';
-import { eventually, getJson, startTestServer, type TestServer } from '../support/server';
+  LLM_SUMMARY,
+  QUESTION,
+  SEEDED_ID,
+  injectFault,
+  oomIncident,
+  startE2eFleet,
+  type E2eFleet,
+} from './e2e-fleet';
 import {
   drawnPixels,
   ensureUiBuilt,
   launchChromium,
+  nav,
+  openIncident,
   screenshot,
   SCREENSHOTS,
   UI_DIST_INDEX,
@@ -37,209 +37,25 @@ import {
   type BrowserProblem,
 } from './harness';
 
-const TARGET = { cluster: 'prod-us', namespace: 'payments', workload: 'payments-api' };
-const TOKEN = 'ghp_e2eTestToken000000000000000000000000';
-const QUESTION = 'Why is payments-api failing?';
-const LLM_SUMMARY = 'payments-api is OOM-killed: its memory limit of 1024Mi is too low for its load.';
-
-/** The simulated fleet, fast: the incident opens within seconds of real time (fix-demo.test.ts). */
-const SIMULATED = {
-  'simulator.mode': 'on',
-  'simulator.seed': 42,
-  'simulator.speed': 30,
-  'simulator.tickSeconds': 5,
-  'detect.tickSeconds': 0.2,
-};
-
-let root: string;
 /** ui/dist/index.html (naming the hashed assets) as the servers found it. */
 let builtIndex: string;
-/** The simulator's clock when the chat question was asked (the scripted model searches around it). */
-let simulatedNowMs = Date.now();
-let github: GitHubServer;
-let llm: LlmTestServer;
-/** With the scripted LLM and GitHub pull requests. */
+let fleet: E2eFleet;
+let github: E2eFleet['github'];
+let llm: E2eFleet['llm'];
 let sleuth: TestServer;
-/** Without an LLM (the rules engine answers) or simulator: its store holds {@link seedCrashLoop}. */
 let rulesOnly: TestServer;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const problems: BrowserProblem[] = [];
 
-/** What the scripted model answers: first a log search around the workload, then an answer citing a line. */
-function scripted(req: RecordedRequest): Exclude<ScriptStep, { kind: 'reply' }> {
-  const toolResults = (req.chat?.messages ?? []).filter((m) => m.role === 'tool');
-  if (toolResults.length === 0)
-    return {
-      kind: 'tool_calls',
-      calls: [
-        {
-          name: 'search_logs',
-          arguments: {
-            resource: { kind: 'Deployment', name: TARGET.workload, namespace: TARGET.namespace },
-            cluster: TARGET.cluster,
-            // The simulated clock runs ahead of the wall clock (30x): search around it.
-            from: new Date(simulatedNowMs - 30 * MIN).toISOString(),
-            to: new Date(simulatedNowMs + MIN).toISOString(),
-            limit: 5,
-          },
-        },
-      ],
-    };
-  const ids = toolResults.flatMap((m) =>
-    [...String(m.content).matchAll(/"evidenceId":"([^"]+)"/g)].map((x) => x[1] as string),
-  );
-  return {
-    kind: 'message',
-    content: JSON.stringify({
-      summary: LLM_SUMMARY,
-      rootCause: {
-        resource: `${TARGET.cluster}/${TARGET.namespace}/Deployment/${TARGET.workload}`,
-        failureMode: 'oom-killed',
-        hypothesis: 'the container exceeds its memory limit and the kernel kills it',
-      },
-      confidence: 0.8,
-      evidenceIds: ids.slice(0, 1),
-      nextSteps: [`kubectl -n ${TARGET.namespace} describe deploy/${TARGET.workload}`],
-      proposedFix: null,
-    }),
-  };
-}
-
-async function injectFault(server: TestServer): Promise<void> {
-  const res = await fetch(`${server.url}/api/v1/simulator/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ kind: 'oom_killed', target: TARGET, durationSeconds: 1800 }),
-  });
-  expect(res.status, await res.text()).toBe(201);
-}
-
-/** The open incident whose cause is the injected OOM kill, with the memory-limit remediation. */
-function oomIncident(server: TestServer, timeoutMs = 75_000): Promise<Incident> {
-  return eventually(async () => {
-    const { incidents } = await getJson<{ incidents: Incident[] }>(
-      server.url,
-      '/api/v1/incidents?status=open',
-    );
-    return incidents.find((i) =>
-      i.rootCauses.some(
-        (c) =>
-          c.failureMode === 'oom-killed' &&
-          c.resource.cluster === TARGET.cluster &&
-          c.remediation?.patch?.field.includes('resources.limits.memory'),
-      ),
-    );
-  }, timeoutMs);
-}
-
-const SEEDED_ID = 'inc_e2e_api_crashloop';
-const SEEDED_TITLE = 'api of pod api-7f9c-x1 is crash-looping with exit code 1';
-
-/**
- * A crash-looping pod in the rules-only server's store (objects and its last log lines) and the
- * incident the rules engine makes of it, whose top cause cites those log lines: the simulated
- * OOM kill's causes cite object fields and series only, so the log-evidence path needs this.
- */
-async function seedCrashLoop(server: TestServer): Promise<void> {
-  const at = Date.now() - 5 * MIN;
-  const source = {
-    cluster: 'eu',
-    namespace: 'shop',
-    workload: 'api',
-    workloadKind: 'Deployment',
-    pod: 'api-7f9c-x1',
-    container: 'api',
-  };
-  const lines: [LogRecord['severity'], string][] = [
-    ['info', 'starting api 1.1 on :8080'],
-    ['error', 'panic: cannot connect to postgres at db.shop:5432: connection refused'],
-    ['error', 'exiting with status 1'],
-  ];
-  await server.store.writeBatch({
-    logs: lines.map(([severity, body], i) => ({
-      timeMs: at + i * 1000,
-      source,
-      severity,
-      body,
-      attributes: {},
-    })),
-    metrics: [],
-    spans: [],
-    events: [],
-    objects: crashingPod('eu', at + 10_000),
-  });
-  const { records } = await server.store.searchLogs({ cluster: 'eu', fromMs: at - MIN, toMs: at + MIN });
-  const ids = records.filter((r) => r.severity === 'error').map((r) => r.id as string);
-  expect(ids).toHaveLength(2);
-  const pod = { cluster: 'eu', namespace: 'shop', kind: 'Pod', name: 'api-7f9c-x1' };
-  const cause: RootCause = {
-    id: 'rc_e2e_1',
-    failureMode: 'crash-loop',
-    resource: pod,
-    hypothesis: 'The container keeps exiting with code 1: it cannot connect to postgres at start.',
-    confidence: 0.9,
-    rank: 1,
-    evidence: [
-      { signal: { kind: 'log', ids }, summary: 'last lines of the previous container instance' },
-      {
-        signal: {
-          kind: 'object',
-          ref: pod,
-          field: 'status.containerStatuses[name=api].restartCount',
-          timeMs: at + 10_000,
-        },
-        summary: '7 restarts, waiting in CrashLoopBackOff',
-      },
-    ],
-    origin: 'rules',
-  };
-  await server.store.putIncident({
-    id: SEEDED_ID,
-    title: SEEDED_TITLE,
-    status: 'open',
-    severity: 'high',
-    startMs: at,
-    updatedMs: at + 2 * MIN,
-    resources: [pod],
-    anomalyIds: [],
-    rootCauses: [cause],
-  });
-}
-
 beforeAll(async () => {
   await ensureUiBuilt();
   builtIndex = readFileSync(UI_DIST_INDEX, 'utf8');
   // This run's screenshots only.
   rmSync(SCREENSHOTS, { recursive: true, force: true });
-  root = mkdtempSync(join(tmpdir(), 'sleuth-ui-e2e-'));
-  // GitHub mode needs a repository to clone: the simulated fleet's GitOps repository, made here.
-  const repo = await ensureDemoRepo(root, createLogger('warn'));
-  [github, llm] = await Promise.all([startGitHubServer(TOKEN), startLlmServer()]);
-  // Every model request gets the same script; the chat uses two of them.
-  for (let i = 0; i < 40; i++) llm.push({ kind: 'reply', respond: scripted });
-  [sleuth, rulesOnly, browser] = await Promise.all([
-    startTestServer({
-      ...SIMULATED,
-      'remediation.repo.url': repo,
-      // As in the demo: each cluster's manifests are in its own folder.
-      'remediation.repo.paths': ['clusters/{cluster}'],
-      'remediation.provider': 'github',
-      'remediation.github.owner': 'acme',
-      'remediation.github.repo': 'gitops',
-      'remediation.github.token': TOKEN,
-      'remediation.github.baseUrl': github.url,
-      'llm.provider': 'openai',
-      'llm.baseUrl': llm.url,
-      'llm.model': 'scripted',
-      'llm.apiKey': 'sk-sleuth-test-key-0000000000',
-      'llm.autoInvestigate': 'off',
-    }),
-    startTestServer(),
-    launchChromium(),
-  ]);
-  await seedCrashLoop(rulesOnly);
+  [fleet, browser] = await Promise.all([startE2eFleet(), launchChromium()]);
+  ({ github, llm, sleuth, rulesOnly } = fleet);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   await watchProblems(context, problems);
   page = await context.newPage();
@@ -248,27 +64,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([sleuth?.dispose(), rulesOnly?.dispose(), github?.close(), llm?.close()]);
-  if (root) rmSync(root, { recursive: true, force: true });
+  await fleet?.dispose();
 });
-
-/** The main navigation's link to a page (the Incidents link also carries the open count). */
-function nav(p: Page, label: string) {
-  return p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${label}`) });
-}
-
-/**
- * Opens an incident as a user does: the app's front page, the Incidents link, the incident's row.
- * (Deep links are checked on their own in step h.)
- */
-async function openIncident(p: Page, server: TestServer, id: string): Promise<void> {
-  await p.goto(`${server.url}/`);
-  await nav(p, 'Incidents').click();
-  await p.waitForURL(`${server.url}/incidents`);
-  await p.locator(`[data-testid="incident-row"][data-incident-id="${id}"] a`).first().click();
-  await p.waitForURL(`${server.url}/incidents/${id}`);
-  await p.getByTestId('incident-title').waitFor();
-}
 
 describe('the web UI in headless Chromium', { timeout: 60_000 }, () => {
   // A failed step leaves a screenshot of what the browser showed: test-results/ui/FAILED-<step>.png.
@@ -443,8 +240,10 @@ describe('the web UI in headless Chromium', { timeout: 60_000 }, () => {
 
   it('e. the chat answers with the scripted LLM, citing evidence that opens', async () => {
     const before = llm.requests.length;
-    simulatedNowMs = (await getJson<{ stats: { simulatedNowMs: number } }>(sleuth.url, '/api/v1/simulator'))
-      .stats.simulatedNowMs;
+    fleet.setSimulatedNow(
+      (await getJson<{ stats: { simulatedNowMs: number } }>(sleuth.url, '/api/v1/simulator')).stats
+        .simulatedNowMs,
+    );
     const hrefs = await askFromIncident(sleuth, incident.id, 'chat-llm');
     await expect
       .poll(() => page.getByTestId('chat-answer').last().innerText(), { timeout: 15_000 })

@@ -198,3 +198,21 @@ export function drawnPixels(page: Page, selector: string): Promise<{ width: numb
     return { width: canvas.width, drawn };
   }, selector);
 }
+
+/** The main navigation's link to a page (the Incidents link also carries the open count). */
+export function nav(p: Page, label: string) {
+  return p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: new RegExp(`^${label}`) });
+}
+
+/**
+ * Opens an incident as a user does: the app's front page, the Incidents link, the incident's row.
+ * (Deep links are checked on their own in step h.)
+ */
+export async function openIncident(p: Page, server: { url: string }, id: string): Promise<void> {
+  await p.goto(`${server.url}/`);
+  await nav(p, 'Incidents').click();
+  await p.waitForURL(`${server.url}/incidents`);
+  await p.locator(`[data-testid="incident-row"][data-incident-id="${id}"] a`).first().click();
+  await p.waitForURL(`${server.url}/incidents/${id}`);
+  await p.getByTestId('incident-title').waitFor();
+}
