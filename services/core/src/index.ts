@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './time';
 export * from './quantity';
+export * from './field-path';
 export * from './ids';
 export * from './resource';
 export * from './signals';

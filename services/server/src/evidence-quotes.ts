@@ -1,4 +1,4 @@
-import type { Evidence, ResourceRef } from '@sleuth/core';
+import { valueAt, type Evidence, type ResourceRef } from '@sleuth/core';
 import type { Store } from '@sleuth/store';
 
 /** Most quoted lines per piece of evidence. */
@@ -6,27 +6,6 @@ const MAX_QUOTES = 5;
 const MAX_TEXT = 400;
 
 const clip = (s: string): string => (s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT - 1)}…` : s);
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/**
- * The value at an evidence field path such as `status.containerStatuses[name=api].restartCount`
- * (a `[key=value]` step picks the list item whose key has that value); undefined when absent.
- */
-export function valueAt(o: unknown, path: string): unknown {
-  let v = o;
-  for (const step of path.split('.')) {
-    const m = /^([^[\]]+)(?:\[([^=\]]+)=([^\]]*)\])?$/.exec(step);
-    if (!m || !isRecord(v)) return undefined;
-    v = v[m[1] ?? ''];
-    if (m[2] !== undefined) {
-      if (!Array.isArray(v)) return undefined;
-      v = v.find((item) => isRecord(item) && item[m[2] ?? ''] === m[3]);
-    }
-  }
-  return v;
-}
 
 /**
  * The evidence itself, as a person reads it next to the summary: the log lines quoted, the events

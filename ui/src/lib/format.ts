@@ -1,18 +1,7 @@
-import type { IncidentSeverity, ResourceRef } from './api/types';
-
-const SEVERITY_ORDER: Record<IncidentSeverity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-
-export function severityOrder(s: IncidentSeverity): number {
-  return SEVERITY_ORDER[s];
-}
+import type { ResourceRef } from './api/types';
 
 export function resourceName(r: ResourceRef | undefined): string {
   if (!r) return '';
-  return r.namespace ? `${r.namespace}/${r.kind}/${r.name}` : `${r.kind}/${r.name}`;
-}
-
-/** `payments/Deployment/api` as kubectl's `-n payments deploy/api` would read it. */
-export function resourceArg(r: ResourceRef): string {
   return r.namespace ? `${r.namespace}/${r.kind}/${r.name}` : `${r.kind}/${r.name}`;
 }
 
@@ -30,10 +19,6 @@ export function formatTime(ms: number | undefined, now = Date.now()): string {
   if (ms === undefined) return '';
   const d = new Date(ms);
   return new Date(now).toDateString() === d.toDateString() ? TIME.format(d) : DATE_TIME.format(d);
-}
-
-export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 /** 42 s, 5 min, 3 h 10 min, 2 d 4 h. */

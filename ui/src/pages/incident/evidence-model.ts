@@ -64,31 +64,9 @@ export function signalPhrase(s: SignalRef, anomalies: readonly Anomaly[] = []): 
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/**
- * The value at an evidence field path such as `status.containerStatuses[name=api].restartCount`
- * (a `[key=value]` step picks the list item whose key has that value); undefined when absent.
- * The same reading as the server's `valueAt` (services/server/src/evidence-quotes.ts).
- */
-export function valueAt(o: unknown, path: string): unknown {
-  let v = o;
-  for (const step of path.split('.')) {
-    const m = /^([^[\]]+)(?:\[([^=\]]+)=([^\]]*)\])?$/.exec(step);
-    if (!m || !isRecord(v)) return undefined;
-    v = v[m[1] ?? ''];
-    if (m[2] !== undefined) {
-      if (!Array.isArray(v)) return undefined;
-      v = v.find((item) => isRecord(item) && item[m[2] ?? ''] === m[3]);
-    }
-  }
-  return v;
-}
-
 /** A field value as text: strings as they are, everything else as JSON (indented when nested). */
 export function formatValue(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === undefined) return '';
-  return isRecord(v) || Array.isArray(v) ? JSON.stringify(v, null, 2) : JSON.stringify(v);
+  return typeof v === 'object' && v !== null ? JSON.stringify(v, null, 2) : JSON.stringify(v);
 }
