@@ -252,6 +252,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       'server.port': 0,
       'store.dataDir': dir,
       'simulator.mode': 'off',
+      'auth.enabled': false,
       'kubernetes.mode': 'off',
       'detect.enabled': false,
       'log.level': 'warn',

@@ -104,7 +104,7 @@ describe('a fix for a simulated OOM kill, end to end', () => {
     const opened = (await res.json()) as OpenResult;
     expect(res.status, JSON.stringify(opened)).toBe(201);
     expect(opened.action).toMatchObject({ outcome: 'opened', trigger: 'api', fixer: 'memory-limit' });
-    expect(opened.action.actor).toMatch(/^api client 127\.0\.0\.1 \(fix-demo-test\)$/);
+    expect(opened.action.actor).toMatch(/^local \(authentication off\) at 127\.0\.0\.1 \(fix-demo-test\)$/);
     expect(opened.branch).toMatch(new RegExp(`^sleuth/${incident.id}-`));
     expect(opened.pullRequest).toBeUndefined();
 

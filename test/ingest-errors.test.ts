@@ -187,7 +187,7 @@ describe('overload', () => {
   it('answers 429 with Retry-After when the ingest queue is full, and loses nothing it acknowledged', async () => {
     const config = loadConfig({
       env: {},
-      overrides: { 'ingest.queueMaxRecords': 3, 'ingest.retryAfterSeconds': 7 },
+      overrides: { 'ingest.queueMaxRecords': 3, 'ingest.retryAfterSeconds': 7, 'auth.enabled': false },
     });
     const logger = createLogger('silent');
     const store = new StalledStore({ path: ':memory:', synchronous: 'normal', logger });
@@ -206,6 +206,7 @@ describe('overload', () => {
       queue,
       metrics: new ServerMetrics({ defaultMetrics: false }),
       logger,
+      authDataDir: ':memory:',
     });
     const send = (body: string) =>
       app.inject({

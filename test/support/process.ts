@@ -27,7 +27,8 @@ export function spawnSleuth(args: string[], timeoutMs = 30_000): Promise<SleuthP
   const child = spawn(process.execPath, [...nodeArgs(), BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // A kubeconfig on the developer's machine must not turn the simulated fleet off under a test.
-    env: { SLEUTH_KUBERNETES_MODE: 'off', ...process.env },
+    // Authentication is off unless a test turns it on (it runs on 127.0.0.1).
+    env: { SLEUTH_KUBERNETES_MODE: 'off', SLEUTH_AUTH_ENABLED: 'false', ...process.env },
   });
   const output: string[] = [];
   return new Promise((resolve, reject) => {

@@ -24,6 +24,8 @@ export async function startTestServer(overrides: Record<string, unknown> = {}): 
       'simulator.mode': 'off',
       // A kubeconfig on the developer's machine must not make a test watch a real cluster.
       'kubernetes.mode': 'off',
+      // Authentication is tested on its own (test/auth*.test.ts); elsewhere everyone is the local admin.
+      'auth.enabled': false,
       ...overrides,
     },
   });

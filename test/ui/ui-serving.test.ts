@@ -18,7 +18,7 @@ const INDEX =
   '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="app"></div></body></html>';
 
 async function appWith(uiDistDir: string): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
-  const config = loadConfig({ env: {}, overrides: { 'simulator.mode': 'off' } });
+  const config = loadConfig({ env: {}, overrides: { 'simulator.mode': 'off', 'auth.enabled': false } });
   const logger = createLogger('silent');
   const store = new SqliteStore({ path: ':memory:', synchronous: 'normal', logger });
   await store.start();
@@ -37,6 +37,7 @@ async function appWith(uiDistDir: string): Promise<{ app: FastifyInstance; close
     metrics: new ServerMetrics({ defaultMetrics: false }),
     logger,
     uiDistDir,
+    authDataDir: ':memory:',
   });
   return {
     app,

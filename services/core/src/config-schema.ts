@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentConfigSchema, KubernetesConfigSchema } from './config-kubernetes';
 import { AlertsConfigSchema } from './config-alerts';
+import { AuthConfigSchema } from './config-auth';
 import { LlmConfigSchema } from './config-llm';
 import { PrometheusConfigSchema } from './config-prometheus';
 import { RemediationConfigSchema } from './config-remediation';
@@ -33,6 +34,12 @@ export const ConfigSchema = z
           .url()
           .optional()
           .describe('URL people use to reach Sleuth (links in notifications).'),
+        trustProxy: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Believe X-Forwarded-For/-Proto from a reverse proxy in front of Sleuth (client addresses for rate limits and audit, https for cookies).',
+          ),
       })
       .strict()
       .prefault({}),
@@ -171,6 +178,7 @@ export const ConfigSchema = z
     alerts: AlertsConfigSchema,
     prometheus: PrometheusConfigSchema,
     remediation: RemediationConfigSchema,
+    auth: AuthConfigSchema,
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -189,6 +197,21 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.auth.enabled && !isLoopbackHost(c.server.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'enabled'],
+        message: `authentication can be turned off only when server.host is a loopback address (127.0.0.1, ::1, localhost), not ${c.server.host}`,
+      });
+    }
+  });
+
+/** Whether only this machine can reach an address: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
 
 export type Config = z.infer<typeof ConfigSchema>;

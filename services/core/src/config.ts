@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './errors';
-import { ConfigSchema, type Config } from './config-schema';
+import { ConfigSchema, isLoopbackHost, type Config } from './config-schema';
 
-export { ConfigSchema, type Config };
+export { ConfigSchema, isLoopbackHost, type Config };
 
 type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]

@@ -75,9 +75,30 @@ export class UnsupportedMediaTypeError extends SleuthError {
 /** A bounded queue is full. Clients should retry after `retryAfterSeconds`. */
 export class OverloadedError extends SleuthError {
   readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number, details?: ErrorDetails) {
-    super('overloaded', message, { statusCode: 429, retryable: true, details });
+  constructor(message: string, retryAfterSeconds: number, details?: ErrorDetails, code = 'overloaded') {
+    super(code, message, { statusCode: 429, retryable: true, details });
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** A client made more requests than its rate limit allows; it may retry after `retryAfterSeconds`. */
+export class RateLimitedError extends OverloadedError {
+  constructor(message: string, retryAfterSeconds: number, details?: ErrorDetails) {
+    super(message, retryAfterSeconds, details, 'rate_limited');
+  }
+}
+
+/** The caller is known but may not do this (its role or scope does not allow it). */
+export class ForbiddenError extends SleuthError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('forbidden', message, { statusCode: 403, details });
+  }
+}
+
+/** The request conflicts with the current state (a name already taken, the last admin). */
+export class ConflictError extends SleuthError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('conflict', message, { statusCode: 409, details });
   }
 }
 

@@ -15,3 +15,4 @@ export * from './component';
 export * from './seeded-random';
 export type { AlertReceiverConfig, NotificationChannelConfig } from './config-alerts';
 export type { RemediationConfig } from './config-remediation';
+export type { AuthConfig, OidcRoleMapping } from './config-auth';

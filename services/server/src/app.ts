@@ -38,6 +38,10 @@ import { simulatorRoutes, type SimulatorControl } from './routes/simulator';
 import { statusRoutes, type StatusDeps } from './routes/status';
 import { topologyRoutes } from './routes/topology';
 import { WebUi } from './routes/ui';
+import { authRoutes } from './routes/auth';
+import { AuthService } from './auth/auth-service';
+import { registerGate } from './auth/gate';
+import { OidcSignIn } from './auth/oidc';
 
 export interface AppDeps {
   config: FrozenConfig;
@@ -64,6 +68,10 @@ export interface AppDeps {
   demoRepo?: string;
   /** The built web UI; `ui/dist` of this checkout when not given. */
   uiDistDir?: string;
+  /** Users, tokens, sessions and the audit log; opened in `store.dataDir` when not given (closed with the app). */
+  auth?: AuthService;
+  /** Where the app's own AuthService keeps auth.sqlite: `store.dataDir` when not given, `:memory:` in tests. */
+  authDataDir?: string;
 }
 
 /** How often firing alerts that were not delivered again for `alerts.staleAfterHours` are ended. */
@@ -102,11 +110,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    trustProxy: config.server.trustProxy,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const ui = new WebUi(deps.uiDistDir);
   registerErrorHandler(app, ui.fallback);
+  const auth =
+    deps.auth ?? new AuthService(config, logger, Date.now, deps.authDataDir ?? config.store.dataDir);
+  if (!deps.auth) app.addHook('onClose', () => auth.close());
+  // Before any route: every route is checked for its declared access as it is added.
+  registerGate(app, auth);
+  const oidc = await OidcSignIn.create(config, auth.users, auth.audit, logger);
 
   app.addHook('onResponse', (req, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
@@ -221,6 +236,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void api.register(alertRoutes({ config, store, alerts }));
       void api.register(fixRoutes({ store, fixes }));
       void api.register(settingsRoutes({ config, demoRepo: deps.demoRepo }));
+      void api.register(authRoutes({ config, auth, ...(oidc ? { oidc } : {}) }));
     },
     { prefix: '/api/v1' },
   );

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { FrozenConfig } from '@sleuth/core';
@@ -20,6 +21,8 @@ Options:
   --root-cause ID      the root cause to fix (default: the best-ranked one that has a fix)
   --note TEXT          why you open it, kept in the audit log
   --server URL         the Sleuth server (default: server.publicUrl, else server.host:server.port)
+  --token-file FILE    an API token with the operator role (docs/security.md), when the server
+                       requires sign-in
   --json               print the answer as JSON (the API's)
   --config FILE        YAML or JSON config file
   -h, --help           show this help`;
@@ -38,6 +41,8 @@ export interface FixArgs {
   note?: string | undefined;
   json: boolean;
   server: string;
+  /** An API token, sent as Authorization: Bearer. */
+  token?: string | undefined;
 }
 
 /** The server `sleuth fix` asks by default: the public URL, else where `sleuth serve` listens. */
@@ -104,13 +109,17 @@ function formatOpened(r: OpenResult): string {
 export async function runFix(args: FixArgs): Promise<FixOutput> {
   const id = encodeURIComponent(args.incidentId);
   const base = `${args.server.replace(/\/$/, '')}/api/v1/incidents/${id}/fix`;
+  const auth: Record<string, string> = args.token ? { authorization: `Bearer ${args.token}` } : {};
   let res: Response;
   try {
     res = args.dryRun
-      ? await fetch(args.rootCauseId ? `${base}?rootCause=${encodeURIComponent(args.rootCauseId)}` : base)
+      ? await fetch(args.rootCauseId ? `${base}?rootCause=${encodeURIComponent(args.rootCauseId)}` : base, {
+          headers: auth,
+        })
       : await fetch(`${base}/pull-request`, {
           method: 'POST',
           headers: {
+            ...auth,
             'content-type': 'application/json',
             'user-agent': `sleuth-cli (${userInfo().username})`,
           },
@@ -156,6 +165,7 @@ export async function fixCommand(argv: string[], configFrom: ConfigFromFlags): P
         'root-cause': { type: 'string' },
         note: { type: 'string' },
         server: { type: 'string' },
+        'token-file': { type: 'string' },
         json: { type: 'boolean' },
       },
     });
@@ -181,6 +191,7 @@ export async function fixCommand(argv: string[], configFrom: ConfigFromFlags): P
     note: values.note,
     json: values.json ?? false,
     server,
+    token: values['token-file'] === undefined ? undefined : readFileSync(values['token-file'], 'utf8').trim(),
   });
   process.stdout.write(out.stdout);
   process.stderr.write(out.stderr);

@@ -10,6 +10,7 @@ import { KubernetesCollector } from '@sleuth/kubernetes';
 import { HttpOtlpTransport, Simulator } from '@sleuth/simulator';
 import { RetentionScheduler, SqliteStore, type Store } from '@sleuth/store';
 import { buildApp } from './app';
+import { AuthService } from './auth/auth-service';
 import { ensureDemoRepo } from './remediation/demo-repo';
 import { defaultDetectors, type DetectorSet } from './detectors';
 import { IncidentFeed } from './incident-feed';
@@ -156,7 +157,9 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
     });
   }
   const clusters = new ClusterRegistry();
+  const auth = new AuthService(config, logger);
   const app = await buildApp({
+    auth,
     config,
     store,
     queue,
@@ -174,6 +177,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   logger.info({ url }, 'Sleuth is listening');
+  auth.announce(config.server.publicUrl?.replace(/\/$/, '') ?? url);
 
   let collector: KubernetesCollector | undefined;
   if (kubeTarget) {
@@ -237,6 +241,7 @@ export async function startServer(config: FrozenConfig, logger: Logger): Promise
       await simulator?.stop();
       await collector?.stop();
       await app.close();
+      auth.close();
       await queue.stop();
       await detection?.stop();
       if (saveTimer) clearInterval(saveTimer);

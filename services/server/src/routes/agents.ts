@@ -23,6 +23,7 @@ export function agentRoutes(deps: { clusters: ClusterRegistry; agentTokens: Agen
     app.post(
       '/v1/agent/status',
       {
+        config: { access: 'ingest' },
         bodyLimit: 256 * 1024,
         onRequest: (req, _reply, done) => {
           if (!deps.agentTokens) {

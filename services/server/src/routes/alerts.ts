@@ -79,6 +79,7 @@ export function alertRoutes({ config, store, alerts }: AlertRouteDeps) {
     app.post(
       '/alerts/:receiver',
       {
+        config: { access: 'ingest' },
         schema: { params: z.object({ receiver: z.string().min(1).max(100) }) },
         bodyLimit: config.alerts.maxBodyBytes,
         onRequest: (req, _reply, done) => {

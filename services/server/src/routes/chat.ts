@@ -51,10 +51,14 @@ export function chatRoutes({ chat, investigations, maxConcurrent = 4 }: ChatRout
     const app = base.withTypeProvider<ZodTypeProvider>();
     let running = 0;
 
-    app.post('/conversations', { schema: { body: CreateBody } }, async (req, reply) => {
-      const conversation = await chat.createConversation(req.body);
-      return reply.status(201).send({ conversation });
-    });
+    app.post(
+      '/conversations',
+      { config: { access: 'operate', audit: 'chat.started' }, schema: { body: CreateBody } },
+      async (req, reply) => {
+        const conversation = await chat.createConversation(req.body);
+        return reply.status(201).send({ conversation });
+      },
+    );
 
     app.get(
       '/conversations',
@@ -74,16 +78,23 @@ export function chatRoutes({ chat, investigations, maxConcurrent = 4 }: ChatRout
       }),
     );
 
-    app.post('/incidents/:id/investigation', { schema: { params: z.object({ id: Id }) } }, async (req) => {
-      if (running >= maxConcurrent)
-        throw new OverloadedError(`${running} questions are being answered; ask again shortly`, 5);
-      running++;
-      try {
-        return { investigation: await investigations.investigate(req.params.id) };
-      } finally {
-        running--;
-      }
-    });
+    app.post(
+      '/incidents/:id/investigation',
+      {
+        config: { access: 'operate', audit: 'investigation.started' },
+        schema: { params: z.object({ id: Id }) },
+      },
+      async (req) => {
+        if (running >= maxConcurrent)
+          throw new OverloadedError(`${running} questions are being answered; ask again shortly`, 5);
+        running++;
+        try {
+          return { investigation: await investigations.investigate(req.params.id) };
+        } finally {
+          running--;
+        }
+      },
+    );
 
     app.get('/incidents/:id/investigation', { schema: { params: z.object({ id: Id }) } }, async (req) => {
       const investigation = await investigations.latest(req.params.id);
@@ -97,7 +108,10 @@ export function chatRoutes({ chat, investigations, maxConcurrent = 4 }: ChatRout
 
     app.post(
       '/conversations/:id/messages',
-      { schema: { params: z.object({ id: Id }), body: AskBody } },
+      {
+        config: { access: 'operate', audit: 'chat.asked' },
+        schema: { params: z.object({ id: Id }), body: AskBody },
+      },
       async (req, reply) => {
         if (running >= maxConcurrent)
           throw new OverloadedError(`${running} questions are being answered; ask again shortly`, 5);

@@ -32,11 +32,13 @@ function decodeCursor(text: string): z.infer<typeof Cursor> {
   }
 }
 
-/** Who is asking, for the audit log: until sign-in exists, the client's address and agent. */
+/** Who is asking, for the audit log: the signed-in user or token, and the client's address and agent. */
 function actorOf(req: FastifyRequest): string {
   const agent = req.headers['user-agent'];
   const ua = typeof agent === 'string' ? agent.replace(/[^\x20-\x7e]/g, '').slice(0, 120) : '';
-  return `api client ${req.ip}${ua ? ` (${ua})` : ''}`;
+  const p = req.principal;
+  const who = !p ? 'api client' : p.kind === 'local' ? p.name : `${p.kind} ${p.name}`;
+  return `${who} at ${req.ip}${ua ? ` (${ua})` : ''}`;
 }
 
 /** `sleuth fix` says so in its user agent (informational, like the rest of the actor until sign-in). */
@@ -64,6 +66,8 @@ export function fixRoutes({ store, fixes }: FixRouteDeps) {
     app.get(
       '/incidents/:id/fix',
       {
+        // Computing a fix runs the fixers on a clone of the GitOps repository: proposing is an operator's act.
+        config: { access: 'operate', audit: 'fix.proposed' },
         schema: {
           params: IncidentParams,
           querystring: z.object({ rootCause: z.string().min(1).max(200).optional() }).strict(),
@@ -74,7 +78,11 @@ export function fixRoutes({ store, fixes }: FixRouteDeps) {
 
     app.post(
       '/incidents/:id/fix/pull-request',
-      { bodyLimit: 16 * 1024, schema: { params: IncidentParams, body: OpenBody.nullish() } },
+      {
+        config: { access: 'operate', audit: 'fix.pull_request' },
+        bodyLimit: 16 * 1024,
+        schema: { params: IncidentParams, body: OpenBody.nullish() },
+      },
       async (req, reply) => {
         const body = req.body ?? {};
         const result = await fixes.open(req.params.id, {

@@ -88,82 +88,89 @@ export function otlpRoutes(deps: OtlpRouteDeps) {
           done(err as Error);
         }
       };
-      app.post(`/v1/${signal}`, { onRequest }, async (req: FastifyRequest, reply: FastifyReply) => {
-        const encoding = encodingOf(req);
-        const sender = senders.get(req) ?? { cluster: undefined, batch: undefined };
-        const { cluster: agentCluster, batch } = sender;
-        reply.raw.once('finish', () => {
-          metrics.ingestRequests.inc({ signal, encoding, code: String(reply.statusCode) });
-        });
-        if (!Buffer.isBuffer(req.body)) {
-          throw new ValidationError(`an OTLP ${signal} export request body is required`);
-        }
-        const raw = await decodeContentEncoding(
-          req.body,
-          req.headers['content-encoding'],
-          config.server.maxDecompressedBytes,
-        );
-        if (agentCluster !== undefined && batch && replays.isReplay(agentCluster, batch.agent, batch.seq)) {
-          // Already stored: the agent did not see our answer and sent it again.
-          metrics.ingestRequests.inc({ signal, encoding, code: 'replay' });
-          const body = encodeOtlpResponse(signal, encoding, { rejected: 0 });
+      app.post(
+        `/v1/${signal}`,
+        { onRequest, config: { access: 'ingest' } },
+        async (req: FastifyRequest, reply: FastifyReply) => {
+          const encoding = encodingOf(req);
+          const sender = senders.get(req) ?? { cluster: undefined, batch: undefined };
+          const { cluster: agentCluster, batch } = sender;
+          reply.raw.once('finish', () => {
+            metrics.ingestRequests.inc({ signal, encoding, code: String(reply.statusCode) });
+          });
+          if (!Buffer.isBuffer(req.body)) {
+            throw new ValidationError(`an OTLP ${signal} export request body is required`);
+          }
+          const raw = await decodeContentEncoding(
+            req.body,
+            req.headers['content-encoding'],
+            config.server.maxDecompressedBytes,
+          );
+          if (agentCluster !== undefined && batch && replays.isReplay(agentCluster, batch.agent, batch.seq)) {
+            // Already stored: the agent did not see our answer and sent it again.
+            metrics.ingestRequests.inc({ signal, encoding, code: 'replay' });
+            const body = encodeOtlpResponse(signal, encoding, { rejected: 0 });
+            return reply
+              .status(200)
+              .header('x-sleuth-replay', 'true')
+              .type(encoding === 'protobuf' ? PROTOBUF : JSON_TYPE)
+              .send(
+                typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+              );
+          }
+          const result = ingestOtlp(signal, encoding, raw, {
+            defaultCluster: agentCluster ?? config.ingest.defaultCluster,
+            redact: config.ingest.redactSecrets,
+            receivedMs: Date.now(),
+          });
+          if (agentCluster !== undefined) {
+            const foreign = restrictToCluster(result.batch, agentCluster);
+            if (foreign.reason !== undefined) {
+              result.rejected += foreign.rejected;
+              result.rejectionReasons.push(foreign.reason);
+            }
+          }
+          const accepted =
+            result.batch.logs.length +
+            result.batch.metrics.length +
+            result.batch.spans.length +
+            result.batch.events.length +
+            result.batch.objects.length;
+          const errorMessage = result.rejectionReasons.join('; ');
+          if (result.rejected > 0)
+            metrics.ingestRecords.inc({ signal, outcome: 'rejected' }, result.rejected);
+          if (accepted === 0 && result.rejected > 0) {
+            throw new ValidationError(`every record was invalid: ${errorMessage}`, {
+              rejected: result.rejected,
+              reasons: result.rejectionReasons,
+            });
+          }
+          try {
+            await queue.submit(result.batch);
+          } catch (err) {
+            const outcome = (err as { statusCode?: number }).statusCode === 429 ? 'throttled' : 'failed';
+            metrics.ingestRecords.inc({ signal, outcome }, accepted);
+            throw err;
+          }
+          metrics.ingestRecords.inc({ signal, outcome: 'accepted' }, accepted);
+          clusters.accepted(result.batch);
+          if (agentCluster !== undefined && batch) {
+            replays.committed(agentCluster, batch.agent, batch.seq);
+            clusters.agentBatch(agentCluster, batch.agent);
+          }
+          const body = encodeOtlpResponse(
+            signal,
+            encoding,
+            result.rejected > 0 ? { rejected: result.rejected, errorMessage } : { rejected: 0 },
+          );
           return reply
             .status(200)
-            .header('x-sleuth-replay', 'true')
             .type(encoding === 'protobuf' ? PROTOBUF : JSON_TYPE)
             .send(
               typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
             );
-        }
-        const result = ingestOtlp(signal, encoding, raw, {
-          defaultCluster: agentCluster ?? config.ingest.defaultCluster,
-          redact: config.ingest.redactSecrets,
-          receivedMs: Date.now(),
-        });
-        if (agentCluster !== undefined) {
-          const foreign = restrictToCluster(result.batch, agentCluster);
-          if (foreign.reason !== undefined) {
-            result.rejected += foreign.rejected;
-            result.rejectionReasons.push(foreign.reason);
-          }
-        }
-        const accepted =
-          result.batch.logs.length +
-          result.batch.metrics.length +
-          result.batch.spans.length +
-          result.batch.events.length +
-          result.batch.objects.length;
-        const errorMessage = result.rejectionReasons.join('; ');
-        if (result.rejected > 0) metrics.ingestRecords.inc({ signal, outcome: 'rejected' }, result.rejected);
-        if (accepted === 0 && result.rejected > 0) {
-          throw new ValidationError(`every record was invalid: ${errorMessage}`, {
-            rejected: result.rejected,
-            reasons: result.rejectionReasons,
-          });
-        }
-        try {
-          await queue.submit(result.batch);
-        } catch (err) {
-          const outcome = (err as { statusCode?: number }).statusCode === 429 ? 'throttled' : 'failed';
-          metrics.ingestRecords.inc({ signal, outcome }, accepted);
-          throw err;
-        }
-        metrics.ingestRecords.inc({ signal, outcome: 'accepted' }, accepted);
-        clusters.accepted(result.batch);
-        if (agentCluster !== undefined && batch) {
-          replays.committed(agentCluster, batch.agent, batch.seq);
-          clusters.agentBatch(agentCluster, batch.agent);
-        }
-        const body = encodeOtlpResponse(
-          signal,
-          encoding,
-          result.rejected > 0 ? { rejected: result.rejected, errorMessage } : { rejected: 0 },
-        );
-        return reply
-          .status(200)
-          .type(encoding === 'protobuf' ? PROTOBUF : JSON_TYPE)
-          .send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-      });
+        },
+      );
     }
   };
 }

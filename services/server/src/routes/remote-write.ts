@@ -176,6 +176,6 @@ export function remoteWriteRoutes({ config, queue, metrics, clusters }: RemoteWr
       }
       return reply.status(204).send();
     };
-    for (const url of PATHS) app.post(url, { onRequest }, handler);
+    for (const url of PATHS) app.post(url, { onRequest, config: { access: 'ingest' } }, handler);
   };
 }

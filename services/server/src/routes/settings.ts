@@ -232,46 +232,55 @@ export function settingsRoutes({ config, demoRepo, testTimeoutMs = 15_000 }: Set
       settingsView(config, baseUrl(config, req), demoRepo),
     );
 
-    app.post('/settings/llm/test', { schema: { response: { 200: LlmTestResult } } }, async () => {
-      const settings = llmSettings(config.llm);
-      if (!settings)
-        throw new SleuthError(
-          'llm_not_configured',
-          'no LLM is configured (llm.provider is none): set llm.provider, llm.model and llm.baseUrl (docs/llm.md) and restart',
-          { statusCode: 409 },
-        );
-      const client = new LlmClient({
-        ...settings,
-        timeoutMs: Math.min(settings.timeoutMs, testTimeoutMs),
-        maxRetries: 0,
-        maxOutputTokens: 64,
-      });
-      const started = Date.now();
-      const signal = AbortSignal.timeout(Math.min(settings.timeoutMs, testTimeoutMs) + 1000);
-      try {
-        const c = await client.complete({
-          messages: [{ role: 'user', content: 'This is a connection test. Reply with the single word: ok' }],
-          budget: new Budget(10_000, 0),
-          signal,
+    app.post(
+      '/settings/llm/test',
+      {
+        config: { access: 'admin', audit: 'settings.llm_test' },
+        schema: { response: { 200: LlmTestResult } },
+      },
+      async () => {
+        const settings = llmSettings(config.llm);
+        if (!settings)
+          throw new SleuthError(
+            'llm_not_configured',
+            'no LLM is configured (llm.provider is none): set llm.provider, llm.model and llm.baseUrl (docs/llm.md) and restart',
+            { statusCode: 409 },
+          );
+        const client = new LlmClient({
+          ...settings,
+          timeoutMs: Math.min(settings.timeoutMs, testTimeoutMs),
+          maxRetries: 0,
+          maxOutputTokens: 64,
         });
-        return {
-          ok: true as const,
-          model: client.label,
-          latencyMs: Date.now() - started,
-          reply: c.content.slice(0, 200),
-        };
-      } catch (err) {
-        const failure = err instanceof LlmError ? err.failure : 'error';
-        const message = err instanceof Error ? err.message : String(err);
-        return {
-          ok: false as const,
-          model: client.label,
-          latencyMs: Date.now() - started,
-          failure,
-          // An endpoint may echo what it was sent; the key never leaves in an answer.
-          error: settings.apiKey ? message.split(settings.apiKey).join('***') : message,
-        };
-      }
-    });
+        const started = Date.now();
+        const signal = AbortSignal.timeout(Math.min(settings.timeoutMs, testTimeoutMs) + 1000);
+        try {
+          const c = await client.complete({
+            messages: [
+              { role: 'user', content: 'This is a connection test. Reply with the single word: ok' },
+            ],
+            budget: new Budget(10_000, 0),
+            signal,
+          });
+          return {
+            ok: true as const,
+            model: client.label,
+            latencyMs: Date.now() - started,
+            reply: c.content.slice(0, 200),
+          };
+        } catch (err) {
+          const failure = err instanceof LlmError ? err.failure : 'error';
+          const message = err instanceof Error ? err.message : String(err);
+          return {
+            ok: false as const,
+            model: client.label,
+            latencyMs: Date.now() - started,
+            failure,
+            // An endpoint may echo what it was sent; the key never leaves in an answer.
+            error: settings.apiKey ? message.split(settings.apiKey).join('***') : message,
+          };
+        }
+      },
+    );
   };
 }

@@ -29,13 +29,20 @@ export function simulatorRoutes(current: () => SimulatorControl | undefined) {
       return { fleet: sim.fleet(), stats: sim.stats() };
     });
     app.get('/simulator/faults', () => ({ faults: running().listFaults() }));
-    app.post('/simulator/faults', async (req, reply) => {
-      const sim = running();
-      return reply.status(201).send(await Promise.resolve(sim.injectFault(req.body)));
-    });
+    app.post(
+      '/simulator/faults',
+      { config: { access: 'operate', audit: 'simulator.fault_injected' } },
+      async (req, reply) => {
+        const sim = running();
+        return reply.status(201).send(await Promise.resolve(sim.injectFault(req.body)));
+      },
+    );
     app.delete(
       '/simulator/faults/:id',
-      { schema: { params: z.object({ id: z.string().min(1).max(64) }) } },
+      {
+        config: { access: 'operate', audit: 'simulator.fault_cleared' },
+        schema: { params: z.object({ id: z.string().min(1).max(64) }) },
+      },
       async (req) => {
         return Promise.resolve(running().clearFault(req.params.id));
       },

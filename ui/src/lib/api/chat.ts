@@ -1,4 +1,4 @@
-import { ApiError, apiUrl, getJson, sendJson, type RequestOptions } from './http';
+import { ApiError, apiUrl, failure, getJson, sendJson, writeHeaders, type RequestOptions } from './http';
 import type { ChatMessage, Conversation, ResourceRef, ToolCallRecord } from './types';
 import { readSse } from '../sse-parse';
 
@@ -56,25 +56,6 @@ function parse<T>(data: string, event: string): T {
   }
 }
 
-async function httpFailure(res: Response): Promise<ApiError> {
-  const retry = Number(res.headers.get('retry-after'));
-  const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : undefined;
-  let code = 'http_error';
-  let message = `${res.status} ${res.statusText || 'error'}`;
-  let details: unknown;
-  try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string; details?: unknown } };
-    if (body.error?.message) {
-      code = body.error.code ?? 'error';
-      message = body.error.message;
-      details = body.error.details;
-    }
-  } catch {
-    // not JSON: the status line says it
-  }
-  return new ApiError(res.status, code, message, details, retryAfter);
-}
-
 /**
  * Asks a question in a conversation and follows the answer as it streams; resolves with the stored
  * answer message. Throws `ApiError` for an HTTP failure (429 carries `retryAfterSeconds`),
@@ -91,7 +72,7 @@ export async function askStreaming(
   try {
     res = await fetch(apiUrl(`/conversations/${encodeURIComponent(conversationId)}/messages`), {
       method: 'POST',
-      headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+      headers: writeHeaders('text/event-stream'),
       body: JSON.stringify({ text }),
       signal: opts.signal ?? null,
     });
@@ -99,7 +80,7 @@ export async function askStreaming(
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'unreachable', 'Sleuth does not answer: is the server running?');
   }
-  if (!res.ok) throw await httpFailure(res);
+  if (!res.ok) throw await failure(res);
   if (!res.body) throw new AnswerStreamError('the server answered without a body');
   for await (const ev of readSse(res.body, opts.signal)) {
     switch (ev.event) {

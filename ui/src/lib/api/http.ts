@@ -16,6 +16,31 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The signed-in session's anti-forgery token: every state-changing request carries it as
+ * X-CSRF-Token (the server refuses one from a session without it).
+ */
+let csrfToken: string | undefined;
+let unauthorized: (() => void) | undefined;
+
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Called when the server answers 401: the session ended, so the app shows the sign-in page. */
+export function onUnauthorized(handler: () => void): void {
+  unauthorized = handler;
+}
+
+/** Headers a state-changing request sends. */
+export function writeHeaders(accept = 'application/json'): Record<string, string> {
+  return {
+    accept,
+    'content-type': 'application/json',
+    ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+  };
+}
+
 export type Query = Record<string, string | number | boolean | undefined | null | readonly string[]>;
 
 /** `/api/v1` + path + the query's set values (arrays repeat the key). */
@@ -30,7 +55,8 @@ export function apiUrl(path: string, query: Query = {}): string {
   return `/api/v1${path}${qs ? `?${qs}` : ''}`;
 }
 
-async function failure(res: Response): Promise<ApiError> {
+export async function failure(res: Response): Promise<ApiError> {
+  if (res.status === 401) unauthorized?.();
   const retry = Number(res.headers.get('retry-after'));
   const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : undefined;
   try {
@@ -76,7 +102,7 @@ export async function getJson<T>(path: string, query: Query = {}, opts: RequestO
 }
 
 export async function sendJson<T>(
-  method: 'POST' | 'PUT' | 'DELETE',
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body: unknown,
   opts: RequestOptions = {},
@@ -85,7 +111,7 @@ export async function sendJson<T>(
   try {
     res = await fetch(apiUrl(path), {
       method,
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      headers: writeHeaders(),
       body: JSON.stringify(body ?? {}),
       signal: opts.signal ?? null,
     });
@@ -94,7 +120,7 @@ export async function sendJson<T>(
     throw new ApiError(0, 'unreachable', 'Sleuth does not answer: is the server running?');
   }
   if (!res.ok) throw await failure(res);
-  return (await res.json()) as T;
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
 /** An error as one line a person can act on. */

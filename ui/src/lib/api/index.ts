@@ -15,3 +15,4 @@ export * from './alerts';
 export * from './settings';
 export type * from './types';
 export type * from './detail-types';
+export * from './auth';
