@@ -8,6 +8,7 @@ const BENCHES = [
   'alerts',
   'detect',
   'ingest',
+  'load',
   'loghub',
   'nab',
   'nezha',

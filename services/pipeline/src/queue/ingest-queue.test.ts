@@ -133,6 +133,70 @@ describe('IngestQueue', () => {
     await expect(q.submit(logs(1))).rejects.toMatchObject({ statusCode: 503 });
   });
 
+  it("answers 503 in the store's own words, with its details, when a failure persists", async () => {
+    const store = new RecordingStore();
+    const q = queueOn(store);
+    await q.start();
+    const full = new StoreError(
+      'writing a batch failed: the disk holding the database is full (SQLITE_FULL)',
+      {
+        retryable: true,
+        details: { sqliteCode: 'SQLITE_FULL', reason: 'disk_full' },
+      },
+    );
+    store.failNext = Array.from({ length: 10 }, () => full);
+    const err: unknown = await q.submit(logs(3)).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      statusCode: 503,
+      retryable: true,
+      details: { reason: 'disk_full', sqliteCode: 'SQLITE_FULL', attempts: 5 },
+    });
+    expect(String(err)).toMatch(/disk holding the database is full.*Nothing of this request was stored/);
+    expect(store.written).toEqual([]);
+  });
+
+  it('stops retrying a store that waits out a lock itself once its retry budget is spent', async () => {
+    const store = new RecordingStore();
+    const slowBusy = (): Promise<never> =>
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new StoreError('database is locked', { retryable: true })), 100),
+      );
+    let calls = 0;
+    const q = new IngestQueue({
+      store: {
+        writeBatch: (b) => (++calls <= 10 ? slowBusy() : store.writeBatch(b)),
+      },
+      maxRecords: 100,
+      writeBatchMaxRecords: 50,
+      retryAfterSeconds: 1,
+      logger: createLogger('silent'),
+      retryBackoffMs: 10,
+      retryBudgetMs: 50,
+    });
+    await q.start();
+    await expect(q.submit(logs(1))).rejects.toMatchObject({ statusCode: 503, details: { attempts: 1 } });
+    expect(calls).toBe(1);
+  });
+
+  it('fails the batches waiting behind a store that cannot write, and writes again once it can', async () => {
+    const store = new RecordingStore();
+    let open!: () => void;
+    store.gate = new Promise((r) => (open = r));
+    const q = queueOn(store, 1000, 10);
+    await q.start();
+    store.failNext = Array.from({ length: 5 }, () => new StoreError('locked', { retryable: true }));
+    const first = q.submit(logs(10, 'first'));
+    const waiting = [q.submit(logs(10, 'second')), q.submit(logs(10, 'third'))];
+    open();
+    await expect(first).rejects.toMatchObject({ statusCode: 503 });
+    for (const w of waiting) await expect(w).rejects.toMatchObject({ statusCode: 503 });
+    // Only the first group was tried: the waiting ones were refused without a write of their own.
+    expect(store.failNext).toEqual([]);
+    expect(q.depth()).toBe(0);
+    await expect(q.submit(logs(2, 'later'))).resolves.toMatchObject({ logs: 2 });
+    expect(store.written).toEqual(['later', 'later']);
+  });
+
   it('drains accepted batches on stop and refuses new ones after', async () => {
     const store = new RecordingStore();
     const q = queueOn(store);

@@ -8,6 +8,7 @@ import {
   type Component,
   type Logger,
   type SignalBatch,
+  type SleuthError,
 } from '@sleuth/core';
 import type { Store, WriteResult } from '@sleuth/store';
 
@@ -32,6 +33,12 @@ export interface IngestQueueOptions {
   retryBackoffMs?: number;
   /** Attempts before a retryable store failure is handed back to the sender as 503. */
   maxWriteAttempts?: number;
+  /**
+   * Longest a write keeps being retried, from its first attempt (default 3000 ms): a store that
+   * waits out a lock itself (SQLite's busy timeout) is not retried for as long again, so the
+   * sender hears 503 within seconds instead of hanging.
+   */
+  retryBudgetMs?: number;
   /**
    * Called with every batch once it is durable (the detectors' feed). It must not block or
    * throw; an exception is logged and never fails the write.
@@ -62,6 +69,14 @@ function mergeInto(target: SignalBatch, b: SignalBatch): void {
   for (const r of b.objects) target.objects.push(r);
 }
 
+/** The 503 a sender gets when the store kept failing: the store's own words, and nothing stored. */
+function notStored(err: SleuthError, attempts: number): UnavailableError {
+  return new UnavailableError(`${err.message}. Nothing of this request was stored; retry later`, {
+    ...err.details,
+    attempts,
+  });
+}
+
 function resultFor(b: SignalBatch): WriteResult {
   return {
     logs: b.logs.length,
@@ -80,7 +95,10 @@ function resultFor(b: SignalBatch): WriteResult {
  * Retry-After) instead of dropping anything.
  *
  * A merged write that fails permanently is retried batch by batch, so one bad request never fails
- * the others it happened to share a transaction with.
+ * the others it happened to share a transaction with. A store that keeps failing with a retryable
+ * error (disk full, database locked) fails the group with 503 naming the store's problem, and with
+ * it every batch waiting behind: they would meet the same condition, and their senders learn it
+ * now instead of one retry cycle each later. Nothing that was refused is written.
  */
 export class IngestQueue implements Component {
   private readonly pending: Pending[] = [];
@@ -199,6 +217,16 @@ export class IngestQueue implements Component {
         return;
       }
       for (const p of group) p.reject(err);
+      if (isSleuthError(err) && err.retryable) this.failWaiting(err);
+    }
+  }
+
+  /** Rejects every batch not yet taken for writing. */
+  private failWaiting(err: unknown): void {
+    const waiting = this.pending.splice(0);
+    for (const p of waiting) {
+      this.queued -= p.size;
+      p.reject(err);
     }
   }
 
@@ -213,6 +241,8 @@ export class IngestQueue implements Component {
   private async writeWithRetry(batch: SignalBatch, records: number, requests: number): Promise<void> {
     const attempts = this.opts.maxWriteAttempts ?? 5;
     const backoff = this.opts.retryBackoffMs ?? 200;
+    const budgetMs = this.opts.retryBudgetMs ?? 3000;
+    const first = performance.now();
     for (let attempt = 1; ; attempt++) {
       const started = process.hrtime.bigint();
       try {
@@ -223,14 +253,13 @@ export class IngestQueue implements Component {
       } catch (err) {
         const retryable = isSleuthError(err) && err.retryable;
         this.observer.writeFailed(records, retryable);
-        if (!retryable || attempt >= attempts) {
+        const wait = backoff * 2 ** (attempt - 1);
+        if (!retryable || attempt >= attempts || performance.now() - first + wait > budgetMs) {
           this.opts.logger.error({ err, records, attempt }, 'store write failed');
-          throw retryable
-            ? new UnavailableError('the store is failing to write; retry later', { attempts: attempt })
-            : err;
+          throw retryable ? notStored(err, attempt) : err;
         }
         this.opts.logger.warn({ err, records, attempt }, 'store write failed, retrying');
-        await new Promise((r) => setTimeout(r, backoff * 2 ** (attempt - 1)));
+        await new Promise((r) => setTimeout(r, wait));
       }
     }
   }

@@ -1,6 +1,5 @@
-import { SqliteError } from 'better-sqlite3';
 import type { z } from 'zod';
-import { StoreError, ValidationError, isSleuthError, type AttrValue, type Attributes } from '@sleuth/core';
+import { StoreError, ValidationError, type AttrValue, type Attributes } from '@sleuth/core';
 
 /** Reads JSON written by this store; the type is checked by the caller's guard or schema. */
 export function parseJson(text: string): unknown {
@@ -70,33 +69,5 @@ export function decodeRecord(text: string, what: string): Record<string, unknown
 function corrupt(what: string): StoreError {
   return new StoreError(`stored ${what} are not valid JSON objects; the database may be damaged`, {
     retryable: false,
-  });
-}
-
-const RETRYABLE_CODES = new Set([
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  'SQLITE_FULL',
-  'SQLITE_IOERR',
-  'SQLITE_NOMEM',
-]);
-
-/**
- * Wraps a failure as a coded error: Sleuth errors pass through; SQLite errors become StoreError,
- * retryable when the condition is transient (busy, locked, disk full, I/O).
- */
-export function toStoreError(err: unknown, action: string): Error {
-  if (isSleuthError(err)) return err;
-  if (err instanceof SqliteError) {
-    const base = err.code.split('_').slice(0, 2).join('_');
-    return new StoreError(`${action} failed: ${err.message}`, {
-      retryable: RETRYABLE_CODES.has(base),
-      cause: err,
-      details: { sqliteCode: err.code },
-    });
-  }
-  return new StoreError(`${action} failed: ${err instanceof Error ? err.message : String(err)}`, {
-    retryable: false,
-    cause: err,
   });
 }

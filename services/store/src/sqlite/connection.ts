@@ -15,6 +15,11 @@ export interface ConnectionOptions {
    * does it itself when that thread falls far behind.
    */
   walAutoCheckpointPages?: number;
+  /**
+   * How long a statement waits for a lock another connection or process holds before it fails
+   * with a retryable StoreError naming the lock (default 5000 ms).
+   */
+  busyTimeoutMs?: number;
 }
 
 /**
@@ -29,7 +34,7 @@ export function openDatabase(opts: ConnectionOptions): Database.Database {
     if (Number(db.pragma('page_count', { simple: true })) === 0) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
     db.pragma('journal_size_limit = 67108864');

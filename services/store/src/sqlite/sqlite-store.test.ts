@@ -230,6 +230,33 @@ describe('SqliteStore with a writer thread', () => {
   });
 });
 
+describe('SqliteStore when another process locks the database', () => {
+  it('fails writes with a retryable error naming the lock, keeps reading, and writes once released', async () => {
+    const path = join(tempDir(), 'sleuth.db');
+    const store = new SqliteStore({ path, synchronous: 'normal', writeThread: true, busyTimeoutMs: 100 });
+    await store.start();
+    const holder = new Database(path);
+    try {
+      await store.writeBatch(batchOf({ logs: [log({ timeMs: T0, body: 'before the lock' })] }));
+      holder.exec('BEGIN EXCLUSIVE');
+      const err: unknown = await store
+        .writeBatch(batchOf({ logs: [log({ timeMs: T0 + 1, body: 'while locked' })] }))
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect(err).toMatchObject({ retryable: true, details: { reason: 'locked' } });
+      expect(String(err)).toMatch(/locked by another connection or process/);
+      const page = await store.searchLogs({ fromMs: T0 - SECOND, toMs: T0 + SECOND });
+      expect(page.records.map((r) => r.body)).toEqual(['before the lock']);
+      holder.exec('ROLLBACK');
+      await store.writeBatch(batchOf({ logs: [log({ timeMs: T0 + 2, body: 'after the lock' })] }));
+      expect((await store.stats()).counts.logs).toBe(2);
+    } finally {
+      holder.close();
+      await store.stop();
+    }
+  });
+});
+
 describe('SqliteStore when its writer thread dies', () => {
   it('fails writes and stats at once instead of hanging, and still answers reads', async () => {
     const store = await openStore(join(tempDir(), 'sleuth.db'), true);

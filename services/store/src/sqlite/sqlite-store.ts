@@ -46,12 +46,12 @@ import type {
   StoreStats,
   WriteResult,
 } from '../store';
-import { toStoreError } from './codec';
 import { openDatabase, type ConnectionOptions } from './connection';
 import { getLogsById } from './log-table';
 import { listSeries, querySeries } from './metric-query';
 import { migrate } from './migrations';
 import { OpenStore, ReaderState } from './open-store';
+import { toStoreError } from './sqlite-errors';
 import { readStats } from './store-stats';
 import type { WriteOp } from './write-worker-protocol';
 import { WriterThread } from './writer-thread';
@@ -123,6 +123,7 @@ export class SqliteStore implements Store {
             path: this.opts.path,
             synchronous: this.opts.synchronous,
             walAutoCheckpointPages: WRITER_AUTOCHECKPOINT_PAGES,
+            ...(this.opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: this.opts.busyTimeoutMs }),
           },
           {
             onCheckpointError: (message) =>

@@ -18,6 +18,7 @@ export interface WriterInit {
   path: string;
   synchronous: 'normal' | 'full';
   walAutoCheckpointPages: number;
+  busyTimeoutMs?: number;
 }
 
 /** Main thread to writer thread. */

@@ -27,6 +27,7 @@ const store = new SqliteStore({
   path: init.path,
   synchronous: init.synchronous,
   walAutoCheckpointPages: init.walAutoCheckpointPages,
+  ...(init.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: init.busyTimeoutMs }),
 });
 
 function reply(r: WriterReply): void {
