@@ -89,7 +89,7 @@ class StrayLines {
 
 /** JSON documents and log sections one after another: a file of the folder layout, or the stdout stream. */
 async function* documentsAndSections(
-  file: string,
+  lines: AsyncIterable<string> | Iterable<string>,
   name: string,
   fileMs: number,
   counts: number[],
@@ -122,7 +122,7 @@ async function* documentsAndSections(
     },
   });
 
-  for await (const line of linesOf(file)) {
+  for await (const line of lines) {
     lineNo++;
     const start = sectionStart(line);
     if (start) {
@@ -213,6 +213,21 @@ async function* plainLog(file: string, log: DumpLogSection): AsyncGenerator<Dump
 }
 
 /**
+ * Reads one stream of JSON documents and log sections as readDump reads such a file, for a dump
+ * that is not on disk (standard input, a test). `lines` starts the stream afresh each time it is
+ * called: it is read twice, once to count each section's lines and once to yield them.
+ */
+export async function* readDumpLines(
+  name: string,
+  fileMs: number,
+  lines: () => AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<DumpItem> {
+  const counts = await countSections(lines());
+  yield { type: 'file', file: name };
+  yield* documentsAndSections(lines(), name, fileMs, counts.sections);
+}
+
+/**
  * Reads what `kubectl cluster-info dump` writes, as a stream of items. With `--output-directory`:
  * nodes.json and, per namespace, events.json, replication-controllers.json, services.json,
  * daemonsets.json, deployments.json, replicasets.json, pods.json and `<pod>/logs.txt` (one
@@ -248,7 +263,7 @@ export async function* readDump(path: string): AsyncGenerator<DumpItem> {
     let counts: Awaited<ReturnType<typeof countSections>>;
     try {
       fileMs = (await stat(file)).mtimeMs;
-      counts = await countSections(file);
+      counts = await countSections(linesOf(file));
     } catch (err) {
       yield { type: 'skipped', skipped: { file: name, reason: `cannot be read: ${(err as Error).message}` } };
       continue;
@@ -259,7 +274,7 @@ export async function* readDump(path: string): AsyncGenerator<DumpItem> {
       if (plain) {
         yield* plainLog(file, { file: name, fileMs, container: undefined, ...plain, total: counts.outside });
       } else {
-        yield* documentsAndSections(file, name, fileMs, counts.sections);
+        yield* documentsAndSections(linesOf(file), name, fileMs, counts.sections);
       }
     } catch (err) {
       // Read between the passes: the file changed or went away. What came before it stays imported.

@@ -1,10 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { JsonObject } from '@sleuth/pipeline';
+import { ingestOtlp, type JsonObject } from '@sleuth/pipeline';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OtlpSender } from '../collector';
-import { importDump } from './import-dump';
+import { readDumpLines } from './dump-reader';
+import { importDump, importItems } from './import-dump';
+import { MAX_OBJECT_DEPTH } from './json-documents';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures');
 const DUMP = join(FIXTURES, 'cluster-dump');
@@ -238,5 +240,41 @@ describe('importDump', () => {
         .filter((l) => l.pod === 'p1')
         .map((l) => l.body),
     ).toEqual(lines);
+  });
+
+  // Both found by test/fuzz/cluster-dump.fuzz.test.ts; each stopped the whole import.
+  it('skips an object nested deeper than receivers read, and imports a pod of odd shapes', async () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < MAX_OBJECT_DEPTH; i++) deep = { a: deep };
+    const odd = {
+      ...pod('odd', ['app']),
+      metadata: { name: 'odd', namespace: 'shop', uid: 'u', ownerReferences: '18446744073709551615' },
+      status: { containerStatuses: [null, 'app', { name: 'app', state: 7 }] },
+    };
+    const text = [
+      JSON.stringify({
+        kind: 'ConfigMapList',
+        apiVersion: 'v1',
+        items: [{ metadata: { name: 'deep' }, data: deep }],
+      }),
+      JSON.stringify({ kind: 'PodList', apiVersion: 'v1', items: [odd] }),
+      '==== START logs for container app of pod shop/odd ====',
+      'still read',
+      '==== END logs for container app of pod shop/odd ====',
+    ];
+    const rec = new Recorder();
+    const summary = await importItems(
+      readDumpLines('dump.json', Date.now(), () => text),
+      { cluster: 'lab', sender: rec },
+    );
+    expect(summary.objects).toEqual({ Pod: 1 });
+    expect(summary.skipped).toHaveLength(1);
+    expect(summary.skipped[0]).toMatchObject({ file: 'dump.json', line: 1, item: 0 });
+    expect(summary.skipped[0]?.reason).toContain(`more than ${MAX_OBJECT_DEPTH} levels`);
+    expect(rec.lines().map((l) => [l.pod, l.body])).toEqual([['odd', 'still read']]);
+    const ctx = { defaultCluster: 'lab', redact: false, receivedMs: Date.now() };
+    for (const r of rec.requests) {
+      expect(() => ingestOtlp('logs', 'json', Buffer.from(JSON.stringify(r)), ctx)).not.toThrow();
+    }
   });
 });

@@ -68,15 +68,23 @@ function eventMs(o: RawObject): number | undefined {
   return undefined;
 }
 
+/** Imports the cluster dump at `path` (a folder or a file, see readDump); see importItems. */
+export function importDump(path: string, opts: ImportOptions): Promise<ImportSummary> {
+  return importItems(readDump(path), opts);
+}
+
 /**
- * Imports a cluster dump (see readDump) through a sender, as the live collector would have sent it:
- * objects (Secrets masked, managedFields dropped) and Events in the k8sobjects shape, observed when
- * the dump was written (its files' time); container logs as OTLP log records with the pod's k8s.*
- * attributes, at most `batchSize` records per request. Bad files and items are skipped with a
- * reason in the summary; the rest is imported. Rejects when the sender fails (after its own
- * retries) or `path` cannot be read.
+ * Imports a cluster dump, as readDump or readDumpLines read it, through a sender, as the live
+ * collector would have sent it: objects (Secrets masked, managedFields dropped) and Events in the
+ * k8sobjects shape, observed when the dump was written (its files' time); container logs as OTLP
+ * log records with the pod's k8s.* attributes, at most `batchSize` records per request. Bad files
+ * and items are skipped with a reason in the summary; the rest is imported. Rejects when the
+ * sender fails (after its own retries) or the dump cannot be read.
  */
-export async function importDump(path: string, opts: ImportOptions): Promise<ImportSummary> {
+export async function importItems(
+  items: AsyncIterable<DumpItem>,
+  opts: ImportOptions,
+): Promise<ImportSummary> {
   const batch = opts.batchSize ?? 1000;
   const send = (request: JsonObject): Promise<void> =>
     opts.sender.send('logs', request, opts.signal ? { signal: opts.signal } : {});
@@ -170,7 +178,7 @@ export async function importDump(path: string, opts: ImportOptions): Promise<Imp
     }
   };
 
-  for await (const item of readDump(path)) {
+  for await (const item of items) {
     opts.signal?.throwIfAborted();
     if (item.type === 'file') summary.files++;
     else if (item.type === 'skipped') skip(item.skipped);

@@ -71,10 +71,34 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
+ * Deepest object nesting sent: an object travels as the `object` of a record body, and OTLP
+ * receivers refuse a whole request holding a value nested more than 100 levels (protobuf's limit),
+ * so one such object would fail the import of everything sent with it.
+ */
+export const MAX_OBJECT_DEPTH = 99;
+
+/** Whether objects and arrays nest more than `max` levels in `v` (`v` itself is level 1). */
+function nestedDeeper(v: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[v, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [node, depth] = top;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+const TOO_DEEP = `nested more than ${MAX_OBJECT_DEPTH} levels deep (OTLP receivers refuse deeper values)`;
+
+/**
  * The Kubernetes objects of a document: the items of a List (`kind: List` of mixed kinds from
  * `kubectl get a,b -o json`, or a typed `<Kind>List` whose items carry no kind or apiVersion of
  * their own: they are the List's), or the document itself when it is one object. Items that are
- * not objects or lack a kind, apiVersion or name go to `skipped`, with their index.
+ * not objects, lack a kind, apiVersion or name, or nest deeper than MAX_OBJECT_DEPTH go to
+ * `skipped`, with their index.
  */
 export function objectsOf(
   doc: unknown,
@@ -108,13 +132,23 @@ export function objectsOf(
         });
         return;
       }
+      if (nestedDeeper(o, MAX_OBJECT_DEPTH)) {
+        skipped.push({ ...where, item: index, reason: `a List item ${TOO_DEEP}` });
+        return;
+      }
       out.push({ ...o, kind, apiVersion: version });
     });
     return out;
   }
   const o = doc as RawObject;
   const name = isObject(o.metadata) ? o.metadata.name : undefined;
-  if (listKind !== '' && apiVersion !== undefined && typeof name === 'string' && name !== '') return [o];
-  skipped.push({ ...where, reason: 'a JSON document without kind, apiVersion or metadata.name' });
-  return [];
+  if (listKind === '' || apiVersion === undefined || typeof name !== 'string' || name === '') {
+    skipped.push({ ...where, reason: 'a JSON document without kind, apiVersion or metadata.name' });
+    return [];
+  }
+  if (nestedDeeper(o, MAX_OBJECT_DEPTH)) {
+    skipped.push({ ...where, reason: `a Kubernetes object ${TOO_DEEP}` });
+    return [];
+  }
+  return [o];
 }

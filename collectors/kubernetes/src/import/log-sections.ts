@@ -61,14 +61,14 @@ export interface SectionCounts {
 }
 
 /**
- * The first of two passes over a file: counts the log lines of each section, so the second pass can
- * spread their times over the container's run while holding only one batch of lines at a time.
- * A START line opens a section wherever it is (the second pass does the same), so both agree.
+ * The first of two passes over a file's lines: counts the log lines of each section, so the second
+ * pass can spread their times over the container's run while holding only one batch of lines at a
+ * time. A START line opens a section wherever it is (the second pass does the same), so both agree.
  */
-export async function countSections(file: string): Promise<SectionCounts> {
+export async function countSections(lines: AsyncIterable<string> | Iterable<string>): Promise<SectionCounts> {
   const counts: SectionCounts = { sections: [], outside: 0 };
   let header: SectionHeader | undefined;
-  for await (const line of linesOf(file)) {
+  for await (const line of lines) {
     const start = sectionStart(line);
     if (start) {
       header = start;

@@ -30,6 +30,36 @@ interface IndexedPod {
   runs: Map<string, Run>;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The object entries of a list; nothing when it is not one. */
+const objects = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isObject) : []);
+
+/**
+ * The pod with the parts podInfo walks made the shapes the API server serves (lists of objects,
+ * objects): a dump is a file anyone may have edited, and one odd pod must not stop the import.
+ */
+function wellFormed(pod: RawObject): RawObject {
+  const md = pod.metadata ?? {};
+  const spec = isObject(pod['spec']) ? pod['spec'] : {};
+  const status = isObject(pod['status']) ? pod['status'] : {};
+  return {
+    ...pod,
+    metadata: {
+      ...md,
+      labels: isObject(md['labels']) ? md['labels'] : {},
+      ownerReferences: objects(md['ownerReferences']),
+    },
+    spec: { ...spec, containers: objects(spec['containers']) },
+    status: {
+      ...status,
+      containerStatuses: objects(status['containerStatuses']),
+      initContainerStatuses: objects(status['initContainerStatuses']),
+    },
+  };
+}
+
 const ms = (v: unknown): number | undefined => {
   const t = typeof v === 'string' ? Date.parse(v) : NaN;
   return Number.isNaN(t) ? undefined : t;
@@ -68,18 +98,18 @@ export type Placement =
 export class PodIndex {
   private readonly pods = new Map<string, IndexedPod>();
 
-  add(pod: RawObject): void {
+  add(raw: RawObject): void {
+    const pod = wellFormed(raw);
     const md = pod.metadata ?? {};
-    const spec = (pod['spec'] ?? {}) as { containers?: { name?: unknown }[] };
+    const spec = (pod['spec'] ?? {}) as { containers?: unknown };
     const status = (pod['status'] ?? {}) as { containerStatuses?: unknown; initContainerStatuses?: unknown };
-    const list = (v: unknown): RawStatus[] => (Array.isArray(v) ? (v as RawStatus[]) : []);
     const runs = new Map<string, Run>();
-    for (const s of [...list(status.initContainerStatuses), ...list(status.containerStatuses)]) {
+    for (const s of [...objects(status.initContainerStatuses), ...objects(status.containerStatuses)]) {
       const run = runOf(s);
-      if (typeof s.name === 'string' && run) runs.set(s.name, run);
+      if (typeof s['name'] === 'string' && run) runs.set(s['name'], run);
     }
-    const containers = (Array.isArray(spec.containers) ? spec.containers : [])
-      .map((c) => c.name)
+    const containers = objects(spec.containers)
+      .map((c) => c['name'])
       .filter((n): n is string => typeof n === 'string');
     this.pods.set(`${md.namespace ?? ''}/${md.name ?? ''}`, { info: podInfo(pod), containers, runs });
   }

@@ -138,6 +138,17 @@ describe('TemplateMiner', () => {
     expect(ids(small, lines)).toEqual(ids(new TemplateMiner(), lines));
   });
 
+  // Found by test/fuzz/log-lines.fuzz.test.ts: a constant word NUL had the shape of a variable, so
+  // the shape memo put the path after it into its template, which a restored miner did not.
+  it('tells a NUL word from a variable one, so a restored miner answers the same', () => {
+    const lines = ['\u0000', '\\\\', ''];
+    const miner = new TemplateMiner({ maxTemplates: 2 });
+    const first = ids(miner, lines);
+    expect(first[1]).not.toBe(first[0]);
+    const restored = TemplateMiner.restore(JSON.parse(JSON.stringify(miner.snapshot())), { maxTemplates: 2 });
+    expect(ids(restored, lines)).toEqual(ids(miner, lines));
+  });
+
   it('rejects options out of range at construction', () => {
     expect(() => new TemplateMiner({ maxTemplates: 0 })).toThrow(ConfigError);
   });

@@ -31,12 +31,21 @@ export interface Template {
   lastSeen: number;
 }
 
-/** The line's shape as matching sees it: constant words verbatim, variable-like ones masked. */
+/** What a variable-like word is in a skeleton key; a NUL in a constant word is doubled. */
+const MASK = '\u0000';
+
+/**
+ * The line's shape as matching sees it: constant words verbatim, variable-like ones masked. One
+ * key is one shape: separators never hold a NUL, and one in a constant word is written twice,
+ * so the constant word NUL and a masked word differ.
+ */
 export function skeletonKey(line: TokenizedLine): string {
   const { words, seps, classes } = line;
   let key = '';
   for (let i = 0; i < words.length; i++) {
-    key += (seps[i] ?? '') + (classes[i] === CONSTANT ? (words[i] ?? '') : '\u0000');
+    const w = words[i] ?? '';
+    const shown = classes[i] !== CONSTANT ? MASK : w.includes(MASK) ? w.replaceAll(MASK, MASK + MASK) : w;
+    key += (seps[i] ?? '') + shown;
   }
   return key + (seps[words.length] ?? '');
 }

@@ -134,9 +134,10 @@ function exponentialPoint(o: JsonObject): ExponentialHistogramPointIn {
 
 function summaryPoint(o: JsonObject): SummaryPointIn {
   const qs = field(o, 'quantileValues', 'quantile_values');
+  // An absent double is 0, as in protobuf: protojson encoders leave zero values out.
   const quantiles = (Array.isArray(qs) ? qs : []).filter(isObject).map((q) => ({
     quantile: jsonDouble(q['quantile']) ?? 0,
-    value: jsonDouble(q['value']) ?? NaN,
+    value: jsonDouble(q['value']) ?? 0,
   }));
   return { ...pointBase(o), count: jsonInt(o['count']), sum: jsonDouble(o['sum']) ?? 0, quantiles };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError, PayloadTooLargeError } from '@sleuth/core';
 import { ingestRemoteWrite, type RemoteWriteContext } from './ingest-remote-write';
 import { MetricFamilies } from './metric-families';
+import { MAX_SERIES_LABELS } from './write-request';
 import { encodeWriteRequest, STALE, type MetadataToWrite, type SeriesToWrite } from './write-request-encode';
 
 const NOW = 1_767_225_600_000;
@@ -216,6 +217,19 @@ describe('ingestRemoteWrite', () => {
     };
     expect(() => ingest([many], context({ maxSamples: 1 }))).toThrow(PayloadTooLargeError);
     expect(() => ingest([many], context({ maxDecompressedBytes: 8 }))).toThrow(PayloadTooLargeError);
+  });
+});
+
+describe('ingestRemoteWrite on a series with too many labels', () => {
+  it(`rejects a series of more than ${MAX_SERIES_LABELS} labels, naming why, and keeps the others`, () => {
+    const labels: [string, string][] = Array.from({ length: MAX_SERIES_LABELS + 1 }, (_, i) => [
+      `l${i}`,
+      'v',
+    ]);
+    const r = ingest([{ labels: [['__name__', 'wide'], ...labels], samples: [[NOW, 1]] }, one('narrow')]);
+    expect(r.batch.metrics.map((m) => m.name)).toEqual(['narrow']);
+    expect(r.rejected).toBe(1);
+    expect(r.rejectionReasons[0]).toContain(`more than ${MAX_SERIES_LABELS} labels`);
   });
 });
 

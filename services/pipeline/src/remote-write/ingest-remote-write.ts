@@ -3,7 +3,7 @@ import { MAX_FUTURE_MS } from '../stages/record-checks';
 import { Rejections } from '../stages/rejections';
 import type { MetricFamilies } from './metric-families';
 import { seriesIdentity, type ClusterRule } from './series-labels';
-import { decodeWriteRequest, type WriteRequestLimits } from './write-request';
+import { decodeWriteRequest, MAX_SERIES_LABELS, type WriteRequestLimits } from './write-request';
 
 /** Per-request settings for ingestRemoteWrite. */
 export interface RemoteWriteContext extends WriteRequestLimits {
@@ -74,6 +74,11 @@ export function ingestRemoteWrite(body: Buffer, ctx: RemoteWriteContext): Remote
     skipped.exemplars += wire.exemplars;
     skipped.histograms += wire.histograms;
     if (wire.samples.length === 0) continue;
+    if (wire.labelsOverLimit !== undefined) {
+      const problem = `the series has more than ${MAX_SERIES_LABELS} labels`;
+      rejections.reject(where(i, wire.labels), problem, wire.samples.length);
+      continue;
+    }
     const id = seriesIdentity(wire.labels, ctx.cluster);
     if ('problem' in id) {
       rejections.reject(where(i, wire.labels), id.problem, wire.samples.length);

@@ -1,7 +1,7 @@
 import { compress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, PayloadTooLargeError } from '@sleuth/core';
-import { decodeWriteRequest, snappyLength } from './write-request';
+import { decodeWriteRequest, MAX_SERIES_LABELS, snappyLength } from './write-request';
 import { encodeWriteRequest, encodeWriteRequestProto, STALE } from './write-request-encode';
 
 const LIMITS = { maxDecompressedBytes: 1024 * 1024, maxSamples: 1000 };
@@ -100,5 +100,31 @@ describe('decodeWriteRequest', () => {
 
   it('reads an empty request', () => {
     expect(decodeWriteRequest(snappy([]), LIMITS)).toEqual({ series: [], metadata: [], samples: 0 });
+  });
+});
+
+// Found by test/fuzz/remote-write.fuzz.test.ts: empty series, labels and metadata cost two bytes
+// each, so a 1.5 MB body inflated to 16 million objects (2.3 GB of heap) within every limit.
+describe('decodeWriteRequest on bodies that inflate to many small objects', () => {
+  const repeat = (unit: number[], n: number): Buffer => snappy(new Array<number[]>(n).fill(unit).flat());
+
+  it('refuses more series or metadata entries than the sample limit', () => {
+    expect(() => decodeWriteRequest(repeat([0x0a, 0x00], 11), { ...LIMITS, maxSamples: 10 })).toThrow(
+      /more than 10 series/,
+    );
+    expect(() => decodeWriteRequest(repeat([0x1a, 0x00], 11), { ...LIMITS, maxSamples: 10 })).toThrow(
+      PayloadTooLargeError,
+    );
+    expect(decodeWriteRequest(repeat([0x0a, 0x00], 10), { ...LIMITS, maxSamples: 10 }).series).toHaveLength(
+      10,
+    );
+  });
+
+  it(`reads at most ${MAX_SERIES_LABELS} labels of a series and counts the rest`, () => {
+    const labels = new Array<number[]>(MAX_SERIES_LABELS + 5).fill([0x0a, 0x00]).flat();
+    const body = snappy([0x0a, ...[0x80 | (labels.length & 0x7f), labels.length >> 7], ...labels]);
+    const [series] = decodeWriteRequest(body, LIMITS).series;
+    expect(series?.labels).toHaveLength(MAX_SERIES_LABELS);
+    expect(series?.labelsOverLimit).toBe(5);
   });
 });

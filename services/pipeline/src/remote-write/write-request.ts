@@ -2,6 +2,7 @@ import protobuf from 'protobufjs';
 import { uncompress } from 'snappyjs';
 import { DecodeError, PayloadTooLargeError } from '@sleuth/core';
 import { longToNumber } from '../otlp/proto-values';
+import { snappyBlockProblem } from './snappy-block';
 
 /**
  * Prometheus remote write 1.0 on the wire: a snappy block (not the framed format) holding a protobuf
@@ -19,6 +20,9 @@ export interface WireSample {
   stale: boolean;
 }
 
+/** Most labels read of one series; a series with more is rejected (Mimir allows 30, VictoriaMetrics 40). */
+export const MAX_SERIES_LABELS = 128;
+
 /** One `TimeSeries`, labels in the order sent. */
 export interface WireSeries {
   labels: [name: string, value: string][];
@@ -26,6 +30,8 @@ export interface WireSeries {
   /** Exemplars (field 3) and native histograms (field 4) sent with the series, skipped. */
   exemplars: number;
   histograms: number;
+  /** Labels past MAX_SERIES_LABELS, skipped unread; set only when there were any. */
+  labelsOverLimit?: number;
 }
 
 /** One `MetricMetadata`; `type` is the proto enum (0 unknown, 1 counter, 2 gauge, 3 histogram, ...). */
@@ -47,7 +53,10 @@ export interface WireWriteRequest {
 export interface WriteRequestLimits {
   /** Largest decompressed body, bytes (checked against the snappy header before inflating). */
   maxDecompressedBytes: number;
-  /** Most samples in the request. */
+  /**
+   * Most samples in the request, and most series and metadata entries: Prometheus puts one sample,
+   * exemplar or histogram in each series it sends and counts each toward max_samples_per_send.
+   */
   maxSamples: number;
 }
 
@@ -62,7 +71,10 @@ export function snappyLength(block: Uint8Array): number {
   return -1;
 }
 
-/** Inflates a snappy block. Throws PayloadTooLargeError past `maxBytes`, DecodeError when it is not snappy. */
+/**
+ * Inflates a snappy block. Throws PayloadTooLargeError past `maxBytes`, DecodeError when it is not
+ * snappy; the block is checked whole before anything is allocated for it.
+ */
 export function decompressSnappy(block: Buffer, maxBytes: number): Buffer {
   const length = snappyLength(block);
   if (length < 0) throw new DecodeError('the body is not a snappy block: its length header is invalid');
@@ -70,6 +82,12 @@ export function decompressSnappy(block: Buffer, maxBytes: number): Buffer {
     throw new PayloadTooLargeError(
       `the body inflates to ${length} bytes, past the limit of ${maxBytes} (prometheus.remoteWrite.maxDecompressedBytes); lower queue_config.max_samples_per_send`,
       { bytes: length, maxBytes },
+    );
+  }
+  const problem = snappyBlockProblem(block, length);
+  if (problem !== undefined) {
+    throw new DecodeError(
+      `the body is not valid snappy (block format, as remote write 1.0 sends): ${problem}`,
     );
   }
   try {
@@ -149,19 +167,26 @@ function readSample(r: Reader): WireSample {
   return s;
 }
 
+function tooMany(what: string, maxSamples: number, setting = 'queue_config'): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    `the request holds more than ${maxSamples} ${what} (prometheus.remoteWrite.maxSamplesPerRequest); lower ${setting}.max_samples_per_send`,
+    { maxSamples },
+  );
+}
+
 function readSeries(r: Reader, counted: { samples: number }, maxSamples: number): WireSeries {
   const end = fieldEnd(r);
   const s: WireSeries = { labels: [], samples: [], exemplars: 0, histograms: 0 };
   while (r.pos < end) {
     const t = tag(r);
-    if (t === LABELS) s.labels.push(readLabel(r));
-    else if (t === SAMPLES) {
-      if (++counted.samples > maxSamples) {
-        throw new PayloadTooLargeError(
-          `the request holds more than ${maxSamples} samples (prometheus.remoteWrite.maxSamplesPerRequest); lower queue_config.max_samples_per_send`,
-          { maxSamples },
-        );
+    if (t === LABELS) {
+      if (s.labels.length < MAX_SERIES_LABELS) s.labels.push(readLabel(r));
+      else {
+        r.skipType(2);
+        s.labelsOverLimit = (s.labelsOverLimit ?? 0) + 1;
       }
+    } else if (t === SAMPLES) {
+      if (++counted.samples > maxSamples) throw tooMany('samples', maxSamples);
       s.samples.push(readSample(r));
     } else if (t === EXEMPLARS || t === HISTOGRAMS) {
       r.skipType(2);
@@ -199,9 +224,17 @@ export function decodeWriteRequest(body: Buffer, limits: WriteRequestLimits): Wi
   try {
     while (r.pos < r.len) {
       const t = tag(r);
-      if (t === TIMESERIES) out.series.push(readSeries(r, out, limits.maxSamples));
-      else if (t === METADATA) out.metadata.push(readMetadata(r));
-      else r.skipType(t & 7);
+      if (t === TIMESERIES) {
+        // Empty series and metadata cost two bytes each: without these bounds a 1.5 MB body of
+        // them inflates to 16 million objects.
+        if (out.series.length >= limits.maxSamples) throw tooMany('series', limits.maxSamples);
+        out.series.push(readSeries(r, out, limits.maxSamples));
+      } else if (t === METADATA) {
+        if (out.metadata.length >= limits.maxSamples) {
+          throw tooMany('metadata entries', limits.maxSamples, 'metadata_config');
+        }
+        out.metadata.push(readMetadata(r));
+      } else r.skipType(t & 7);
     }
   } catch (err) {
     if (err instanceof PayloadTooLargeError) throw err;

@@ -29,9 +29,15 @@ export function valueAt(root: unknown, path: string): unknown {
   return node;
 }
 
-/** RFC 3339 text, or a number of Unix seconds (< 1e11) or milliseconds. */
+/** The latest time a Date can hold, epoch ms: later ones cannot be shown or compared as dates. */
+const MAX_DATE_MS = 8.64e15;
+
+/** RFC 3339 text, or a number of Unix seconds (< 1e11) or milliseconds, up to MAX_DATE_MS. */
 function timeOf(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v < 1e11 ? v * 1000 : v;
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) {
+    const ms = v < 1e11 ? v * 1000 : v;
+    return ms <= MAX_DATE_MS ? ms : undefined;
+  }
   if (typeof v === 'string' && v !== '') {
     if (/^\d+(\.\d+)?$/.test(v)) return timeOf(Number(v));
     const ms = Date.parse(v);
@@ -76,11 +82,9 @@ function oneAlert(raw: unknown, m: Mapping, where: string, nowMs: number): Incom
   const endsAt = resolved ? timeOf(valueAt(raw, m.endsAt)) : undefined;
   const fp = m.fingerprint === '' ? undefined : valueAt(raw, m.fingerprint);
   const name = rawName.slice(0, 500);
+  const given = typeof fp === 'string' || typeof fp === 'number' ? String(fp).slice(0, 200) : '';
   return {
-    fingerprint:
-      typeof fp === 'string' || typeof fp === 'number'
-        ? String(fp).slice(0, 200)
-        : labelFingerprint(name, labels),
+    fingerprint: given === '' ? labelFingerprint(name, labels) : given,
     name,
     status: resolved ? 'resolved' : 'firing',
     startsAt,

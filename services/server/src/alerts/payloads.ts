@@ -126,7 +126,8 @@ export function parseWebhookPayload(
       out.rejected.push({ index, problem: `alerts.${index}.startsAt: not set` });
       return;
     }
-    const name = a.data.labels.alertname ?? 'alert';
+    // An empty label is an absent one in Prometheus; an alert needs a name.
+    const name = a.data.labels.alertname || 'alert';
     const endsAt = a.data.status === 'resolved' ? timeOf(a.data.endsAt) : undefined;
     out.alerts.push({
       fingerprint: a.data.fingerprint || labelFingerprint(name, a.data.labels),
