@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { ForbiddenError, SleuthError, UnauthorizedError, isLoopbackHost } from '@sleuth/core';
+import type { Store } from '@sleuth/store';
 import { LOCAL_PRINCIPAL, actorOf, type AuthService } from './auth-service';
+import { scopedStore } from './scoped-store';
 import { describeScope, roleAllows, roleFor, type Access, type Principal } from './principal';
 
 declare module 'fastify' {
@@ -12,6 +14,11 @@ declare module 'fastify' {
      * route writes its own entries. Requests to operate and admin routes are audited by default.
      */
     audit?: string;
+    /**
+     * The route reads data only through `storeFor(req, store)` (or shows none), so principals
+     * scoped to some clusters or namespaces may use it; every other route refuses them (403).
+     */
+    scoped?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | undefined;
@@ -36,6 +43,11 @@ export function readCookie(header: string | undefined, name: string): string | u
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/** The store as the request's principal may see it (scoped-store.ts). */
+export function storeFor(req: FastifyRequest, store: Store): Store {
+  return scopedStore(store, req.principal?.scope ?? 'all');
 }
 
 /** The principal a route handler runs for; the gate guarantees one on every non-public route. */
@@ -123,6 +135,12 @@ function admit(req: FastifyRequest, auth: AuthService): void {
     throw new ForbiddenError(
       `${req.principal.name} has role ${req.principal.role}; ${req.method} ${req.routeOptions.url ?? req.url} needs ${roleFor(access)}`,
       { role: req.principal.role, needs: roleFor(access) },
+    );
+  }
+  if (req.principal.scope !== 'all' && req.routeOptions.config?.scoped !== true) {
+    throw new ForbiddenError(
+      `${req.principal.name} may see only ${describeScope(req.principal.scope)}, and ${req.method} ${req.routeOptions.url ?? req.url} does not apply scopes yet; it needs an unscoped user or token`,
+      { scope: req.principal.scope },
     );
   }
 }

@@ -1,3 +1,4 @@
+import { storeFor } from '../auth/gate';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -63,6 +64,7 @@ export function analysisRoutes({
     app.get(
       '/anomalies',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             ...WindowParams,
@@ -80,7 +82,7 @@ export function analysisRoutes({
       async (req) => {
         const { from, to, open, ...rest } = req.query;
         const anomalies = await metrics.timeQuery('list_anomalies', () =>
-          store.listAnomalies({ ...rest, openOnly: open, fromMs: from, toMs: to }),
+          storeFor(req, store).listAnomalies({ ...rest, openOnly: open, fromMs: from, toMs: to }),
         );
         return { anomalies };
       },
@@ -89,6 +91,7 @@ export function analysisRoutes({
     app.get(
       '/incidents',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             ...WindowParams,
@@ -105,7 +108,7 @@ export function analysisRoutes({
       async (req) => {
         const { from, to, cursor, limit, ...rest } = req.query;
         const page = await metrics.timeQuery('list_incidents', () =>
-          store.listIncidents({
+          storeFor(req, store).listIncidents({
             ...rest,
             fromMs: from,
             toMs: to,
@@ -145,11 +148,15 @@ export function analysisRoutes({
 
     app.get(
       '/incidents/:id',
-      { schema: { params: z.object({ id: z.string().min(1).max(64) }) } },
+      { config: { scoped: true }, schema: { params: z.object({ id: z.string().min(1).max(64) }) } },
       async (req) => {
-        const incident = await metrics.timeQuery('get_incident', () => store.getIncident(req.params.id));
+        const incident = await metrics.timeQuery('get_incident', () =>
+          storeFor(req, store).getIncident(req.params.id),
+        );
         if (!incident) throw new NotFoundError(`incident ${req.params.id} does not exist`);
-        return metrics.timeQuery('incident_detail', () => incidentDetail(incident, { store, topology }));
+        return metrics.timeQuery('incident_detail', () =>
+          incidentDetail(incident, { store: storeFor(req, store), topology }),
+        );
       },
     );
   };

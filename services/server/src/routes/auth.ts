@@ -150,7 +150,7 @@ export function authRoutes({ config, auth, oidc }: AuthRouteDeps) {
 
     app.post(
       '/auth/sign-out',
-      { ...small, config: { access: 'read', audit: 'auth.sign_out' } },
+      { ...small, config: { access: 'read', audit: 'auth.sign_out', scoped: true } },
       (req, reply) => {
         const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
         if (cookie !== undefined) auth.sessions.end(cookie);
@@ -181,7 +181,7 @@ export function authRoutes({ config, auth, oidc }: AuthRouteDeps) {
 
     app.post(
       '/auth/password',
-      { ...small, config: { access: 'read', audit: 'user.password' }, schema: { body: PasswordBody } },
+      { ...small, config: { access: 'read', audit: 'user.password', scoped: true }, schema: { body: PasswordBody } },
       async (req, reply) => {
         const p = principalOf(req);
         const hash = p.kind === 'user' ? auth.users.passwordHash(p.id) : undefined;

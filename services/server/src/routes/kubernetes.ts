@@ -1,3 +1,4 @@
+import { storeFor } from '../auth/gate';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -30,6 +31,7 @@ export function kubernetesRoutes({ store, metrics }: QueryRouteDeps) {
     app.get(
       '/events',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             ...WindowParams,
@@ -47,7 +49,7 @@ export function kubernetesRoutes({ store, metrics }: QueryRouteDeps) {
         const { from, to, ...rest } = req.query;
         return {
           events: await metrics.timeQuery('list_events', () =>
-            store.listEvents({ ...rest, fromMs: from, toMs: to }),
+            storeFor(req, store).listEvents({ ...rest, fromMs: from, toMs: to }),
           ),
         };
       },
@@ -56,6 +58,7 @@ export function kubernetesRoutes({ store, metrics }: QueryRouteDeps) {
     app.get(
       '/objects',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             cluster: z.string().min(1).optional(),
@@ -71,27 +74,34 @@ export function kubernetesRoutes({ store, metrics }: QueryRouteDeps) {
         },
       },
       async (req) => ({
-        objects: await metrics.timeQuery('list_objects', () => store.listObjects(req.query)),
+        objects: await metrics.timeQuery('list_objects', () => storeFor(req, store).listObjects(req.query)),
       }),
     );
 
-    app.get('/objects/:cluster/:namespace/:kind/:name', { schema: { params: ObjectPath } }, async (req) => {
-      const ref = refOf(req.params);
-      const snap = await metrics.timeQuery('get_object', () => store.getObject(ref));
-      if (!snap)
-        throw new NotFoundError(
-          `no ${ref.kind} ${ref.name} in ${ref.namespace ?? 'cluster scope'} of ${ref.cluster}`,
-        );
-      return snap;
-    });
+    app.get(
+      '/objects/:cluster/:namespace/:kind/:name',
+      { config: { scoped: true }, schema: { params: ObjectPath } },
+      async (req) => {
+        const ref = refOf(req.params);
+        const snap = await metrics.timeQuery('get_object', () => storeFor(req, store).getObject(ref));
+        if (!snap)
+          throw new NotFoundError(
+            `no ${ref.kind} ${ref.name} in ${ref.namespace ?? 'cluster scope'} of ${ref.cluster}`,
+          );
+        return snap;
+      },
+    );
 
     app.get(
       '/objects/:cluster/:namespace/:kind/:name/history',
-      { schema: { params: ObjectPath, querystring: z.object({ ...WindowParams, limit: Limit(1000, 100) }) } },
+      {
+        config: { scoped: true },
+        schema: { params: ObjectPath, querystring: z.object({ ...WindowParams, limit: Limit(1000, 100) }) },
+      },
       async (req) => {
         const { from, to, limit } = req.query;
         const snapshots = await metrics.timeQuery('object_history', () =>
-          store.objectHistory(refOf(req.params), { fromMs: from, toMs: to, limit }),
+          storeFor(req, store).objectHistory(refOf(req.params), { fromMs: from, toMs: to, limit }),
         );
         return { snapshots };
       },

@@ -1,3 +1,4 @@
+import { storeFor } from '../auth/gate';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -114,6 +115,7 @@ export function logTemplateRoutes({ store, metrics }: LogTemplateRouteDeps) {
     app.get(
       '/log-templates',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             ...SourceParams,
@@ -134,7 +136,7 @@ export function logTemplateRoutes({ store, metrics }: LogTemplateRouteDeps) {
         }
         const filter: LogQuery = { ...scope, ...(severity ? { severities: severity } : {}) };
         const window = await metrics.timeQuery('log_templates', () =>
-          readLines(store, filter, fromMs, to, MAX_WINDOW_LINES),
+          readLines(storeFor(req, store), filter, fromMs, to, MAX_WINDOW_LINES),
         );
         // Without `to`, the window runs to its newest line (signals may be stamped ahead of this clock).
         const newest = window.records[0]?.timeMs;
@@ -142,7 +144,7 @@ export function logTemplateRoutes({ store, metrics }: LogTemplateRouteDeps) {
         const span = toMs - fromMs;
         const refFrom = fromMs - span;
         const reference = await metrics.timeQuery('log_templates', () =>
-          readLines(store, filter, refFrom, fromMs, MAX_REFERENCE_LINES),
+          readLines(storeFor(req, store), filter, refFrom, fromMs, MAX_REFERENCE_LINES),
         );
         const bucketMs = bucketWidth(span);
         const start = Math.floor(fromMs / bucketMs) * bucketMs;

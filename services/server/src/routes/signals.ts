@@ -1,3 +1,4 @@
+import { storeFor } from '../auth/gate';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -28,6 +29,7 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
     app.get(
       '/logs',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             q: z.string().max(1000).optional(),
@@ -48,18 +50,23 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
       async (req) => {
         const { from, to, severity, ...rest } = req.query;
         return metrics.timeQuery('search_logs', () =>
-          store.searchLogs({ ...rest, fromMs: from, toMs: to, severities: severity }),
+          storeFor(req, store).searchLogs({ ...rest, fromMs: from, toMs: to, severities: severity }),
         );
       },
     );
 
-    app.get('/logs/by-id', { schema: { querystring: z.object({ ids: IdList }) } }, async (req) => ({
-      records: await metrics.timeQuery('get_logs', () => store.getLogs(req.query.ids)),
-    }));
+    app.get(
+      '/logs/by-id',
+      { config: { scoped: true }, schema: { querystring: z.object({ ids: IdList }) } },
+      async (req) => ({
+        records: await metrics.timeQuery('get_logs', () => storeFor(req, store).getLogs(req.query.ids)),
+      }),
+    );
 
     app.get(
       '/events/by-id',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             ids: IdList,
@@ -72,13 +79,14 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
       },
       async (req) => {
         const { ids, ...scope } = req.query;
-        return metrics.timeQuery('get_events', () => eventsById(store, ids, scope));
+        return metrics.timeQuery('get_events', () => eventsById(storeFor(req, store), ids, scope));
       },
     );
 
     app.get(
       '/series',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             name: z.string().min(1).max(255).optional(),
@@ -92,7 +100,7 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
       async (req) => {
         const { from, to, label, ...rest } = req.query;
         const series = await metrics.timeQuery('list_series', () =>
-          store.listSeries({ ...rest, labels: label, fromMs: from, toMs: to }),
+          storeFor(req, store).listSeries({ ...rest, labels: label, fromMs: from, toMs: to }),
         );
         return { series };
       },
@@ -101,6 +109,7 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
     app.get(
       '/series/query',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             name: z.string().min(1).max(255),
@@ -118,7 +127,7 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
         const { from, to, label, step, ...rest } = req.query;
         if (to <= from) throw new ValidationError('empty window: `to` must be after `from`', { from, to });
         return metrics.timeQuery('query_series', () =>
-          store.querySeries({ ...rest, labels: label, fromMs: from, toMs: to, stepMs: step }),
+          storeFor(req, store).querySeries({ ...rest, labels: label, fromMs: from, toMs: to, stepMs: step }),
         );
       },
     );
@@ -126,12 +135,15 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
     app.get(
       '/traces/:traceId',
       {
+        config: { scoped: true },
         schema: {
           params: z.object({ traceId: z.string().regex(/^[0-9a-f]{32}$/, 'traceId must be 32 hex') }),
         },
       },
       async (req) => {
-        const spans = await metrics.timeQuery('get_trace', () => store.getTrace(req.params.traceId));
+        const spans = await metrics.timeQuery('get_trace', () =>
+          storeFor(req, store).getTrace(req.params.traceId),
+        );
         if (spans.length === 0) throw new NotFoundError(`trace ${req.params.traceId} is not stored`);
         return { traceId: req.params.traceId, spans };
       },
@@ -140,6 +152,7 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
     app.get(
       '/spans',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             ...WindowParams,
@@ -155,7 +168,7 @@ export function signalRoutes({ store, metrics }: QueryRouteDeps) {
       async (req) => {
         const { from, to, ...rest } = req.query;
         const spans = await metrics.timeQuery('search_spans', () =>
-          store.searchSpans({ ...rest, fromMs: from, toMs: to }),
+          storeFor(req, store).searchSpans({ ...rest, fromMs: from, toMs: to }),
         );
         return { spans };
       },

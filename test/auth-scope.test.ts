@@ -1,0 +1,130 @@
+/**
+ * Scopes on the data routes: a token scoped to namespace `shop` of `prod-eu` reads that
+ * namespace's logs, events, objects and incidents and none of another namespace's, by listing, by
+ * filter or by id; routes that do not apply scopes yet refuse it instead of answering unscoped.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyBatch, type LogRecord } from '@sleuth/core';
+import { Client } from './support/http-client';
+import { incident } from './support/incidents';
+import { startTestServer, type TestServer } from './support/server';
+
+let server: TestServer;
+let shop: Client;
+let everyone: Client;
+const NOW = Date.now();
+
+function log(namespace: string, body: string): LogRecord {
+  return {
+    timeMs: NOW - 60_000,
+    source: { cluster: 'prod-eu', namespace, pod: `${namespace}-pod-1` },
+    severity: 'error',
+    body,
+    attributes: {},
+  };
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ 'auth.enabled': true });
+  const batch = emptyBatch();
+  batch.logs.push(
+    log('shop', 'checkout failed: card declined'),
+    log('payments', 'ledger secret payments-only'),
+  );
+  batch.events.push({
+    cluster: 'prod-eu',
+    namespace: 'payments',
+    involved: { cluster: 'prod-eu', namespace: 'payments', kind: 'Pod', name: 'payments-pod-1' },
+    type: 'Warning',
+    reason: 'BackOff',
+    message: 'payments back-off',
+    firstMs: NOW - 60_000,
+    lastMs: NOW - 60_000,
+    count: 1,
+  } as never);
+  await server.store.writeBatch(batch);
+  await server.store.putIncident(
+    incident('inc_shop', {
+      startMs: NOW - 120_000,
+      updatedMs: NOW - 60_000,
+      resources: [{ cluster: 'prod-eu', namespace: 'shop', kind: 'Pod', name: 'shop-pod-1' }],
+    }),
+  );
+  await server.store.putIncident(
+    incident('inc_pay', {
+      startMs: NOW - 120_000,
+      updatedMs: NOW - 60_000,
+      resources: [{ cluster: 'prod-eu', namespace: 'payments', kind: 'Pod', name: 'payments-pod-1' }],
+    }),
+  );
+  // The first admin, then tokens made by it.
+  const admin = new Client(server.url);
+  const { readFileSync } = await import('node:fs');
+  const code = readFileSync(`${server.dataDir}/setup-code`, 'utf8').trim();
+  await admin.post('/api/v1/auth/setup', { code, username: 'root', password: 'an admin passphrase' });
+  const scoped = await admin.post<{ secret: string }>('/api/v1/tokens', {
+    name: 'shop team',
+    role: 'operator',
+    scope: [{ cluster: 'prod-eu', namespace: 'shop' }],
+    expiresInDays: 1,
+  });
+  const all = await admin.post<{ secret: string }>('/api/v1/tokens', {
+    name: 'sre',
+    role: 'viewer',
+    expiresInDays: 1,
+  });
+  shop = new Client(server.url, scoped.body.secret);
+  everyone = new Client(server.url, all.body.secret);
+});
+afterAll(() => server.dispose());
+
+type Logs = { records: LogRecord[] };
+
+describe('a namespace-scoped token', () => {
+  it('reads its namespace’s logs and none of another’s, however it asks', async () => {
+    const mine = await shop.get<Logs>('/api/v1/logs?from=now-1h');
+    expect(mine.status).toBe(200);
+    expect(mine.body.records.map((r) => r.body)).toEqual(['checkout failed: card declined']);
+    const other = await shop.get<Logs>('/api/v1/logs?from=now-1h&namespace=payments');
+    expect(other.body.records).toEqual([]);
+    const search = await shop.get<Logs>('/api/v1/logs?from=now-1h&q=ledger');
+    expect(search.body.records).toEqual([]);
+
+    const both = await everyone.get<Logs>('/api/v1/logs?from=now-1h');
+    expect(both.body.records).toHaveLength(2);
+    const paymentsId = both.body.records.find((r) => r.source.namespace === 'payments')!.id!;
+    const byId = await shop.get<Logs>(`/api/v1/logs/by-id?ids=${paymentsId}`);
+    expect(byId.body.records).toEqual([]);
+  });
+
+  it('sees only incidents that lie wholly in its namespace; another’s is a 404', async () => {
+    const list = await shop.get<{ incidents: { id: string }[] }>('/api/v1/incidents');
+    expect(list.body.incidents.map((i) => i.id)).toEqual(['inc_shop']);
+    expect((await shop.get('/api/v1/incidents/inc_shop')).status).toBe(200);
+    expect((await shop.get('/api/v1/incidents/inc_pay')).status).toBe(404);
+    const all = await everyone.get<{ incidents: { id: string }[] }>('/api/v1/incidents');
+    expect(all.body.incidents.map((i) => i.id).sort()).toEqual(['inc_pay', 'inc_shop']);
+  });
+
+  it('gets none of another namespace’s events', async () => {
+    const events = await shop.get<{ events: unknown[] }>('/api/v1/events?cluster=prod-eu&from=now-1h');
+    expect(events.status).toBe(200);
+    expect(events.body.events).toEqual([]);
+    const seen = await everyone.get<{ events: unknown[] }>('/api/v1/events?cluster=prod-eu&from=now-1h');
+    expect(seen.body.events).toHaveLength(1);
+  });
+
+  it('is refused by routes that do not apply scopes yet, rather than answered unscoped', async () => {
+    for (const path of [
+      '/api/v1/conversations',
+      '/api/v1/clusters',
+      '/api/v1/topology/neighbours?cluster=prod-eu&kind=Pod&name=x',
+    ]) {
+      const r = await shop.get(path);
+      expect(r.status, path).toBe(403);
+      expect(JSON.stringify(r.body)).toContain('does not apply scopes yet');
+    }
+    const ask = await shop.post('/api/v1/conversations', {});
+    expect(ask.status).toBe(403);
+  });
+});
