@@ -181,7 +181,11 @@ export function authRoutes({ config, auth, oidc }: AuthRouteDeps) {
 
     app.post(
       '/auth/password',
-      { ...small, config: { access: 'read', audit: 'user.password', scoped: true }, schema: { body: PasswordBody } },
+      {
+        ...small,
+        config: { access: 'read', audit: 'user.password', scoped: true },
+        schema: { body: PasswordBody },
+      },
       async (req, reply) => {
         const p = principalOf(req);
         const hash = p.kind === 'user' ? auth.users.passwordHash(p.id) : undefined;
