@@ -7,11 +7,38 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyBatch, type LogRecord } from '@sleuth/core';
 import { Client } from './support/http-client';
 import { incident } from './support/incidents';
+import { startLlmServer, type LlmTestServer, type RecordedRequest } from './support/llm-server';
 import { startTestServer, type TestServer } from './support/server';
 
 let server: TestServer;
+let llm: LlmTestServer;
 let shop: Client;
 let everyone: Client;
+let sre: Client;
+
+/** The scripted model: search every log for the payments secret, then answer citing what it got. */
+function scripted(req: RecordedRequest) {
+  const results = (req.chat?.messages ?? []).filter((m) => m.role === 'tool');
+  if (results.length === 0)
+    return {
+      kind: 'tool_calls' as const,
+      calls: [{ name: 'search_logs', arguments: { q: 'ledger', namespace: 'payments', cluster: 'prod-eu' } }],
+    };
+  const ids = results.flatMap((m) =>
+    [...String(m.content).matchAll(/"evidenceId":"([^"]+)"/g)].map((x) => x[1]!),
+  );
+  return {
+    kind: 'message' as const,
+    content: JSON.stringify({
+      summary: 'payments writes to its ledger.',
+      rootCause: null,
+      confidence: 0.5,
+      evidenceIds: ids,
+      nextSteps: [],
+      proposedFix: null,
+    }),
+  };
+}
 const NOW = Date.now();
 
 function log(namespace: string, body: string): LogRecord {
@@ -25,7 +52,16 @@ function log(namespace: string, body: string): LogRecord {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ 'auth.enabled': true });
+  llm = await startLlmServer(
+    Array.from({ length: 20 }, () => ({ kind: 'reply' as const, respond: scripted })),
+  );
+  server = await startTestServer({
+    'auth.enabled': true,
+    'llm.provider': 'openai',
+    'llm.baseUrl': llm.url,
+    'llm.model': 'scripted',
+    'llm.autoInvestigate': 'off',
+  });
   const batch = emptyBatch();
   batch.logs.push(
     log('shop', 'checkout failed: card declined'),
@@ -73,10 +109,19 @@ beforeAll(async () => {
     role: 'viewer',
     expiresInDays: 1,
   });
+  const op = await admin.post<{ secret: string }>('/api/v1/tokens', {
+    name: 'oncall',
+    role: 'operator',
+    expiresInDays: 1,
+  });
+  sre = new Client(server.url, op.body.secret);
   shop = new Client(server.url, scoped.body.secret);
   everyone = new Client(server.url, all.body.secret);
 });
-afterAll(() => server.dispose());
+afterAll(async () => {
+  await server.dispose();
+  await llm.close();
+});
 
 type Logs = { records: LogRecord[] };
 
@@ -114,17 +159,43 @@ describe('a namespace-scoped token', () => {
     expect(seen.body.events).toHaveLength(1);
   });
 
+  it('asks the LLM investigator with its scope: the tools return none of another namespace, so nothing is cited', async () => {
+    const ask = async (c: Client) => {
+      const conv = await c.post<{ conversation: { id: string } }>('/api/v1/conversations', {});
+      expect(conv.status).toBe(201);
+      const before = llm.requests.length;
+      const a = await c.post(`/api/v1/conversations/${conv.body.conversation.id}/messages`, {
+        text: 'what does payments write to its ledger?',
+      });
+      expect(a.status).toBe(200);
+      const toolText = llm.requests
+        .slice(before)
+        .flatMap((r) =>
+          (r.chat?.messages ?? []).filter((m) => m.role === 'tool').map((m) => String(m.content)),
+        )
+        .join('\n');
+      return { conv: conv.body.conversation.id, toolText, answer: JSON.stringify(a.body['answer']) };
+    };
+    // Unscoped, the same question reaches the payments line: the test can tell.
+    const open = await ask(sre);
+    expect(open.toolText).toContain('ledger secret payments-only');
+    expect(open.answer).toContain('ledger secret payments-only');
+
+    const scoped = await ask(shop);
+    expect(scoped.toolText).not.toContain('ledger secret');
+    expect(scoped.answer).not.toContain('ledger secret');
+    // Another principal's conversation does not exist for the scoped token.
+    expect((await shop.get(`/api/v1/conversations/${open.conv}`)).status).toBe(404);
+    const mine = await shop.get<{ conversations: { id: string }[] }>('/api/v1/conversations');
+    expect(mine.body.conversations.map((c) => c.id)).toEqual([scoped.conv]);
+  });
+
   it('is refused by routes that do not apply scopes yet, rather than answered unscoped', async () => {
-    for (const path of [
-      '/api/v1/conversations',
-      '/api/v1/clusters',
-      '/api/v1/topology/neighbours?cluster=prod-eu&kind=Pod&name=x',
-    ]) {
+    for (const path of ['/api/v1/clusters', '/api/v1/topology/neighbours?cluster=prod-eu&kind=Pod&name=x']) {
       const r = await shop.get(path);
       expect(r.status, path).toBe(403);
       expect(JSON.stringify(r.body)).toContain('does not apply scopes yet');
     }
-    const ask = await shop.post('/api/v1/conversations', {});
-    expect(ask.status).toBe(403);
+    expect((await shop.post('/api/v1/incidents/inc_shop/investigation', {})).status).toBe(403);
   });
 });

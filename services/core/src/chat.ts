@@ -87,6 +87,8 @@ export const Conversation = z.object({
   id: z.string().min(1).max(100),
   title: z.string().max(500),
   pin: ConversationPin,
+  /** Who started it (`user:ID`, `token:ID`, `local`); chat as a scoped principal shows only its own. */
+  owner: z.string().max(300).optional(),
   createdMs: EpochMsSchema,
   updatedMs: EpochMsSchema,
 });

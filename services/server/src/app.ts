@@ -23,7 +23,9 @@ import { fixRoutes } from './routes/fixes';
 import { FixService } from './remediation/fix-service';
 import { remediationSettings } from './remediation/settings';
 import { agentRoutes } from './routes/agents';
-import { chatRoutes } from './routes/chat';
+import { chatRoutes, ownerOf } from './routes/chat';
+import { scopedStore } from './auth/scoped-store';
+import type { Principal } from './auth/principal';
 import { analysisRoutes } from './routes/analysis';
 import { clusterRoutes } from './routes/clusters';
 import { healthRoutes } from './routes/health';
@@ -145,6 +147,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const topology = new TopologySource(store);
   const investigator = deps.investigator ?? createInvestigator(config, store, topology);
   const chat = new ChatService({ store, topology, investigator, analysis });
+  // A scoped principal's chat reads only its scope: its own store view, a topology built from it,
+  // an investigator whose tools read through it, no Prometheus fallback (PromQL cannot be scoped),
+  // and only the conversations it started.
+  const chatFor = (p: Principal | undefined): ChatService => {
+    if (!p || p.scope === 'all') return chat;
+    const scoped = scopedStore(store, p.scope);
+    const scopedTopology = new TopologySource(scoped);
+    return new ChatService({
+      store: scoped,
+      topology: scopedTopology,
+      investigator: investigator.withStore(scoped, scopedTopology),
+      owner: ownerOf(p) ?? '',
+    });
+  };
   const investigations = new Investigations({
     store,
     investigator,
@@ -232,7 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         }),
       );
       void api.register(simulatorRoutes(deps.simulator ?? (() => undefined)));
-      void api.register(chatRoutes({ chat, investigations }));
+      void api.register(chatRoutes({ chat, chatFor, investigations }));
       void api.register(alertRoutes({ config, store, alerts }));
       void api.register(fixRoutes({ store, fixes }));
       void api.register(settingsRoutes({ config, demoRepo: deps.demoRepo }));

@@ -18,6 +18,9 @@ import {
 import { Redactor } from './redact';
 import { findingsText, rulesAnswer } from './rules-answer';
 import { runTool } from './tool-runner';
+import { toolsFor } from './tools';
+import type { Store } from '@sleuth/store';
+import type { TopologySource } from '../topology/source';
 import type { ToolContext } from './tools/tool';
 
 /** Earlier turns of a conversation sent with a question, and the characters kept of each. */
@@ -40,6 +43,21 @@ export class Investigator {
 
   constructor(private readonly deps: InvestigatorDeps) {
     this.clock = deps.clock ?? Date.now;
+  }
+
+  /**
+   * The same investigator reading through another store and topology (a principal's scoped view,
+   * services/server/src/auth/scoped-store.ts), so its tools cannot reach beyond them. Prometheus is
+   * left out: a PromQL query cannot be held to a scope.
+   */
+  withStore(store: Store, topology: TopologySource): Investigator {
+    return new Investigator({
+      ...this.deps,
+      store,
+      topology,
+      prometheus: undefined,
+      tools: toolsFor({ prometheus: false }),
+    });
   }
 
   get llmConfigured(): boolean {

@@ -29,6 +29,11 @@ export interface ChatServiceDeps {
   store: Store;
   topology: TopologySource;
   investigator: Investigator;
+  /**
+   * Only conversations this owner started exist for this service (chat as a scoped principal:
+   * another's conversation may cite what its scope does not cover).
+   */
+  owner?: string;
   /** How the rule engine's analyzers read beyond the store (a configured Prometheus). */
   analysis?: StoreContextOptions;
   /** The time questions are asked at (the simulator's clock in tests). */
@@ -53,6 +58,9 @@ interface Grounding {
   names: string[];
 }
 
+/** Conversations read to find a scoped owner's own (newest first). */
+const OWNER_SCAN = 500;
+
 /**
  * Chat-style diagnosis: conversations stored with their messages, each question answered by the
  * LLM investigator when one is configured, else (or when it fails) by the deterministic engine,
@@ -72,10 +80,10 @@ export class ChatService {
     return this.deps.analysis ? { analysis: this.deps.analysis } : {};
   }
 
-  async createConversation(input: {
-    title?: string | undefined;
-    pin?: ConversationPin | undefined;
-  }): Promise<Conversation> {
+  async createConversation(
+    input: { title?: string | undefined; pin?: ConversationPin | undefined },
+    owner?: string,
+  ): Promise<Conversation> {
     const pin = input.pin ?? {};
     if (pin.incidentId && !(await this.deps.store.getIncident(pin.incidentId)))
       throw new NotFoundError(`no incident ${pin.incidentId}`);
@@ -84,6 +92,7 @@ export class ChatService {
       id: newId('cnv', now),
       title: input.title ?? '',
       pin,
+      ...((owner ?? this.deps.owner) ? { owner: owner ?? this.deps.owner } : {}),
       createdMs: now,
       updatedMs: now,
     };
@@ -91,12 +100,18 @@ export class ChatService {
     return c;
   }
 
-  list(query: { incidentId?: string; limit: number }): Promise<Conversation[]> {
-    return this.deps.store.listConversations(query);
+  async list(query: { incidentId?: string; limit: number }): Promise<Conversation[]> {
+    const owner = this.deps.owner;
+    if (owner === undefined) return this.deps.store.listConversations(query);
+    // The store does not index owners: read a wider page and keep this owner's.
+    const page = await this.deps.store.listConversations({ ...query, limit: OWNER_SCAN });
+    return page.filter((c) => c.owner === owner).slice(0, query.limit);
   }
 
   async conversation(id: string): Promise<{ conversation: Conversation; messages: ChatMessage[] }> {
-    const conversation = await this.deps.store.getConversation(id);
+    const found = await this.deps.store.getConversation(id);
+    const conversation =
+      found && (this.deps.owner === undefined || found.owner === this.deps.owner) ? found : undefined;
     if (!conversation) throw new NotFoundError(`no conversation ${id}`);
     return { conversation, messages: await this.deps.store.listMessages(id, { limit: 200 }) };
   }

@@ -3,11 +3,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError, OverloadedError, ResourceRef, isSleuthError, type ChatMessage } from '@sleuth/core';
 import type { ChatService } from '../chat/chat-service';
+import type { Principal } from '../auth/principal';
 import type { Investigations } from '../chat/investigations';
 
 export interface ChatRouteDeps {
   chat: ChatService;
   investigations: Investigations;
+  /**
+   * The chat as a principal sees it: for a scoped one, a service over its scoped store whose
+   * investigator's tools read only that (app.ts); `chat` itself when not given.
+   */
+  chatFor?: (principal: Principal | undefined) => ChatService;
   /** Questions answered at once; more answer 429 (each may hold an LLM call for a minute). */
   maxConcurrent?: number;
 }
@@ -46,16 +52,23 @@ const AskBody = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
  *   the deterministic engine's answer, marked `rules`.
  * - `GET /incidents/:id/investigation`: the newest stored investigation, 404 when none.
  */
-export function chatRoutes({ chat, investigations, maxConcurrent = 4 }: ChatRouteDeps) {
+/** How a conversation names who started it. */
+export function ownerOf(p: Principal | undefined): string | undefined {
+  if (!p) return undefined;
+  return p.kind === 'local' ? 'local' : `${p.kind}:${p.id}`;
+}
+
+export function chatRoutes({ chat: shared, chatFor, investigations, maxConcurrent = 4 }: ChatRouteDeps) {
+  const chatOf = (req: FastifyRequest): ChatService => chatFor?.(req.principal) ?? shared;
   return function register(base: FastifyInstance): void {
     const app = base.withTypeProvider<ZodTypeProvider>();
     let running = 0;
 
     app.post(
       '/conversations',
-      { config: { access: 'operate', audit: 'chat.started' }, schema: { body: CreateBody } },
+      { config: { access: 'operate', audit: 'chat.started', scoped: true }, schema: { body: CreateBody } },
       async (req, reply) => {
-        const conversation = await chat.createConversation(req.body);
+        const conversation = await chatOf(req).createConversation(req.body, ownerOf(req.principal));
         return reply.status(201).send({ conversation });
       },
     );
@@ -63,6 +76,7 @@ export function chatRoutes({ chat, investigations, maxConcurrent = 4 }: ChatRout
     app.get(
       '/conversations',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             incident: z.string().min(1).max(200).optional(),
@@ -71,7 +85,7 @@ export function chatRoutes({ chat, investigations, maxConcurrent = 4 }: ChatRout
         },
       },
       async (req) => ({
-        conversations: await chat.list({
+        conversations: await chatOf(req).list({
           ...(req.query.incident ? { incidentId: req.query.incident } : {}),
           limit: req.query.limit,
         }),
@@ -102,14 +116,16 @@ export function chatRoutes({ chat, investigations, maxConcurrent = 4 }: ChatRout
       return { investigation };
     });
 
-    app.get('/conversations/:id', { schema: { params: z.object({ id: Id }) } }, async (req) =>
-      chat.conversation(req.params.id),
+    app.get(
+      '/conversations/:id',
+      { config: { scoped: true }, schema: { params: z.object({ id: Id }) } },
+      async (req) => chatOf(req).conversation(req.params.id),
     );
 
     app.post(
       '/conversations/:id/messages',
       {
-        config: { access: 'operate', audit: 'chat.asked' },
+        config: { access: 'operate', audit: 'chat.asked', scoped: true },
         schema: { params: z.object({ id: Id }), body: AskBody },
       },
       async (req, reply) => {
@@ -118,6 +134,7 @@ export function chatRoutes({ chat, investigations, maxConcurrent = 4 }: ChatRout
         running++;
         try {
           // The conversation must exist before a stream is opened (a 404 is a status, not an event).
+          const chat = chatOf(req);
           await chat.conversation(req.params.id);
           if (wantsStream(req)) await streamAnswer(req, reply, chat, req.params.id, req.body.text);
           else {
