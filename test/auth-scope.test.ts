@@ -190,8 +190,72 @@ describe('a namespace-scoped token', () => {
     expect(mine.body.conversations.map((c) => c.id)).toEqual([scoped.conv]);
   });
 
+  it('lists only the clusters it is granted something of', async () => {
+    for (const cluster of ['prod-eu', 'prod-us']) {
+      const sent = await fetch(`${server.url}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          resourceLogs: [
+            {
+              resource: { attributes: [{ key: 'k8s.cluster.name', value: { stringValue: cluster } }] },
+              scopeLogs: [
+                {
+                  logRecords: [
+                    { timeUnixNano: `${BigInt(NOW) * 1_000_000n}`, body: { stringValue: 'hello' } },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      });
+      expect(sent.status).toBe(200);
+    }
+    const names = (c: { body: { clusters: { name: string }[] } }) =>
+      c.body.clusters.map((x) => x.name).sort();
+    expect(names(await everyone.get('/api/v1/clusters'))).toEqual(['prod-eu', 'prod-us']);
+    expect(names(await shop.get('/api/v1/clusters'))).toEqual(['prod-eu']);
+  });
+
+  it('is told live only of incidents it may see', async () => {
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const res = await fetch(`${server.url}/api/v1/incidents/stream`, {
+      headers: { authorization: `Bearer ${shop.token!}` },
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body!) {
+        for (const m of decoder.decode(chunk as Uint8Array).matchAll(/"id":"(inc_[a-z_]+)"/g))
+          seen.push(m[1]!);
+      }
+    })().catch(() => undefined);
+    const later = (id: string, namespace: string) =>
+      incident(id, {
+        startMs: NOW,
+        updatedMs: NOW + 1,
+        resources: [{ cluster: 'prod-eu', namespace, kind: 'Pod', name: `${namespace}-pod-2` }],
+      });
+    for (const [id, ns] of [
+      ['inc_pay_live', 'payments'],
+      ['inc_shop_live', 'shop'],
+    ] as const) {
+      await server.store.putIncident(later(id, ns));
+      server.incidentFeed.publish(later(id, ns), undefined);
+    }
+    const deadline = Date.now() + 5_000;
+    while (!seen.includes('inc_shop_live') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    abort.abort();
+    await reading;
+    expect(seen).toEqual(['inc_shop_live']);
+  });
+
   it('is refused by routes that do not apply scopes yet, rather than answered unscoped', async () => {
-    for (const path of ['/api/v1/clusters', '/api/v1/topology/neighbours?cluster=prod-eu&kind=Pod&name=x']) {
+    for (const path of ['/api/v1/topology/neighbours?cluster=prod-eu&kind=Pod&name=x']) {
       const r = await shop.get(path);
       expect(r.status, path).toBe(403);
       expect(JSON.stringify(r.body)).toContain('does not apply scopes yet');

@@ -235,7 +235,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void api.register(logTemplateRoutes(queryDeps));
       void api.register(kubernetesRoutes(queryDeps));
       void api.register(analysisRoutes({ ...queryDeps, topology, analysis }));
-      void api.register(incidentStreamRoutes({ feed }));
+      void api.register(incidentStreamRoutes({ feed, store }));
       void api.register(clusterRoutes(clusters));
       void api.register(topologyRoutes({ topology, metrics }));
       void api.register(

@@ -1,10 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Store } from '@sleuth/store';
+import { storeFor } from '../auth/gate';
 import type { IncidentFeed, IncidentNotice } from '../incident-feed';
 
 export interface IncidentStreamDeps {
   feed: IncidentFeed;
+  /** Where a scoped principal's stream checks each incident is visible to it. */
+  store: Store;
   /** A comment line is sent this often so proxies and clients see the stream is alive (default 15 s). */
   heartbeatMs?: number;
 }
@@ -18,7 +22,7 @@ const MAX_UNREAD_BYTES = 1024 * 1024;
  * cluster or a status. A `: connected` comment starts the stream and `: heartbeat` comments keep it
  * alive. The stream ends when the client goes away or the server stops.
  */
-export function incidentStreamRoutes({ feed, heartbeatMs = 15_000 }: IncidentStreamDeps) {
+export function incidentStreamRoutes({ feed, store, heartbeatMs = 15_000 }: IncidentStreamDeps) {
   return function register(base: FastifyInstance): void {
     const app = base.withTypeProvider<ZodTypeProvider>();
     const streams = new Set<() => void>();
@@ -30,6 +34,7 @@ export function incidentStreamRoutes({ feed, heartbeatMs = 15_000 }: IncidentStr
     app.get(
       '/incidents/stream',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({
             cluster: z.string().min(1).optional(),
@@ -59,10 +64,23 @@ export function incidentStreamRoutes({ feed, heartbeatMs = 15_000 }: IncidentStr
           }
           res.write(text);
         };
+        const send = (n: IncidentNotice): void =>
+          write(`id: ${++seq}\nevent: incident\ndata: ${JSON.stringify(n)}\n\n`);
+        // A scoped principal gets a notice only for an incident it may see; the lookups are chained
+        // so notices keep their order.
+        const scoped = req.principal && req.principal.scope !== 'all' ? storeFor(req, store) : undefined;
+        let pending = Promise.resolve();
         const unsubscribe = feed.subscribe((n: IncidentNotice) => {
           if (cluster !== undefined && !n.clusters.includes(cluster)) return;
           if (status !== undefined && n.status !== status) return;
-          write(`id: ${++seq}\nevent: incident\ndata: ${JSON.stringify(n)}\n\n`);
+          if (!scoped) return send(n);
+          pending = pending
+            .then(async () => {
+              if (await scoped.getIncident(n.id)) send(n);
+            })
+            .catch((err: unknown) =>
+              req.log.warn({ err }, 'checking an incident for a scoped stream failed'),
+            );
         });
         const beat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
         beat.unref();
