@@ -26,21 +26,18 @@ export interface ContainerInfo {
     { id: string; reason: string; exitCode: number; finishedMs: number; current: boolean } | undefined;
 }
 
-interface RawContainerStatus {
-  name?: unknown;
-  restartCount?: unknown;
-  containerID?: unknown;
-  state?: { running?: { startedAt?: unknown }; terminated?: RawTerminated };
-  lastState?: { terminated?: RawTerminated };
-}
+/*
+ * A pod is read as any JSON: the live collector gets it from the API server, the import from a file
+ * anyone may have edited, and one pod of an unexpected shape must cost its own details, never throw.
+ * A field that is not what the API serves (a list of objects, an object, a string) reads as absent.
+ */
+type Fields = Record<string, unknown>;
 
-interface RawTerminated {
-  containerID?: unknown;
-  reason?: unknown;
-  exitCode?: unknown;
-  startedAt?: unknown;
-  finishedAt?: unknown;
-}
+const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The object itself, or no fields when it is not one. */
+const fieldsOf = (v: unknown): Fields => (isObject(v) ? v : {});
+/** The object entries of a list; none when it is not one. */
+const objectsIn = (v: unknown): Fields[] => (Array.isArray(v) ? v.filter(isObject) : []);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const time = (v: unknown): number => {
@@ -48,29 +45,32 @@ const time = (v: unknown): number => {
   return Number.isNaN(ms) ? 0 : ms;
 };
 
-function terminatedOf(t: RawTerminated | undefined, current: boolean): ContainerInfo['terminated'] {
-  if (!t) return undefined;
-  const id = str(t.containerID) ?? str(t.startedAt) ?? str(t.finishedAt);
+/** The string-valued labels of a label map. */
+function labelsOf(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fieldsOf(v))) if (typeof value === 'string') out[key] = value;
+  return out;
+}
+
+function terminatedOf(v: unknown, current: boolean): ContainerInfo['terminated'] {
+  if (!isObject(v)) return undefined;
+  const id = str(v['containerID']) ?? str(v['startedAt']) ?? str(v['finishedAt']);
   if (id === undefined) return undefined;
   return {
     id,
-    reason: str(t.reason) ?? '',
-    exitCode: typeof t.exitCode === 'number' ? t.exitCode : 0,
-    finishedMs: time(t.finishedAt),
+    reason: str(v['reason']) ?? '',
+    exitCode: typeof v['exitCode'] === 'number' ? v['exitCode'] : 0,
+    finishedMs: time(v['finishedAt']),
     current,
   };
 }
 
 /** The owning controller as resource attributes: a ReplicaSet's Deployment is named after it. */
-function workloadOf(pod: RawObject, labels: Record<string, string>): Record<string, string> {
-  const owners = (pod.metadata?.['ownerReferences'] ?? []) as {
-    kind?: unknown;
-    name?: unknown;
-    controller?: unknown;
-  }[];
-  const owner = owners.find((o) => o.controller === true) ?? owners[0];
-  const kind = str(owner?.kind);
-  const name = str(owner?.name);
+function workloadOf(ownerReferences: unknown, labels: Record<string, string>): Record<string, string> {
+  const owners = objectsIn(ownerReferences);
+  const owner = owners.find((o) => o['controller'] === true) ?? owners[0];
+  const kind = str(owner?.['kind']);
+  const name = str(owner?.['name']);
   if (kind === undefined || name === undefined) return {};
   switch (kind) {
     case 'ReplicaSet': {
@@ -92,43 +92,51 @@ function workloadOf(pod: RawObject, labels: Record<string, string>): Record<stri
   }
 }
 
-/** Reads a pod as served; undefined when it lacks a namespace, name or uid. */
+function containerOf(s: Fields): ContainerInfo | undefined {
+  const name = str(s['name']);
+  if (name === undefined) return undefined;
+  const state = fieldsOf(s['state']);
+  const running = isObject(state['running']) ? state['running'] : undefined;
+  const restartCount = typeof s['restartCount'] === 'number' ? s['restartCount'] : 0;
+  return {
+    name,
+    restartCount,
+    running: running
+      ? {
+          id: str(s['containerID']) ?? str(running['startedAt']) ?? `${name}#${String(s['restartCount'])}`,
+          startedMs: time(running['startedAt']),
+        }
+      : undefined,
+    terminated:
+      terminatedOf(state['terminated'], true) ?? terminatedOf(fieldsOf(s['lastState'])['terminated'], false),
+  };
+}
+
+/**
+ * Reads a pod as served; undefined when it lacks a namespace, name or uid. Never throws: parts of
+ * another shape than the API server's are read as absent (see above).
+ */
 export function podInfo(pod: RawObject): PodInfo | undefined {
-  const md = pod.metadata ?? {};
-  const namespace = str(md.namespace);
-  const name = str(md.name);
-  const uid = str(md.uid);
+  const md = fieldsOf(pod.metadata);
+  const namespace = str(md['namespace']);
+  const name = str(md['name']);
+  const uid = str(md['uid']);
   if (namespace === undefined || name === undefined || uid === undefined) return undefined;
-  const labels = (md['labels'] ?? {}) as Record<string, string>;
-  const spec = (pod['spec'] ?? {}) as { nodeName?: unknown; containers?: unknown; initContainers?: unknown };
-  const status = (pod['status'] ?? {}) as { containerStatuses?: unknown; initContainerStatuses?: unknown };
-  const list = (v: unknown): RawContainerStatus[] => (Array.isArray(v) ? (v as RawContainerStatus[]) : []);
-  const statuses = [...list(status.initContainerStatuses), ...list(status.containerStatuses)];
+  const labels = labelsOf(md['labels']);
+  const status = fieldsOf(pod['status']);
+  const statuses = [...objectsIn(status['initContainerStatuses']), ...objectsIn(status['containerStatuses'])];
   const containers: ContainerInfo[] = [];
   for (const s of statuses) {
-    const cname = str(s.name);
-    if (cname === undefined) continue;
-    const running = s.state?.running;
-    const startedMs = time(running?.startedAt);
-    containers.push({
-      name: cname,
-      restartCount: typeof s.restartCount === 'number' ? s.restartCount : 0,
-      running: running
-        ? {
-            id: str(s.containerID) ?? str(running.startedAt) ?? `${cname}#${String(s.restartCount)}`,
-            startedMs,
-          }
-        : undefined,
-      terminated: terminatedOf(s.state?.terminated, true) ?? terminatedOf(s.lastState?.terminated, false),
-    });
+    const container = containerOf(s);
+    if (container !== undefined) containers.push(container);
   }
   return {
     uid,
     namespace,
     name,
-    node: str(spec.nodeName),
+    node: str(fieldsOf(pod['spec'])['nodeName']),
     labels,
-    workload: workloadOf(pod, labels),
+    workload: workloadOf(md['ownerReferences'], labels),
     containers,
   };
 }

@@ -64,7 +64,7 @@ export const PrometheusConfigSchema = z
           .max(1_000_000)
           .default(50_000)
           .describe(
-            'Most samples in one remote_write request; more answers 413 (lower queue_config.max_samples_per_send).',
+            'Most samples in one remote_write request, and also most series and most metadata entries (Prometheus sends one sample per series); more answers 413 (lower queue_config.max_samples_per_send, or metadata_config.max_samples_per_send for metadata). Apart from this limit, a series with more than 128 labels is rejected: its samples are counted as rejected and the rest of the request is stored.',
           ),
         maxDecompressedBytes: z
           .number()

@@ -85,6 +85,15 @@ export const ConfigSchema = z
           .positive()
           .default(20_000)
           .describe('Most records written in one store transaction (group commit).'),
+        maxRecordsPerRequest: z
+          .number()
+          .int()
+          .positive()
+          .max(1_000_000)
+          .default(100_000)
+          .describe(
+            "Most log records, metric data points or spans in one OTLP request, and most resource, scope and metric entries; more answers 413 (lower the sender's batch size: the Collector batch processor's send_batch_max_size). Counted while the body is decoded, before records are built: a body of empty records costs about 170 bytes of heap per byte, so the body size limits alone do not bound memory.",
+          ),
         retryAfterSeconds: z.number().int().positive().default(1).describe('Retry-After sent with 429.'),
         defaultCluster: z
           .string()

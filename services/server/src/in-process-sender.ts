@@ -34,6 +34,7 @@ export class InProcessSender implements OtlpSender {
       defaultCluster: config.ingest.defaultCluster,
       redact: config.ingest.redactSecrets,
       receivedMs: Date.now(),
+      maxRecords: config.ingest.maxRecordsPerRequest,
     });
     if (result.rejected > 0) {
       metrics.ingestRecords.inc({ signal, outcome: 'rejected' }, result.rejected);

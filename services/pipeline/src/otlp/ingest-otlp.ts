@@ -14,6 +14,12 @@ export interface IngestContext {
   redact: boolean;
   /** When the request arrived, epoch ms: the fallback for missing times and the reference for future ones. */
   receivedMs: number;
+  /**
+   * Most records (log records, data points or spans) in the request, and most resources, scopes and
+   * metrics: `ingest.maxRecordsPerRequest`. Counted while the body is decoded, before records are
+   * built; past it the request fails with PayloadTooLargeError (413). Unset: no limit.
+   */
+  maxRecords?: number;
 }
 
 /** What one OTLP export request yields. */
@@ -29,7 +35,8 @@ export interface IngestResult {
 /**
  * Decodes, validates, normalises and redacts one OTLP/HTTP export request body (already
  * decompressed). Throws DecodeError when the body cannot be decoded at all (bad JSON/protobuf),
- * ValidationError when its top-level shape is wrong. Invalid records are dropped and counted; one bad
+ * ValidationError when its top-level shape is wrong, PayloadTooLargeError when it holds more than
+ * `ctx.maxRecords` records. Invalid records are dropped and counted; one bad
  * record never loses the others. Synchronous and CPU-bound; it keeps no state between calls.
  */
 export function ingestOtlp(
@@ -42,13 +49,13 @@ export function ingestOtlp(
   const rejections = new Rejections(signal);
   switch (signal) {
     case 'logs':
-      normaliseLogs(decodeLogs(encoding, body), ctx, batch, rejections);
+      normaliseLogs(decodeLogs(encoding, body, ctx.maxRecords), ctx, batch, rejections);
       break;
     case 'metrics':
-      normaliseMetrics(decodeMetrics(encoding, body), ctx, batch, rejections);
+      normaliseMetrics(decodeMetrics(encoding, body, ctx.maxRecords), ctx, batch, rejections);
       break;
     case 'traces':
-      normaliseSpans(decodeTraces(encoding, body), ctx, batch, rejections);
+      normaliseSpans(decodeTraces(encoding, body, ctx.maxRecords), ctx, batch, rejections);
       break;
   }
   if (ctx.redact) redactBatch(batch);

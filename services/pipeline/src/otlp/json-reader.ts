@@ -24,6 +24,7 @@ import {
   str,
   type JsonObject,
 } from './json-values';
+import type { EntryKind, RecordLimit } from './record-limit';
 
 const SPAN_KINDS = [
   'SPAN_KIND_UNSPECIFIED',
@@ -45,9 +46,18 @@ const SEVERITY_NUMBERS = ['SEVERITY_NUMBER_UNSPECIFIED'].concat(
   ),
 );
 
-/** Maps each element of a JSON list, `null` for elements that are not objects. */
-function each<T>(items: unknown[] | null, read: (o: JsonObject) => T): (T | null)[] | null {
+/**
+ * Maps each element of a JSON list, `null` for elements that are not objects. The elements are
+ * counted against the limit as `kind` first, so a list past it is refused before any is read.
+ */
+function each<T>(
+  items: unknown[] | null,
+  read: (o: JsonObject) => T,
+  limit: RecordLimit,
+  kind: EntryKind,
+): (T | null)[] | null {
   if (items === null) return null;
+  limit.add(kind, items.length);
   const out: (T | null)[] = new Array<T | null>(items.length);
   for (let i = 0; i < items.length; i++) {
     const o = items[i];
@@ -56,13 +66,24 @@ function each<T>(items: unknown[] | null, read: (o: JsonObject) => T): (T | null
   return out;
 }
 
-/** Reads `resource<Signal>` → `scope<Signal>` → items, keeping every index so rejections can name it. */
+/** The items of a scope: their key (camelCase, snake_case), what they count as, and their reader. */
+interface ItemsOf<T> {
+  key: [string, string];
+  kind: EntryKind;
+  read: (o: JsonObject) => T;
+}
+
+/**
+ * Reads `resource<Signal>` → `scope<Signal>` → items, keeping every index so rejections can name it.
+ * Resources, scopes and items (counted as `kind`) are counted against the limit before they are read.
+ */
 function readResources<T>(
   resources: unknown[],
   scopesKey: [string, string],
-  itemsKey: [string, string],
-  read: (o: JsonObject) => T,
+  items: ItemsOf<T>,
+  limit: RecordLimit,
 ): RequestIn<T> {
+  limit.add('resources', resources.length);
   const out: RequestIn<T> = [];
   for (const r of resources) {
     if (!isObject(r)) {
@@ -72,10 +93,13 @@ function readResources<T>(
     const resource = r['resource'];
     const attributes = isObject(resource) ? jsonAttributes(resource['attributes']) : {};
     const scopeList = list(r, scopesKey[0], scopesKey[1]);
+    if (scopeList !== null) limit.add('scopes', scopeList.length);
     const scopes =
       scopeList === null
         ? [null]
-        : scopeList.map((s) => (isObject(s) ? each(list(s, itemsKey[0], itemsKey[1]), read) : null));
+        : scopeList.map((s) =>
+            isObject(s) ? each(list(s, items.key[0], items.key[1]), items.read, limit, items.kind) : null,
+          );
     out.push({ attributes, scopes });
   }
   return out;
@@ -97,8 +121,9 @@ function readLog(o: JsonObject): LogIn {
 }
 
 /** Reads the `resourceLogs` list of an OTLP/JSON ExportLogsServiceRequest. */
-export function readJsonLogs(resources: unknown[]): RequestIn<LogIn> {
-  return readResources(resources, ['scopeLogs', 'scope_logs'], ['logRecords', 'log_records'], readLog);
+export function readJsonLogs(resources: unknown[], limit: RecordLimit): RequestIn<LogIn> {
+  const items: ItemsOf<LogIn> = { key: ['logRecords', 'log_records'], kind: 'records', read: readLog };
+  return readResources(resources, ['scopeLogs', 'scope_logs'], items, limit);
 }
 
 function pointBase(o: JsonObject) {
@@ -142,8 +167,8 @@ function summaryPoint(o: JsonObject): SummaryPointIn {
   return { ...pointBase(o), count: jsonInt(o['count']), sum: jsonDouble(o['sum']) ?? 0, quantiles };
 }
 
-function points<T>(data: JsonObject, read: (o: JsonObject) => T): (T | null)[] {
-  return each(list(data, 'dataPoints', 'data_points'), read) ?? [null];
+function points<T>(data: JsonObject, read: (o: JsonObject) => T, limit: RecordLimit): (T | null)[] {
+  return each(list(data, 'dataPoints', 'data_points'), read, limit, 'records') ?? [null];
 }
 
 function cumulative(data: JsonObject): boolean {
@@ -152,37 +177,39 @@ function cumulative(data: JsonObject): boolean {
   );
 }
 
-function metricData(o: JsonObject): MetricDataIn | undefined {
+function metricData(o: JsonObject, limit: RecordLimit): MetricDataIn | undefined {
   const gauge = o['gauge'];
-  if (isObject(gauge)) return { type: 'gauge', points: points(gauge, numberPoint) };
+  if (isObject(gauge)) return { type: 'gauge', points: points(gauge, numberPoint, limit) };
   const sum = o['sum'];
   if (isObject(sum)) {
     const monotonic = field(sum, 'isMonotonic', 'is_monotonic') === true;
-    return { type: 'sum', monotonic, cumulative: cumulative(sum), points: points(sum, numberPoint) };
+    return { type: 'sum', monotonic, cumulative: cumulative(sum), points: points(sum, numberPoint, limit) };
   }
   const hist = o['histogram'];
   if (isObject(hist))
-    return { type: 'histogram', cumulative: cumulative(hist), points: points(hist, histogramPoint) };
+    return { type: 'histogram', cumulative: cumulative(hist), points: points(hist, histogramPoint, limit) };
   const exp = field(o, 'exponentialHistogram', 'exponential_histogram');
   if (isObject(exp)) {
     return {
       type: 'exponentialHistogram',
       cumulative: cumulative(exp),
-      points: points(exp, exponentialPoint),
+      points: points(exp, exponentialPoint, limit),
     };
   }
   const summary = o['summary'];
-  if (isObject(summary)) return { type: 'summary', points: points(summary, summaryPoint) };
+  if (isObject(summary)) return { type: 'summary', points: points(summary, summaryPoint, limit) };
   return undefined;
 }
 
-function readMetric(o: JsonObject): MetricIn {
-  return { name: str(o, 'name', 'name'), unit: str(o, 'unit', 'unit'), data: metricData(o) };
-}
-
 /** Reads the `resourceMetrics` list of an OTLP/JSON ExportMetricsServiceRequest. */
-export function readJsonMetrics(resources: unknown[]): RequestIn<MetricIn> {
-  return readResources(resources, ['scopeMetrics', 'scope_metrics'], ['metrics', 'metrics'], readMetric);
+export function readJsonMetrics(resources: unknown[], limit: RecordLimit): RequestIn<MetricIn> {
+  const read = (o: JsonObject): MetricIn => ({
+    name: str(o, 'name', 'name'),
+    unit: str(o, 'unit', 'unit'),
+    data: metricData(o, limit),
+  });
+  const items: ItemsOf<MetricIn> = { key: ['metrics', 'metrics'], kind: 'metrics', read };
+  return readResources(resources, ['scopeMetrics', 'scope_metrics'], items, limit);
 }
 
 function readSpan(o: JsonObject): SpanIn {
@@ -209,6 +236,7 @@ function readSpan(o: JsonObject): SpanIn {
 }
 
 /** Reads the `resourceSpans` list of an OTLP/JSON ExportTraceServiceRequest. */
-export function readJsonTraces(resources: unknown[]): RequestIn<SpanIn> {
-  return readResources(resources, ['scopeSpans', 'scope_spans'], ['spans', 'spans'], readSpan);
+export function readJsonTraces(resources: unknown[], limit: RecordLimit): RequestIn<SpanIn> {
+  const items: ItemsOf<SpanIn> = { key: ['spans', 'spans'], kind: 'records', read: readSpan };
+  return readResources(resources, ['scopeSpans', 'scope_spans'], items, limit);
 }

@@ -1,4 +1,4 @@
-import { DecodeError, ValidationError } from '@sleuth/core';
+import { DecodeError, PayloadTooLargeError, ValidationError } from '@sleuth/core';
 import { readJsonLogs, readJsonMetrics, readJsonTraces } from './json-reader';
 import { isObject } from './json-values';
 import type { LogIn, MetricIn, RequestIn, SpanIn } from './otlp-model';
@@ -11,6 +11,7 @@ import {
   type PbMetricsRequest,
   type PbTraceRequest,
 } from './proto-reader';
+import { countPbEntries, RecordLimit } from './record-limit';
 
 /** The three OTLP signals, as in the OTLP/HTTP paths /v1/logs, /v1/metrics, /v1/traces. */
 export type OtlpSignal = 'logs' | 'metrics' | 'traces';
@@ -30,14 +31,19 @@ function asBuffer(body: Uint8Array): Buffer {
 }
 
 /**
- * Decodes protobuf bytes with the schema of otlp-proto.ts. The result has exactly the shape `T`
- * describes (the reader types mirror that schema), which is the one claim this cast makes.
+ * Decodes protobuf bytes with the schema of otlp-proto.ts, after counting the request's entries
+ * against `limit` (PayloadTooLargeError past it, before protobufjs builds anything). The result has
+ * exactly the shape `T` describes (the reader types mirror that schema), which is the one claim this
+ * cast makes.
  */
-function decodeProtobuf<T>(signal: OtlpSignal, body: Uint8Array): T {
+function decodeProtobuf<T>(signal: OtlpSignal, body: Uint8Array, limit: RecordLimit): T {
   const name = SIGNALS[signal].request;
+  const bytes = asBuffer(body);
   try {
-    return otlpType(name).decode(asBuffer(body)) as unknown as T;
+    countPbEntries(signal, bytes, limit);
+    return otlpType(name).decode(bytes) as unknown as T;
   } catch (err) {
+    if (err instanceof PayloadTooLargeError) throw err;
     const hint = body[0] === 0x7b ? ' It looks like JSON: send it with Content-Type: application/json.' : '';
     throw new DecodeError(`The body is not a valid protobuf ${name}: ${errorText(err)}.${hint}`, { signal });
   }
@@ -83,23 +89,41 @@ function jsonResources(signal: OtlpSignal, body: Uint8Array): unknown[] {
   return list;
 }
 
-/** Decodes an OTLP logs request body into the shared model. */
-export function decodeLogs(encoding: OtlpEncoding, body: Uint8Array): RequestIn<LogIn> {
+/**
+ * Decodes an OTLP logs request body into the shared model. Throws PayloadTooLargeError when it holds
+ * more than `maxRecords` log records (or resources or scopes), counted before they are built.
+ */
+export function decodeLogs(
+  encoding: OtlpEncoding,
+  body: Uint8Array,
+  maxRecords = Infinity,
+): RequestIn<LogIn> {
+  const limit = new RecordLimit('logs', maxRecords);
   return encoding === 'json'
-    ? readJsonLogs(jsonResources('logs', body))
-    : readPbLogs(decodeProtobuf<PbLogsRequest>('logs', body));
+    ? readJsonLogs(jsonResources('logs', body), limit)
+    : readPbLogs(decodeProtobuf<PbLogsRequest>('logs', body, limit));
 }
 
-/** Decodes an OTLP metrics request body into the shared model. */
-export function decodeMetrics(encoding: OtlpEncoding, body: Uint8Array): RequestIn<MetricIn> {
+/** Decodes an OTLP metrics request body into the shared model; `maxRecords` bounds its data points as in decodeLogs. */
+export function decodeMetrics(
+  encoding: OtlpEncoding,
+  body: Uint8Array,
+  maxRecords = Infinity,
+): RequestIn<MetricIn> {
+  const limit = new RecordLimit('metrics', maxRecords);
   return encoding === 'json'
-    ? readJsonMetrics(jsonResources('metrics', body))
-    : readPbMetrics(decodeProtobuf<PbMetricsRequest>('metrics', body));
+    ? readJsonMetrics(jsonResources('metrics', body), limit)
+    : readPbMetrics(decodeProtobuf<PbMetricsRequest>('metrics', body, limit));
 }
 
-/** Decodes an OTLP traces request body into the shared model. */
-export function decodeTraces(encoding: OtlpEncoding, body: Uint8Array): RequestIn<SpanIn> {
+/** Decodes an OTLP traces request body into the shared model; `maxRecords` bounds its spans as in decodeLogs. */
+export function decodeTraces(
+  encoding: OtlpEncoding,
+  body: Uint8Array,
+  maxRecords = Infinity,
+): RequestIn<SpanIn> {
+  const limit = new RecordLimit('traces', maxRecords);
   return encoding === 'json'
-    ? readJsonTraces(jsonResources('traces', body))
-    : readPbTraces(decodeProtobuf<PbTraceRequest>('traces', body));
+    ? readJsonTraces(jsonResources('traces', body), limit)
+    : readPbTraces(decodeProtobuf<PbTraceRequest>('traces', body, limit));
 }

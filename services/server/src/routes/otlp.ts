@@ -122,6 +122,7 @@ export function otlpRoutes(deps: OtlpRouteDeps) {
             defaultCluster: agentCluster ?? config.ingest.defaultCluster,
             redact: config.ingest.redactSecrets,
             receivedMs: Date.now(),
+            maxRecords: config.ingest.maxRecordsPerRequest,
           });
           if (agentCluster !== undefined) {
             const foreign = restrictToCluster(result.batch, agentCluster);

@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DecodeError, PayloadTooLargeError } from '@sleuth/core';
+import { encodeOtlpRequest, ingestOtlp, type OtlpEncoding, type OtlpSignal } from '../index';
+import { jsonBytes } from './otlp-json-builders';
+import { otlpType } from './otlp-proto';
+
+const LIMIT = 5;
+const ctx = { defaultCluster: 'lab', redact: false, receivedMs: Date.now(), maxRecords: LIMIT };
+const empties = (n: number): object[] => Array.from({ length: n }, () => ({}));
+
+/** One resource and scope holding `n` empty records (in one gauge metric for metrics). */
+function request(signal: OtlpSignal, n: number): object {
+  switch (signal) {
+    case 'logs':
+      return { resourceLogs: [{ scopeLogs: [{ logRecords: empties(n) }] }] };
+    case 'metrics':
+      return {
+        resourceMetrics: [
+          { scopeMetrics: [{ metrics: [{ name: 'up', gauge: { dataPoints: empties(n) } }] }] },
+        ],
+      };
+    case 'traces':
+      return { resourceSpans: [{ scopeSpans: [{ spans: empties(n) }] }] };
+  }
+}
+
+/** A length-delimited protobuf field. */
+function field(num: number, value: Buffer): Buffer {
+  const length: number[] = [];
+  for (let n = value.length; ; n = Math.floor(n / 128)) {
+    length.push(n < 128 ? n : (n % 128) | 0x80);
+    if (n < 128) break;
+  }
+  return Buffer.concat([Buffer.from([(num << 3) | 2, ...length]), value]);
+}
+
+/** `n` empty log records (field 2 of ScopeLogs), two bytes each. */
+const emptyRecords = (n: number): Buffer => Buffer.alloc(n * 2, Buffer.from([0x12, 0x00]));
+
+const bytes = (signal: OtlpSignal, encoding: OtlpEncoding, req: object): Uint8Array =>
+  encoding === 'json' ? jsonBytes(req) : encodeOtlpRequest(signal, req);
+
+/** Records the request yielded, good and rejected: every one of them was built. */
+function recordsOf(signal: OtlpSignal, encoding: OtlpEncoding, req: object): number {
+  const { batch, rejected } = ingestOtlp(signal, encoding, bytes(signal, encoding, req), ctx);
+  return batch.logs.length + batch.metrics.length + batch.spans.length + rejected;
+}
+
+function errorOf(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): unknown {
+  try {
+    ingestOtlp(signal, encoding, body, ctx);
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+const CASES = (['logs', 'metrics', 'traces'] as const).flatMap((s) =>
+  (['json', 'protobuf'] as const).map((e) => [s, e] as const),
+);
+
+describe('ingestOtlp with maxRecords', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each(CASES)('%s as %s: accepts a request of exactly the limit', (signal, encoding) => {
+    expect(recordsOf(signal, encoding, request(signal, LIMIT))).toBe(LIMIT);
+  });
+
+  it.each(CASES)('%s as %s: answers 413 for one record more, naming the limit', (signal, encoding) => {
+    const err = errorOf(signal, encoding, bytes(signal, encoding, request(signal, LIMIT + 1)));
+    expect(err).toBeInstanceOf(PayloadTooLargeError);
+    expect(err).toMatchObject({ statusCode: 413, code: 'payload_too_large' });
+    expect((err as Error).message).toMatch(
+      new RegExp(`more than ${LIMIT} (log records|data points|spans) \\(ingest.maxRecordsPerRequest\\)`),
+    );
+  });
+
+  it('counts records over every resource and scope of the request', () => {
+    const req = {
+      resourceLogs: [
+        { scopeLogs: [{ logRecords: empties(2) }, { logRecords: empties(2) }] },
+        { scopeLogs: [{ logRecords: empties(2) }] },
+      ],
+    };
+    for (const encoding of ['json', 'protobuf'] as const) {
+      expect(errorOf('logs', encoding, bytes('logs', encoding, req))).toBeInstanceOf(PayloadTooLargeError);
+    }
+  });
+
+  it.each([
+    ['resources', { resourceLogs: empties(LIMIT + 1) }, /resourceLogs entries/],
+    ['scopes', { resourceLogs: [{ scopeLogs: empties(LIMIT + 1) }] }, /scopeLogs entries/],
+  ])('bounds empty %s as records, which cost as much heap', (_name, req, message) => {
+    for (const encoding of ['json', 'protobuf'] as const) {
+      expect(errorOf('logs', encoding, bytes('logs', encoding, req))).toMatchObject({
+        statusCode: 413,
+        message,
+      });
+    }
+  });
+
+  it('bounds metrics without data points', () => {
+    const req = { resourceMetrics: [{ scopeMetrics: [{ metrics: empties(LIMIT + 1) }] }] };
+    for (const encoding of ['json', 'protobuf'] as const) {
+      expect(errorOf('metrics', encoding, bytes('metrics', encoding, req))).toMatchObject({
+        statusCode: 413,
+        message: expect.stringContaining(`more than ${LIMIT} metrics`) as unknown,
+      });
+    }
+  });
+
+  it('refuses a protobuf body before protobufjs decodes any of it', () => {
+    const type = otlpType('ExportLogsServiceRequest');
+    type.decode(encodeOtlpRequest('logs', request('logs', 1))); // generates the decoder, which the spy wraps
+    const decode = vi.spyOn(type, 'decode');
+    // A million empty records in 2 MB, which protobufjs alone would turn into a million objects.
+    const body = field(1, field(2, emptyRecords(1_000_000)));
+    expect(errorOf('logs', 'protobuf', body)).toBeInstanceOf(PayloadTooLargeError);
+    expect(decode).not.toHaveBeenCalled();
+  });
+
+  it('counts what protobufjs reads: fields of the wrong wire type and unknown fields are not records', () => {
+    // logRecords (2) as a varint, an unknown group (field 9) holding a record, an unknown fixed64 (10).
+    const noise = Buffer.from([0x10, 0x01, 0x4b, 0x12, 0x00, 0x4c, 0x51, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const body = field(1, field(2, Buffer.concat([emptyRecords(LIMIT), noise])));
+    const { batch, rejected } = ingestOtlp('logs', 'protobuf', body, ctx);
+    expect(batch.logs.length + rejected).toBe(LIMIT);
+  });
+
+  it('still answers DecodeError for a truncated protobuf body within the limit', () => {
+    const body = encodeOtlpRequest('logs', request('logs', LIMIT));
+    expect(errorOf('logs', 'protobuf', body.subarray(0, body.length - 1))).toBeInstanceOf(DecodeError);
+  });
+});
