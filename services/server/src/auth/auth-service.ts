@@ -30,6 +30,18 @@ export const LOCAL_PRINCIPAL: Principal = {
 /** How long between two `token.used` audit entries of the same token. */
 const TOKEN_USE_AUDIT_MS = 3_600_000;
 
+/** A signed-in user as a principal, with its session's anti-forgery token. */
+export function userPrincipal(user: User, session: Session): Principal {
+  return {
+    kind: 'user',
+    id: user.id,
+    name: user.username,
+    role: user.role,
+    scope: user.scope,
+    csrfToken: session.csrfToken,
+  };
+}
+
 export function actorOf(p: Principal | undefined): AuditActor {
   if (!p) return { kind: 'anonymous' };
   return { kind: p.kind, id: p.id, name: p.name };
@@ -200,14 +212,7 @@ export class AuthService {
     if (!session) return undefined;
     const user = this.users.get(session.userId);
     if (!user || user.disabledMs !== undefined) return undefined;
-    return {
-      kind: 'user',
-      id: user.id,
-      name: user.username,
-      role: user.role,
-      scope: user.scope,
-      csrfToken: session.csrfToken,
-    };
+    return userPrincipal(user, session);
   }
 
   /** The principal of a bearer token; UnauthorizedError saying why not. */

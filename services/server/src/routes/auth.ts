@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ForbiddenError, ValidationError, type FrozenConfig } from '@sleuth/core';
-import { LOCAL_PRINCIPAL, actorOf, type AuthService } from '../auth/auth-service';
+import { LOCAL_PRINCIPAL, actorOf, userPrincipal, type AuthService } from '../auth/auth-service';
 import { SESSION_COOKIE, principalOf, readCookie } from '../auth/gate';
 import type { OidcSignIn } from '../auth/oidc';
 import { checkNewPassword, hashPassword, verifyPassword } from '../auth/passwords';
@@ -137,14 +137,7 @@ export function authRoutes({ config, auth, oidc }: AuthRouteDeps) {
         if (!auth.enabled) throw new ValidationError('authentication is off: there is nothing to sign in to');
         const { id, user, session } = await auth.signIn(req.body.username, req.body.password, req.ip);
         setSessionCookie(reply, req, config, id);
-        return sessionView(auth, oidc, {
-          kind: 'user',
-          id: user.id,
-          name: user.username,
-          role: user.role,
-          scope: user.scope,
-          csrfToken: session.csrfToken,
-        });
+        return sessionView(auth, oidc, userPrincipal(user, session));
       },
     );
 
@@ -166,16 +159,7 @@ export function authRoutes({ config, auth, oidc }: AuthRouteDeps) {
         const user = await auth.setup(req.body.code, req.body.username, req.body.password, req.ip);
         const { id, session } = auth.startSession(user, req.ip, 'password');
         setSessionCookie(reply, req, config, id);
-        return reply.status(201).send(
-          sessionView(auth, oidc, {
-            kind: 'user',
-            id: user.id,
-            name: user.username,
-            role: user.role,
-            scope: user.scope,
-            csrfToken: session.csrfToken,
-          }),
-        );
+        return reply.status(201).send(sessionView(auth, oidc, userPrincipal(user, session)));
       },
     );
 
