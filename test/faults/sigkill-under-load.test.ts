@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@sleuth/core';
-import { exited, spawnSleuth } from '../support/process';
+import { exited, spawnSleuth, type SleuthProcess } from '../support/process';
 import { postLogs, storedTags, taggedBatch } from './tagged-logs';
 
 const RUNS = 5;
@@ -39,7 +39,12 @@ interface RunResult {
  * sender encodes its next batch while the current one is in flight, so the server never waits
  * for the senders and the kill finds it busy.
  */
-async function loadUntilKilled(url: string, kill: () => void, killAfterMs: number): Promise<RunResult> {
+async function loadUntilKilled(
+  run: number,
+  url: string,
+  kill: () => void,
+  killAfterMs: number,
+): Promise<RunResult> {
   const acked: string[] = [];
   let sent = 0;
   let answered = 0;
@@ -49,12 +54,12 @@ async function loadUntilKilled(url: string, kill: () => void, killAfterMs: numbe
     kill();
   }, killAfterMs);
   const sender = async (s: number): Promise<void> => {
-    let next = taggedBatch(CLUSTER, PREFIX, `s${s}b0`, RECORDS_PER_BATCH);
+    let next = taggedBatch(CLUSTER, PREFIX, `r${run}s${s}b0`, RECORDS_PER_BATCH);
     for (let n = 0; ; n++) {
-      const tag = `s${s}b${n}`;
+      const tag = `r${run}s${s}b${n}`;
       sent++;
       const pending = postLogs(url, next);
-      next = taggedBatch(CLUSTER, PREFIX, `s${s}b${n + 1}`, RECORDS_PER_BATCH);
+      next = taggedBatch(CLUSTER, PREFIX, `r${run}s${s}b${n + 1}`, RECORDS_PER_BATCH);
       const answer = await pending;
       answered++;
       if (answer === undefined) return; // the connection died with the server
@@ -71,43 +76,53 @@ async function loadUntilKilled(url: string, kill: () => void, killAfterMs: numbe
   return { acked, sent, inFlightAtKill };
 }
 
+/**
+ * The five runs share one data folder and chain: the server restarted after run N's kill is the
+ * one run N+1 loads and kills, so each start is used twice and every earlier acknowledged batch
+ * must survive every later crash too.
+ */
+const dataDir = mkdtempSync(join(tmpdir(), 'sleuth-sigkill-'));
+dirs.push(dataDir);
+const args = ['serve', '--port', '0', '--data-dir', dataDir, '--simulator', 'off'];
+const ackedSoFar: string[] = [];
+let running: SleuthProcess | undefined;
+afterAll(async () => {
+  if (running) await exited(running.child, 'SIGTERM');
+});
+
 describe('SIGKILL under load', () => {
   for (let run = 1; run <= RUNS; run++) {
     it(`loses no acknowledged record (run ${run} of ${RUNS})`, async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'sleuth-sigkill-'));
-      dirs.push(dataDir);
-      const args = ['serve', '--port', '0', '--data-dir', dataDir, '--simulator', 'off'];
       const killAfterMs = Math.round(KILL_AFTER_MS.min + random() * (KILL_AFTER_MS.max - KILL_AFTER_MS.min));
 
-      const first = await spawnSleuth(args);
-      const result = await loadUntilKilled(first.url, () => first.child.kill('SIGKILL'), killAfterMs);
+      const first = running ?? (await spawnSleuth(args));
+      running = undefined;
+      const result = await loadUntilKilled(run, first.url, () => first.child.kill('SIGKILL'), killAfterMs);
       await exited(first.child);
       expect(first.child.signalCode).toBe('SIGKILL');
       expect(result.acked.length, 'batches acknowledged before the kill').toBeGreaterThan(0);
+      ackedSoFar.push(...result.acked);
 
       const second = await spawnSleuth(args);
-      try {
-        const stored = storedTags(dataDir, PREFIX);
-        const missing = result.acked.filter((tag) => stored.counts.get(tag) !== RECORDS_PER_BATCH);
-        const ackedRecords = result.acked.length * RECORDS_PER_BATCH;
-        const storedRecords = [...stored.counts.values()].reduce((a, b) => a + b, 0);
-        console.info(
-          `sigkill run ${run} (seed ${seed}): killed after ${killAfterMs} ms with ${result.inFlightAtKill} ` +
-            `requests in flight; ${result.acked.length} of ${result.sent} batches acknowledged ` +
-            `(${ackedRecords} records), ${storedRecords} records stored after restart, ` +
-            `${missing.length} acknowledged batches missing or partial`,
-        );
-        expect(missing, `acknowledged batches missing after restart (seed ${seed})`).toEqual([]);
-        expect(stored.integrity).toBe('ok');
-        // The restarted server answers for them too, not only the file.
-        const probe = result.acked[Math.floor(random() * result.acked.length)] ?? '';
-        const res = await fetch(`${second.url}/api/v1/logs?q=${probe}&cluster=${CLUSTER}&limit=1000`);
-        expect(res.status).toBe(200);
-        const page = (await res.json()) as { records: unknown[] };
-        expect(page.records, `batch ${probe} through the API`).toHaveLength(RECORDS_PER_BATCH);
-      } finally {
-        await exited(second.child, 'SIGTERM');
-      }
+      running = second;
+      const stored = storedTags(dataDir, PREFIX);
+      const missing = ackedSoFar.filter((tag) => stored.counts.get(tag) !== RECORDS_PER_BATCH);
+      const ackedRecords = result.acked.length * RECORDS_PER_BATCH;
+      const storedRecords = [...stored.counts.values()].reduce((a, b) => a + b, 0);
+      console.info(
+        `sigkill run ${run} (seed ${seed}): killed after ${killAfterMs} ms with ${result.inFlightAtKill} ` +
+          `requests in flight; ${result.acked.length} of ${result.sent} batches acknowledged ` +
+          `(${ackedRecords} records; ${ackedSoFar.length * RECORDS_PER_BATCH} over all runs so far), ` +
+          `${storedRecords} records stored after restart, ${missing.length} acknowledged batches missing or partial`,
+      );
+      expect(missing, `acknowledged batches missing after restart (seed ${seed})`).toEqual([]);
+      expect(stored.integrity).toBe('ok');
+      // The restarted server answers for them too, not only the file.
+      const probe = result.acked[Math.floor(random() * result.acked.length)] ?? '';
+      const res = await fetch(`${second.url}/api/v1/logs?q=${probe}&cluster=${CLUSTER}&limit=1000`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { records: unknown[] };
+      expect(page.records, `batch ${probe} through the API`).toHaveLength(RECORDS_PER_BATCH);
     }, 30_000);
   }
 });
