@@ -15,6 +15,7 @@ import { migrate } from '../services/store/src/sqlite/migrations';
 import { exited, spawnSleuth } from '../test/support/process';
 import { logBodies, NAMESPACES } from './log-corpus';
 import { flags, percentile, recordInDocs, round } from './support';
+import { stamped, timeOffsets, type Payload } from './restamp';
 
 interface Row {
   timeMs: number;
@@ -24,45 +25,6 @@ interface Row {
   pod: string;
   severity: number;
   body: string;
-}
-
-/** A pre-encoded request and where its records' timeUnixNano values sit, to restamp them per send. */
-interface Payload {
-  bytes: Buffer;
-  timeOffsets: number[];
-}
-
-/**
- * Finds the byte offset of each record's `time_unix_nano` (field 1, fixed64: tag 0x09 and 8
- * little-endian bytes) in an encoded request, by searching for the values it was encoded with.
- */
-function timeOffsets(bytes: Buffer, nanos: bigint[]): number[] {
-  const needle = Buffer.alloc(9);
-  needle[0] = 0x09;
-  const out: number[] = [];
-  let from = 0;
-  for (const n of nanos) {
-    needle.writeBigUInt64LE(n, 1);
-    const at = bytes.indexOf(needle, from);
-    if (at < 0) throw new Error('could not find an encoded timeUnixNano to restamp');
-    out.push(at + 1);
-    from = at + 9;
-  }
-  return out;
-}
-
-/**
- * The request to send now: a copy of the payload with its records stamped over the last second,
- * in order, so the server sees what a live source sends (fresh, nearly ordered times) rather
- * than the same timestamps over and over.
- */
-function stamped(p: Payload): Buffer {
-  const out = Buffer.from(p.bytes);
-  const end = BigInt(Date.now()) * 1_000_000n;
-  const n = p.timeOffsets.length;
-  const stepNs = 1_000_000_000n / BigInt(Math.max(n, 1));
-  for (let i = 0; i < n; i++) out.writeBigUInt64LE(end - BigInt(n - i) * stepNs, p.timeOffsets[i] ?? 0);
-  return out;
 }
 
 function makeRequests(

@@ -8,6 +8,7 @@ import { encodeOtlpRequest } from '@sleuth/pipeline';
 import { alertmanagerPayload } from '../test/support/alerts';
 import { NAMESPACES } from './log-corpus';
 import { percentile } from './support';
+import { stamped, timeOffsets, type Payload } from './restamp';
 
 /** One answered (or failed) request: its HTTP status (0: no answer), units it carried, latency. */
 export interface Outcome {
@@ -109,39 +110,6 @@ async function timed(units: number, request: () => Promise<Response>): Promise<O
   } catch {
     return { status: 0, units, ms: performance.now() - t0 };
   }
-}
-
-/** A pre-encoded request and where its records' timeUnixNano values sit, to restamp them per send. */
-interface Payload {
-  bytes: Buffer;
-  timeOffsets: number[];
-}
-
-/**
- * Byte offsets of each record's `time_unix_nano` (field 1, fixed64: tag 0x09 and 8 little-endian
- * bytes) in an encoded request, found by the distinct values it was encoded with.
- */
-function timeOffsets(bytes: Buffer, nanos: bigint[]): number[] {
-  const needle = Buffer.alloc(9);
-  needle[0] = 0x09;
-  let from = 0;
-  return nanos.map((n) => {
-    needle.writeBigUInt64LE(n, 1);
-    const at = bytes.indexOf(needle, from);
-    if (at < 0) throw new Error('could not find an encoded timeUnixNano to restamp');
-    from = at + 9;
-    return at + 1;
-  });
-}
-
-/** A copy of the payload with its records stamped over the last second, in order. */
-function stamped(p: Payload): Buffer {
-  const out = Buffer.from(p.bytes);
-  const end = BigInt(Date.now()) * 1_000_000n;
-  const n = p.timeOffsets.length;
-  const stepNs = 1_000_000_000n / BigInt(Math.max(n, 1));
-  p.timeOffsets.forEach((at, i) => out.writeBigUInt64LE(end - BigInt(n - i) * stepNs, at));
-  return out;
 }
 
 const SEVERITY_NUMBER = { info: 9, warn: 13, error: 17 } as const;
