@@ -1,12 +1,13 @@
 /**
- * Scopes on the data routes: a token scoped to namespace `shop` of `prod-eu` reads that
- * namespace's logs, events, objects and incidents and none of another namespace's, by listing, by
- * filter or by id; routes that do not apply scopes yet refuse it instead of answering unscoped.
+ * Scopes: a token scoped to namespace `shop` of `prod-eu` reads that namespace's logs, events,
+ * objects, incidents, topology, diagnoses, alerts, fixes and investigations and none of another
+ * namespace's, by listing, by filter or by id; the routes that do not apply scopes (settings, the
+ * simulator) refuse it instead of answering unscoped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyBatch, type LogRecord } from '@sleuth/core';
+import { emptyBatch, type Alert, type LogRecord } from '@sleuth/core';
 import { Client } from './support/http-client';
-import { incident } from './support/incidents';
+import { crashingPod, incident } from './support/incidents';
 import { startLlmServer, type LlmTestServer, type RecordedRequest } from './support/llm-server';
 import { startTestServer, type TestServer } from './support/server';
 
@@ -40,6 +41,25 @@ function scripted(req: RecordedRequest) {
   };
 }
 const NOW = Date.now();
+
+function alert(id: string, namespace: string): Alert {
+  return {
+    id,
+    receiver: 'am',
+    source: 'alertmanager',
+    fingerprint: id,
+    name: `${namespace} is failing`,
+    status: 'firing',
+    startsAt: NOW - 60_000,
+    labels: { namespace, deployment: 'api' },
+    annotations: {},
+    cluster: 'prod-eu',
+    resources: [{ cluster: 'prod-eu', namespace, kind: 'Deployment', name: 'api' }],
+    receivedMs: NOW - 60_000,
+    updatedMs: NOW - 60_000,
+    deliveries: 1,
+  };
+}
 
 function log(namespace: string, body: string): LogRecord {
   return {
@@ -78,7 +98,10 @@ beforeAll(async () => {
     lastMs: NOW - 60_000,
     count: 1,
   } as never);
+  batch.objects.push(...crashingPod('prod-eu', NOW - 60_000, 'shop'));
+  batch.objects.push(...crashingPod('prod-eu', NOW - 60_000, 'payments'));
   await server.store.writeBatch(batch);
+  await server.store.putAlerts([alert('alt_shop', 'shop'), alert('alt_pay', 'payments')]);
   await server.store.putIncident(
     incident('inc_shop', {
       startMs: NOW - 120_000,
@@ -254,12 +277,85 @@ describe('a namespace-scoped token', () => {
     expect(seen).toEqual(['inc_shop_live']);
   });
 
-  it('is refused by routes that do not apply scopes yet, rather than answered unscoped', async () => {
-    for (const path of ['/api/v1/topology/neighbours?cluster=prod-eu&kind=Pod&name=x']) {
+  it('sees the topology of its namespace only: no node beyond it, and none reached through one', async () => {
+    type Graph = { nodes: { ref: { namespace?: string } }[] };
+    const mine = await shop.get<Graph>('/api/v1/topology?cluster=prod-eu');
+    expect(mine.status).toBe(200);
+    expect(mine.body.nodes.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(mine.body.nodes.map((n) => n.ref.namespace))).toEqual(new Set(['shop']));
+    const all = await everyone.get<Graph>('/api/v1/topology?cluster=prod-eu');
+    expect(new Set(all.body.nodes.map((n) => n.ref.namespace))).toEqual(new Set(['shop', 'payments']));
+
+    const deploy = (ns: string) => `cluster=prod-eu&namespace=${ns}&kind=Deployment&name=api`;
+    const down = await shop.get<{ downstream: unknown[] }>(`/api/v1/topology/downstream?${deploy('shop')}`);
+    expect(down.status).toBe(200);
+    expect(JSON.stringify(down.body)).not.toContain('payments');
+    expect((await shop.get(`/api/v1/topology/neighbours?${deploy('payments')}`)).status).toBe(404);
+    expect((await everyone.get(`/api/v1/topology/neighbours?${deploy('payments')}`)).status).toBe(200);
+  });
+
+  it('diagnoses resources of its namespace; another’s is not found', async () => {
+    const mine = await shop.get<{ findings: unknown[] }>('/api/v1/diagnosis?resource=shop/deploy/api');
+    expect(mine.status).toBe(200);
+    expect(JSON.stringify(mine.body)).toContain('CrashLoopBackOff');
+    expect(JSON.stringify(mine.body)).not.toContain('payments');
+    const other = await shop.get('/api/v1/diagnosis?resource=payments/deploy/api');
+    expect(other.status).toBe(404);
+    expect(JSON.stringify(other.body)).not.toContain('api-7f9c');
+    expect((await everyone.get('/api/v1/diagnosis?resource=payments/deploy/api')).status).toBe(200);
+  });
+
+  it('gets its own investigation, run over its scope, never the fleet-wide one', async () => {
+    const before = llm.requests.length;
+    const run = await shop.post<{ investigation: { incidentId: string; status: string } }>(
+      '/api/v1/incidents/inc_shop/investigation',
+      {},
+    );
+    expect(run.status).toBe(200);
+    expect(run.body.investigation).toMatchObject({ incidentId: 'inc_shop', status: 'done' });
+    const toolText = llm.requests
+      .slice(before)
+      .flatMap((r) => (r.chat?.messages ?? []).filter((m) => m.role === 'tool').map((m) => String(m.content)))
+      .join('\n');
+    // The model did call its tool over the scope (the scripted search asks for payments' ledger).
+    expect(toolText).not.toBe('');
+    expect(toolText).not.toContain('ledger secret');
+    // Kept for the scope, not stored as the incident's investigation for everyone.
+    expect((await shop.get('/api/v1/incidents/inc_shop/investigation')).status).toBe(200);
+    expect((await everyone.get('/api/v1/incidents/inc_shop/investigation')).status).toBe(404);
+    expect((await shop.post('/api/v1/incidents/inc_pay/investigation', {})).status).toBe(404);
+    expect((await shop.get('/api/v1/incidents/inc_pay/investigation')).status).toBe(404);
+  });
+
+  it('sees alerts of its namespace only, and fixes only of incidents it may see', async () => {
+    const ids = (r: { body: { alerts: { id: string }[] } }) => r.body.alerts.map((a) => a.id).sort();
+    expect(ids(await shop.get('/api/v1/alerts'))).toEqual(['alt_shop']);
+    expect(ids(await everyone.get('/api/v1/alerts'))).toEqual(['alt_pay', 'alt_shop']);
+    expect((await shop.get('/api/v1/alerts/alt_pay')).status).toBe(404);
+    expect((await shop.get('/api/v1/alerts/alt_shop')).status).toBe(200);
+
+    // No repository is configured: a fix the scope allows gets that far (409), another is not found.
+    const fix = await shop.get('/api/v1/incidents/inc_shop/fix');
+    expect(fix.status).toBe(409);
+    expect((await shop.get('/api/v1/incidents/inc_pay/fix')).status).toBe(404);
+    expect((await shop.post('/api/v1/incidents/inc_pay/fix/pull-request', {})).status).toBe(404);
+    expect((await sre.get('/api/v1/incidents/inc_pay/fix')).status).toBe(409);
+  });
+
+  it('sees how Sleuth is doing, but not the fleet’s stored totals', async () => {
+    const mine = await shop.get<{ store: Record<string, unknown>; ingest: unknown }>('/api/v1/status');
+    expect(mine.status).toBe(200);
+    expect(mine.body.store).toEqual({ kind: 'sqlite', scope: 'prod-eu/shop' });
+    expect(mine.body.ingest).toBeDefined();
+    const all = await everyone.get<{ store: { counts: { logs: number } } }>('/api/v1/status');
+    expect(all.body.store.counts.logs).toBeGreaterThanOrEqual(2);
+  });
+
+  it('is refused by the routes that do not apply scopes, rather than answered unscoped', async () => {
+    for (const path of ['/api/v1/settings']) {
       const r = await shop.get(path);
       expect(r.status, path).toBe(403);
-      expect(JSON.stringify(r.body)).toContain('does not apply scopes yet');
+      expect(JSON.stringify(r.body)).toContain('does not apply scopes');
     }
-    expect((await shop.post('/api/v1/incidents/inc_shop/investigation', {})).status).toBe(403);
   });
 });

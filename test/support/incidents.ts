@@ -27,10 +27,9 @@ export const pod = (cluster: string, name: string): ResourceRef => ({
 });
 
 /** A pod of Deployment `api` (through its ReplicaSet) whose container `api` is crash-looping. */
-export function crashingPod(cluster: string, timeMs: number): ObjectSnapshot[] {
-  const ns = 'shop';
+export function crashingPod(cluster: string, timeMs: number, ns = 'shop'): ObjectSnapshot[] {
   const deployment = {
-    metadata: { name: 'api', namespace: ns, uid: `${cluster}-d`, generation: 2 },
+    metadata: { name: 'api', namespace: ns, uid: `${cluster}-${ns}-d`, generation: 2 },
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: 'api' } },
@@ -41,17 +40,19 @@ export function crashingPod(cluster: string, timeMs: number): ObjectSnapshot[] {
     metadata: {
       name: 'api-7f9c',
       namespace: ns,
-      uid: `${cluster}-rs`,
-      ownerReferences: [{ kind: 'Deployment', name: 'api', uid: `${cluster}-d`, controller: true }],
+      uid: `${cluster}-${ns}-rs`,
+      ownerReferences: [{ kind: 'Deployment', name: 'api', uid: `${cluster}-${ns}-d`, controller: true }],
     },
   };
   const p = {
     metadata: {
       name: 'api-7f9c-x1',
       namespace: ns,
-      uid: `${cluster}-p`,
+      uid: `${cluster}-${ns}-p`,
       labels: { app: 'api' },
-      ownerReferences: [{ kind: 'ReplicaSet', name: 'api-7f9c', uid: `${cluster}-rs`, controller: true }],
+      ownerReferences: [
+        { kind: 'ReplicaSet', name: 'api-7f9c', uid: `${cluster}-${ns}-rs`, controller: true },
+      ],
     },
     spec: { containers: [{ name: 'api', image: 'reg/api:1.1' }] },
     status: {

@@ -24,8 +24,8 @@ import { FixService } from './remediation/fix-service';
 import { remediationSettings } from './remediation/settings';
 import { agentRoutes } from './routes/agents';
 import { chatRoutes, ownerOf } from './routes/chat';
-import { scopedStore } from './auth/scoped-store';
 import type { Principal } from './auth/principal';
+import { ScopeViews } from './auth/scope-views';
 import { analysisRoutes } from './routes/analysis';
 import { clusterRoutes } from './routes/clusters';
 import { healthRoutes } from './routes/health';
@@ -147,17 +147,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const topology = new TopologySource(store);
   const investigator = deps.investigator ?? createInvestigator(config, store, topology);
   const chat = new ChatService({ store, topology, investigator, analysis });
-  // A scoped principal's chat reads only its scope: its own store view, a topology built from it,
-  // an investigator whose tools read through it, no Prometheus fallback (PromQL cannot be scoped),
-  // and only the conversations it started.
+  // What a scoped principal reads through: its store view, a topology built from it, an
+  // investigator whose tools read only that (no Prometheus: PromQL cannot be scoped), and its own
+  // investigations. Its chat shows only the conversations it started.
+  const views = new ScopeViews({ store, investigator, logger });
   const chatFor = (p: Principal | undefined): ChatService => {
-    if (!p || p.scope === 'all') return chat;
-    const scoped = scopedStore(store, p.scope);
-    const scopedTopology = new TopologySource(scoped);
+    const view = views.of(p);
+    if (!view) return chat;
     return new ChatService({
-      store: scoped,
-      topology: scopedTopology,
-      investigator: investigator.withStore(scoped, scopedTopology),
+      store: view.store,
+      topology: view.topology,
+      investigator: view.investigator,
       owner: ownerOf(p) ?? '',
     });
   };
@@ -219,6 +219,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     notifier.stop();
     sender.stop();
     investigations.stop();
+    views.stop();
     await alerts.idle();
     await fixes.idle();
   });
@@ -234,21 +235,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void api.register(signalRoutes(queryDeps));
       void api.register(logTemplateRoutes(queryDeps));
       void api.register(kubernetesRoutes(queryDeps));
-      void api.register(analysisRoutes({ ...queryDeps, topology, analysis }));
+      void api.register(analysisRoutes({ ...queryDeps, topology, analysis, views }));
       void api.register(incidentStreamRoutes({ feed, store }));
       void api.register(clusterRoutes(clusters));
-      void api.register(topologyRoutes({ topology, metrics }));
+      void api.register(topologyRoutes({ topology, metrics, views }));
       void api.register(
         statusRoutes({
           store,
           queue,
           config,
+          views,
           startedMs: Date.now(),
           ...(deps.detection ? { detection: deps.detection } : {}),
         }),
       );
       void api.register(simulatorRoutes(deps.simulator ?? (() => undefined)));
-      void api.register(chatRoutes({ chat, chatFor, investigations }));
+      void api.register(chatRoutes({ chat, chatFor, investigations, views }));
       void api.register(alertRoutes({ config, store, alerts }));
       void api.register(fixRoutes({ store, fixes }));
       void api.register(settingsRoutes({ config, demoRepo: deps.demoRepo }));

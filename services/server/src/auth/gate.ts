@@ -139,7 +139,7 @@ function admit(req: FastifyRequest, auth: AuthService): void {
   }
   if (req.principal.scope !== 'all' && req.routeOptions.config?.scoped !== true) {
     throw new ForbiddenError(
-      `${req.principal.name} may see only ${describeScope(req.principal.scope)}, and ${req.method} ${req.routeOptions.url ?? req.url} does not apply scopes yet; it needs an unscoped user or token`,
+      `${req.principal.name} may see only ${describeScope(req.principal.scope)}, and ${req.method} ${req.routeOptions.url ?? req.url} does not apply scopes; it needs an unscoped user or token`,
       { scope: req.principal.scope },
     );
   }

@@ -1,9 +1,12 @@
-import type { Anomaly, Incident, ResourceRef, SignalSource } from '@sleuth/core';
+import type { Alert, Anomaly, Incident, ResourceRef, SignalSource } from '@sleuth/core';
 import type {
+  AlertQuery,
   AnomalyQuery,
   EventQuery,
+  FixActionQuery,
   IncidentQuery,
   LogQuery,
+  NotificationQuery,
   ObjectQuery,
   RangeQuery,
   SeriesListQuery,
@@ -56,6 +59,47 @@ export function incidentInScope(scope: Scope, i: Incident): boolean {
 
 export function anomalyInScope(scope: Scope, a: Anomaly): boolean {
   return refInScope(scope, a.resource);
+}
+
+/**
+ * An alert is visible when every object its labels name is in scope; one that names none belongs
+ * to its cluster as a whole, so only a grant of the whole cluster sees it.
+ */
+export function alertInScope(scope: Scope, a: Alert): boolean {
+  if (scope === 'all') return true;
+  return a.resources.length > 0 ? a.resources.every((r) => refInScope(scope, r)) : inScope(scope, a.cluster);
+}
+
+/** Raw rows a filtered listing reads at most to fill one page; beyond it the page comes back short. */
+export const MAX_SCANNED_ROWS = 20_000;
+
+/**
+ * One page of `limit` kept rows of a keyset-paged listing: reads the source's pages from `before`
+ * on, keeping what `keep` allows, until the page is full, the source ends, or MAX_SCANNED_ROWS
+ * were read. So a scoped listing pages like the unscoped one instead of stopping at the first page
+ * the filter thinned.
+ */
+export async function keptPage<T, C>(
+  limit: number,
+  before: C | undefined,
+  read: (before: C | undefined, limit: number) => Promise<T[]>,
+  keep: (row: T) => boolean | Promise<boolean>,
+  cursorOf: (row: T) => C,
+): Promise<T[]> {
+  const kept: T[] = [];
+  let cursor = before;
+  for (let scanned = 0; kept.length < limit && scanned < MAX_SCANNED_ROWS;) {
+    const want = Math.min(Math.max(limit, 100), MAX_SCANNED_ROWS - scanned);
+    const rows = await read(cursor, want);
+    scanned += rows.length;
+    for (const row of rows) {
+      if (kept.length < limit && (await keep(row))) kept.push(row);
+    }
+    const last = rows.at(-1);
+    if (rows.length < want || last === undefined) break;
+    cursor = cursorOf(last);
+  }
+  return kept;
 }
 
 /**
@@ -127,7 +171,67 @@ export function scopedStore(store: Store, scope: Scope): Store {
     async listIncidents(q: IncidentQuery) {
       const n = narrow(scope, q);
       if (!n) return empty([]);
-      return (await store.listIncidents(n)).filter((i) => incidentInScope(scope, i));
+      return keptPage(
+        n.limit ?? 100,
+        n.before,
+        (before, limit) => store.listIncidents({ ...n, limit, ...(before ? { before } : {}) }),
+        (i) => incidentInScope(scope, i),
+        (i) => ({ updatedMs: i.updatedMs, id: i.id }),
+      );
+    },
+    async getAlerts(ids: readonly string[]) {
+      return (await store.getAlerts(ids)).filter((a) => alertInScope(scope, a));
+    },
+    async listAlerts(q: AlertQuery) {
+      return keptPage(
+        q.limit ?? 100,
+        q.before,
+        (before, limit) => store.listAlerts({ ...q, limit, ...(before ? { before } : {}) }),
+        (a) => alertInScope(scope, a),
+        (a) => ({ updatedMs: a.updatedMs, id: a.id }),
+      );
+    },
+    // Notifications and fix actions belong to their incident: visible when it is.
+    async listNotifications(q: NotificationQuery) {
+      const visible = incidentVisibility(store, scope);
+      return keptPage(
+        q.limit ?? 100,
+        q.before,
+        (before, limit) => store.listNotifications({ ...q, limit, ...(before ? { before } : {}) }),
+        (d) => visible(d.incidentId),
+        (d) => ({ createdMs: d.createdMs, id: d.id }),
+      );
+    },
+    async listFixActions(q: FixActionQuery) {
+      const visible = incidentVisibility(store, scope);
+      return keptPage(
+        q.limit ?? 100,
+        q.before,
+        (before, limit) => store.listFixActions({ ...q, limit, ...(before ? { before } : {}) }),
+        (a) => visible(a.incidentId),
+        (a) => ({ atMs: a.atMs, id: a.id }),
+      );
+    },
+    // A stored investigation is the fleet-wide investigator's answer, which may cite data beyond
+    // the scope: a scoped principal gets its own, run over its scope (scope-views.ts).
+    getInvestigation() {
+      return empty(undefined);
+    },
+    listInvestigations() {
+      return empty([]);
     },
   });
+}
+
+/** Whether an incident (by id) is in scope, each incident looked up once. */
+function incidentVisibility(store: Store, scope: Scope): (id: string) => Promise<boolean> {
+  const seen = new Map<string, Promise<boolean>>();
+  return (id) => {
+    let v = seen.get(id);
+    if (!v) {
+      v = store.getIncident(id).then((i) => i !== undefined && incidentInScope(scope, i));
+      seen.set(id, v);
+    }
+    return v;
+  };
 }

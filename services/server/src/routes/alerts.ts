@@ -8,6 +8,7 @@ import { ReceiverAuth } from '../alerts/auth';
 import { parseGenericPayload } from '../alerts/generic';
 import { parseWebhookPayload, type IncomingDelivery, type ReceiverConfig } from '../alerts/payloads';
 import { Limit } from './params';
+import { storeFor } from '../auth/gate';
 
 export interface AlertRouteDeps {
   config: FrozenConfig;
@@ -40,6 +41,9 @@ function decodeCursor(text: string): { updatedMs: number; id: string } {
     throw new DecodeError('before: not a cursor this API gave');
   }
 }
+
+/** Read routes a scoped principal may use: they read through its scoped store (auth/scoped-store.ts). */
+const scoped = { config: { scoped: true } } as const;
 
 interface Receiver {
   config: ReceiverConfig;
@@ -130,9 +134,9 @@ export function alertRoutes({ config, store, alerts }: AlertRouteDeps) {
       },
     );
 
-    app.get('/alerts', { schema: { querystring: ListQuery } }, async (req) => {
+    app.get('/alerts', { ...scoped, schema: { querystring: ListQuery } }, async (req) => {
       const q = req.query;
-      const list = await store.listAlerts({
+      const list = await storeFor(req, store).listAlerts({
         limit: q.limit,
         ...(q.receiver ? { receiver: q.receiver } : {}),
         ...(q.status ? { status: q.status } : {}),
@@ -150,6 +154,7 @@ export function alertRoutes({ config, store, alerts }: AlertRouteDeps) {
     app.get(
       '/notifications',
       {
+        ...scoped,
         schema: {
           querystring: z
             .object({
@@ -163,7 +168,7 @@ export function alertRoutes({ config, store, alerts }: AlertRouteDeps) {
       },
       async (req) => {
         const q = req.query;
-        const list = await store.listNotifications({
+        const list = await storeFor(req, store).listNotifications({
           limit: q.limit,
           ...(q.channel ? { channel: q.channel } : {}),
           ...(q.status ? { status: q.status } : {}),
@@ -176,17 +181,20 @@ export function alertRoutes({ config, store, alerts }: AlertRouteDeps) {
 
     app.get(
       '/incidents/:id/notifications',
-      { schema: { params: z.object({ id: z.string().min(1).max(200) }) } },
+      { ...scoped, schema: { params: z.object({ id: z.string().min(1).max(200) }) } },
       async (req) => ({
-        notifications: await store.listNotifications({ incidentId: req.params.id, limit: 200 }),
+        notifications: await storeFor(req, store).listNotifications({
+          incidentId: req.params.id,
+          limit: 200,
+        }),
       }),
     );
 
     app.get(
       '/alerts/:id',
-      { schema: { params: z.object({ id: z.string().min(1).max(200) }) } },
+      { ...scoped, schema: { params: z.object({ id: z.string().min(1).max(200) }) } },
       async (req) => {
-        const [alert] = await store.getAlerts([req.params.id]);
+        const [alert] = await storeFor(req, store).getAlerts([req.params.id]);
         if (!alert) throw new NotFoundError(`no alert ${req.params.id}`);
         return { alert };
       },

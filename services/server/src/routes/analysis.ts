@@ -9,6 +9,7 @@ import { diagnoseResource } from '../resource-diagnosis';
 import { parseResourceArg } from '../resource-arg';
 import type { QueryRouteDeps } from './signals';
 import { Limit, WindowParams } from './params';
+import type { ScopeViews } from '../auth/scope-views';
 
 /** `resource=NAMESPACE/KIND/NAME` or `KIND/NAME` (kubectl short kinds work: `shop/deploy/cart`). */
 const ResourceParam = z.string().transform((text, ctx) => {
@@ -57,7 +58,8 @@ export function analysisRoutes({
   metrics,
   topology,
   analysis,
-}: QueryRouteDeps & { topology: TopologySource; analysis?: StoreContextOptions }) {
+  views,
+}: QueryRouteDeps & { topology: TopologySource; analysis?: StoreContextOptions; views: ScopeViews }) {
   return function register(base: FastifyInstance): void {
     const app = base.withTypeProvider<ZodTypeProvider>();
 
@@ -128,14 +130,21 @@ export function analysisRoutes({
     app.get(
       '/diagnosis',
       {
+        config: { scoped: true },
         schema: {
           querystring: z.object({ resource: ResourceParam, cluster: z.string().min(1).optional() }),
         },
       },
       async (req) => {
         const { resource, cluster } = req.query;
+        // A scoped principal's diagnosis reads only its scope, without Prometheus (PromQL cannot be
+        // held to a scope): a resource beyond it is not found.
+        const view = views.of(req.principal);
+        const sources = view
+          ? { store: view.store, topology: view.topology }
+          : { store, topology, ...(analysis ? { analysis } : {}) };
         const result = await metrics.timeQuery('diagnose_resource', () =>
-          diagnoseResource({ store, topology, ...(analysis ? { analysis } : {}) }, resource, cluster),
+          diagnoseResource(sources, resource, cluster),
         );
         if ('notFound' in result) {
           throw new NotFoundError(result.notFound, {
@@ -151,11 +160,12 @@ export function analysisRoutes({
       { config: { scoped: true }, schema: { params: z.object({ id: z.string().min(1).max(64) }) } },
       async (req) => {
         const incident = await metrics.timeQuery('get_incident', () =>
-          storeFor(req, store).getIncident(req.params.id),
+          (views.of(req.principal)?.store ?? store).getIncident(req.params.id),
         );
         if (!incident) throw new NotFoundError(`incident ${req.params.id} does not exist`);
+        const view = views.of(req.principal);
         return metrics.timeQuery('incident_detail', () =>
-          incidentDetail(incident, { store: storeFor(req, store), topology }),
+          incidentDetail(incident, view ?? { store, topology }),
         );
       },
     );

@@ -5,10 +5,13 @@ import { NotFoundError, OverloadedError, ResourceRef, isSleuthError, type ChatMe
 import type { ChatService } from '../chat/chat-service';
 import type { Principal } from '../auth/principal';
 import type { Investigations } from '../chat/investigations';
+import type { ScopeViews } from '../auth/scope-views';
 
 export interface ChatRouteDeps {
   chat: ChatService;
   investigations: Investigations;
+  /** A scoped principal's investigations: its own, run over its scope and kept in memory. */
+  views: ScopeViews;
   /**
    * The chat as a principal sees it: for a scoped one, a service over its scoped store whose
    * investigator's tools read only that (app.ts); `chat` itself when not given.
@@ -51,6 +54,10 @@ const AskBody = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
  *   (run now, or the stored one for that state) → {investigation}; without an LLM its record is
  *   the deterministic engine's answer, marked `rules`.
  * - `GET /incidents/:id/investigation`: the newest stored investigation, 404 when none.
+ *
+ * A scoped principal's investigations are its scope's own: run by an investigator whose tools read
+ * only the scope, kept in memory for that scope (never stored over the fleet-wide one, which may
+ * cite data beyond it), and only of incidents it may see.
  */
 /** How a conversation names who started it. */
 export function ownerOf(p: Principal | undefined): string | undefined {
@@ -58,8 +65,16 @@ export function ownerOf(p: Principal | undefined): string | undefined {
   return p.kind === 'local' ? 'local' : `${p.kind}:${p.id}`;
 }
 
-export function chatRoutes({ chat: shared, chatFor, investigations, maxConcurrent = 4 }: ChatRouteDeps) {
+export function chatRoutes({
+  chat: shared,
+  chatFor,
+  investigations: fleetWide,
+  views,
+  maxConcurrent = 4,
+}: ChatRouteDeps) {
   const chatOf = (req: FastifyRequest): ChatService => chatFor?.(req.principal) ?? shared;
+  const investigationsOf = (req: FastifyRequest): Investigations =>
+    views.of(req.principal)?.investigations ?? fleetWide;
   return function register(base: FastifyInstance): void {
     const app = base.withTypeProvider<ZodTypeProvider>();
     let running = 0;
@@ -95,7 +110,7 @@ export function chatRoutes({ chat: shared, chatFor, investigations, maxConcurren
     app.post(
       '/incidents/:id/investigation',
       {
-        config: { access: 'operate', audit: 'investigation.started' },
+        config: { access: 'operate', audit: 'investigation.started', scoped: true },
         schema: { params: z.object({ id: Id }) },
       },
       async (req) => {
@@ -103,18 +118,27 @@ export function chatRoutes({ chat: shared, chatFor, investigations, maxConcurren
           throw new OverloadedError(`${running} questions are being answered; ask again shortly`, 5);
         running++;
         try {
-          return { investigation: await investigations.investigate(req.params.id) };
+          return { investigation: await investigationsOf(req).investigate(req.params.id) };
         } finally {
           running--;
         }
       },
     );
 
-    app.get('/incidents/:id/investigation', { schema: { params: z.object({ id: Id }) } }, async (req) => {
-      const investigation = await investigations.latest(req.params.id);
-      if (!investigation) throw new NotFoundError(`incident ${req.params.id} has no investigation`);
-      return { investigation };
-    });
+    app.get(
+      '/incidents/:id/investigation',
+      { config: { scoped: true }, schema: { params: z.object({ id: Id }) } },
+      async (req) => {
+        // A scoped principal's investigation of an incident that has since grown beyond its scope
+        // is no longer its to see.
+        const view = views.of(req.principal);
+        if (view && !(await view.store.getIncident(req.params.id)))
+          throw new NotFoundError(`no incident ${req.params.id}`);
+        const investigation = await investigationsOf(req).latest(req.params.id);
+        if (!investigation) throw new NotFoundError(`incident ${req.params.id} has no investigation`);
+        return { investigation };
+      },
+    );
 
     app.get(
       '/conversations/:id',

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DecodeError } from '@sleuth/core';
+import { DecodeError, NotFoundError } from '@sleuth/core';
 import type { Store } from '@sleuth/store';
 import type { FixService } from '../remediation/fix-service';
 import { Limit } from './params';
+import { storeFor } from '../auth/gate';
 
 export interface FixRouteDeps {
   store: Store;
@@ -60,6 +61,14 @@ function isCli(req: FastifyRequest): boolean {
  *   log, newest first.
  */
 export function fixRoutes({ store, fixes }: FixRouteDeps) {
+  /**
+   * A scoped principal proposes and opens fixes only for incidents it may see (everything they name
+   * in its scope, so the fix is too); another incident is not found.
+   */
+  const visible = async (req: FastifyRequest, id: string): Promise<void> => {
+    if (req.principal?.scope === 'all' || !req.principal) return;
+    if (!(await storeFor(req, store).getIncident(id))) throw new NotFoundError(`no incident ${id}`);
+  };
   return function register(base: FastifyInstance): void {
     const app = base.withTypeProvider<ZodTypeProvider>();
 
@@ -67,23 +76,27 @@ export function fixRoutes({ store, fixes }: FixRouteDeps) {
       '/incidents/:id/fix',
       {
         // Computing a fix runs the fixers on a clone of the GitOps repository: proposing is an operator's act.
-        config: { access: 'operate', audit: 'fix.proposed' },
+        config: { access: 'operate', audit: 'fix.proposed', scoped: true },
         schema: {
           params: IncidentParams,
           querystring: z.object({ rootCause: z.string().min(1).max(200).optional() }).strict(),
         },
       },
-      async (req) => fixes.proposal(req.params.id, req.query.rootCause),
+      async (req) => {
+        await visible(req, req.params.id);
+        return fixes.proposal(req.params.id, req.query.rootCause);
+      },
     );
 
     app.post(
       '/incidents/:id/fix/pull-request',
       {
-        config: { access: 'operate', audit: 'fix.pull_request' },
+        config: { access: 'operate', audit: 'fix.pull_request', scoped: true },
         bodyLimit: 16 * 1024,
         schema: { params: IncidentParams, body: OpenBody.nullish() },
       },
       async (req, reply) => {
+        await visible(req, req.params.id);
         const body = req.body ?? {};
         const result = await fixes.open(req.params.id, {
           ...(body.rootCauseId ? { rootCauseId: body.rootCauseId } : {}),
@@ -98,6 +111,7 @@ export function fixRoutes({ store, fixes }: FixRouteDeps) {
     app.get(
       '/fix-actions',
       {
+        config: { scoped: true },
         schema: {
           querystring: z
             .object({
@@ -111,7 +125,7 @@ export function fixRoutes({ store, fixes }: FixRouteDeps) {
       },
       async (req) => {
         const q = req.query;
-        const actions = await store.listFixActions({
+        const actions = await storeFor(req, store).listFixActions({
           ...(q.incident ? { incidentId: q.incident } : {}),
           ...(q.outcome ? { outcome: q.outcome } : {}),
           ...(q.before ? { before: decodeCursor(q.before) } : {}),

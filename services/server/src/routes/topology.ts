@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError, refKey, ValidationError } from '@sleuth/core';
 import type { Reached, TopologyEdge, TopologyGraph, TopologySource } from '@sleuth/analyze';
 import type { ServerMetrics } from '../metrics';
+import type { ScopeViews } from '../auth/scope-views';
 
 const Resource = z.object({
   cluster: z.string().min(1).max(253),
@@ -38,18 +39,32 @@ function nodeOf(g: TopologyGraph, q: z.infer<typeof Resource>): string {
 
 const reached = (r: Reached) => ({ ...r.node, depth: r.depth, via: r.via });
 
+export interface TopologyRouteDeps {
+  topology: TopologySource;
+  metrics: ServerMetrics;
+  views: ScopeViews;
+}
+
+const scoped = { config: { scoped: true } } as const;
+
 /**
  * The dependency graph of a cluster (docs/topology.md). Every edge reads "from depends on to":
- * upstream is what a resource needs, downstream (its blast radius) is what needs it.
+ * upstream is what a resource needs, downstream (its blast radius) is what needs it. A scoped
+ * principal gets the graph built from what its scope sees: no node outside it, and no edge or walk
+ * through one.
  */
-export function topologyRoutes({ topology, metrics }: { topology: TopologySource; metrics: ServerMetrics }) {
+export function topologyRoutes({ topology, metrics, views }: TopologyRouteDeps) {
   return function register(base: FastifyInstance): void {
     const app = base.withTypeProvider<ZodTypeProvider>();
-    const graph = (cluster: string) => metrics.timeQuery('topology', () => topology.graph(cluster));
+    const graph = (req: FastifyRequest, cluster: string) => {
+      const source = views.of(req.principal)?.topology ?? topology;
+      return metrics.timeQuery('topology', () => source.graph(cluster));
+    };
 
     app.get(
       '/topology',
       {
+        ...scoped,
         schema: {
           querystring: z.object({
             cluster: z.string().min(1).max(253),
@@ -59,7 +74,7 @@ export function topologyRoutes({ topology, metrics }: { topology: TopologySource
       },
       async (req) => {
         const { cluster, namespace } = req.query;
-        const g = await graph(cluster);
+        const g = await graph(req, cluster);
         let nodes = g.allNodes();
         let edges: TopologyEdge[] = g.allEdges();
         if (namespace !== undefined) {
@@ -79,8 +94,8 @@ export function topologyRoutes({ topology, metrics }: { topology: TopologySource
       },
     );
 
-    app.get('/topology/neighbours', { schema: { querystring: Resource } }, async (req) => {
-      const g = await graph(req.query.cluster);
+    app.get('/topology/neighbours', { ...scoped, schema: { querystring: Resource } }, async (req) => {
+      const g = await graph(req, req.query.cluster);
       const key = nodeOf(g, req.query);
       const { dependsOn, dependents } = g.neighbours(key);
       const node = (k: string) => g.node(k);
@@ -93,9 +108,9 @@ export function topologyRoutes({ topology, metrics }: { topology: TopologySource
 
     app.get(
       '/topology/upstream',
-      { schema: { querystring: Resource.extend({ depth: Depth }) } },
+      { ...scoped, schema: { querystring: Resource.extend({ depth: Depth }) } },
       async (req) => {
-        const g = await graph(req.query.cluster);
+        const g = await graph(req, req.query.cluster);
         const key = nodeOf(g, req.query);
         return { node: g.node(key), upstream: g.upstream(key, req.query.depth).map(reached) };
       },
@@ -103,9 +118,9 @@ export function topologyRoutes({ topology, metrics }: { topology: TopologySource
 
     app.get(
       '/topology/downstream',
-      { schema: { querystring: Resource.extend({ depth: Depth }) } },
+      { ...scoped, schema: { querystring: Resource.extend({ depth: Depth }) } },
       async (req) => {
-        const g = await graph(req.query.cluster);
+        const g = await graph(req, req.query.cluster);
         const key = nodeOf(g, req.query);
         return { node: g.node(key), downstream: g.downstream(key, req.query.depth).map(reached) };
       },
@@ -113,9 +128,9 @@ export function topologyRoutes({ topology, metrics }: { topology: TopologySource
 
     app.get(
       '/topology/blast-radius',
-      { schema: { querystring: Resource.extend({ depth: Depth }) } },
+      { ...scoped, schema: { querystring: Resource.extend({ depth: Depth }) } },
       async (req) => {
-        const g = await graph(req.query.cluster);
+        const g = await graph(req, req.query.cluster);
         const key = nodeOf(g, req.query);
         const affected = g.downstream(key, req.query.depth);
         const byKind: Record<string, number> = {};

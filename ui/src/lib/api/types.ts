@@ -28,7 +28,13 @@ export interface IncidentFilters {
 export interface ServerStatus {
   version: string;
   uptimeSeconds: number;
-  store: { kind: string; counts: Record<string, number>; bytes: number; schemaVersion: number };
+  /**
+   * The whole store's counts and size; a scoped user gets `scope` (what it may see) instead, the
+   * fleet-wide totals being beyond it.
+   */
+  store:
+    | { kind: string; counts: Record<string, number>; bytes: number; schemaVersion: number }
+    | { kind: string; scope: string };
   ingest: { queuedRecords: number; queueCapacityRecords: number };
   detection: {
     signalClockMs?: number;
