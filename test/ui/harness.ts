@@ -1,8 +1,8 @@
 /**
- * What the web UI's end-to-end test needs around the browser: a build of the UI that is not older
- * than its sources, Debian's Chromium driven by playwright-core, a page that records every console
- * error, uncaught exception and Content-Security-Policy violation, and screenshots under
- * test-results/ui/.
+ * What the web UI's browser tests need around the browser: a build of the UI that is not older
+ * than its sources, Debian's Chromium driven by playwright-core, pages that record every console
+ * error, uncaught exception and Content-Security-Policy violation, signing in as a user does, and
+ * screenshots under test-results/ui/.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -150,6 +150,39 @@ export async function watchProblems(context: BrowserContext, problems: BrowserPr
   };
   for (const page of context.pages()) watch(page);
   context.on('page', watch);
+}
+
+/** A browser context of its own (its own cookies, so its own signed-in user) with one page. */
+export interface BrowserTab {
+  context: BrowserContext;
+  page: Page;
+  /** What the tab's pages reported (watchProblems). */
+  problems: BrowserProblem[];
+}
+
+/**
+ * Opens a fresh context and page on `browser`, recording console errors, uncaught exceptions and
+ * CSP violations; `timeoutMs` is the page's default wait.
+ */
+export async function openTab(
+  browser: Browser,
+  opts: { viewport?: { width: number; height: number }; timeoutMs?: number } = {},
+): Promise<BrowserTab> {
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1100, height: 800 } });
+  const problems: BrowserProblem[] = [];
+  await watchProblems(context, problems);
+  const page = await context.newPage();
+  page.setDefaultTimeout(opts.timeoutMs ?? 10_000);
+  return { context, page, problems };
+}
+
+/** Signs in on the sign-in page as a user does, then waits for the header to name the user and role. */
+export async function signInAs(page: Page, username: string, password: string, role: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Sign in to Sleuth' }).waitFor();
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText(`${username} · ${role}`).waitFor();
 }
 
 /** Saves a full-page screenshot as test-results/ui/NAME.png. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server';
-import { ensureUiBuilt, launchChromium, screenshot, watchProblems, type BrowserProblem } from './harness';
+import { ensureUiBuilt, launchChromium, openTab, screenshot, signInAs, type BrowserProblem } from './harness';
 
 const PASSWORD = 'the first admin passphrase';
 
@@ -16,7 +16,7 @@ let server: TestServer;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const problems: BrowserProblem[] = [];
+let problems: BrowserProblem[];
 
 beforeAll(async () => {
   await ensureUiBuilt();
@@ -24,10 +24,7 @@ beforeAll(async () => {
     startTestServer({ 'auth.enabled': true, 'auth.signInAttemptsPerMinute': 50 }),
     launchChromium(),
   ]);
-  context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  await watchProblems(context, problems);
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  ({ context, page, problems } = await openTab(browser));
 }, 180_000);
 
 afterAll(async () => {
@@ -79,9 +76,7 @@ describe('sign-in in the browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'wrong' }).waitFor();
     await screenshot(page, 'signin-refused');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText('alice · admin').waitFor();
+    await signInAs(page, 'alice', PASSWORD, 'admin');
     // The browser reports the refused sign-in's 401 as a console error; nothing else may appear.
     const unexpected = problems.filter((p) => !(p.kind === 'console' && p.text.includes('401')));
     expect(unexpected).toEqual([]);

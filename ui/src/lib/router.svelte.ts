@@ -12,6 +12,7 @@ export type View =
   | { name: 'metrics' }
   | { name: 'alerts' }
   | { name: 'settings' }
+  | { name: 'admin' }
   | { name: 'not-found'; path: string };
 
 /** The UI's paths. The metrics page is /series: /metrics is the server's Prometheus endpoint. */
@@ -29,6 +30,7 @@ export function matchView(path: string): View {
     case 'logs':
     case 'alerts':
     case 'settings':
+    case 'admin':
       return second === undefined ? { name: first } : { name: 'not-found', path };
     case 'series':
       return second === undefined ? { name: 'metrics' } : { name: 'not-found', path };

@@ -16,3 +16,4 @@ export * from './settings';
 export type * from './types';
 export type * from './detail-types';
 export * from './auth';
+export * from './admin';
