@@ -204,9 +204,9 @@ describe('roles', () => {
 
 describe('audit log', () => {
   it('records sign-ins, refusals, tokens and users; admins read it; nobody can change it', async () => {
-    const log = await admin.get<{ entries: { action: string; outcome: string; actor: { name?: string } }[] }>(
-      '/api/v1/audit?limit=1000',
-    );
+    const log = await admin.get<{
+      entries: { action: string; outcome: string; target?: string; actor: { name?: string } }[];
+    }>('/api/v1/audit?limit=1000');
     expect(log.status).toBe(200);
     const seen = new Set(log.body.entries.map((e) => `${e.action}:${e.outcome}`));
     for (const want of [
@@ -225,6 +225,9 @@ describe('audit log', () => {
     ]) {
       expect(seen, want).toContain(want);
     }
+    // A created user is named by id and user name, though its route has no :id.
+    const created = log.body.entries.find((e) => e.action === 'user.created' && e.outcome === 'ok');
+    expect(created?.target).toMatch(/^usr_\S+ \(olga\)$/);
     expect(JSON.stringify(log.body)).not.toContain(ADMIN_PASSWORD);
     expect((await admin.get('/api/v1/audit/verify')).body).toMatchObject({ intact: true });
 

@@ -9,6 +9,7 @@ import { ClusterRegistry } from './clusters';
 import { IncidentFeed } from './incident-feed';
 import type { ServerMetrics } from './metrics';
 import { registerErrorHandler } from './plugins/error-handler';
+import { registerStrictSchemas } from './plugins/strict-schemas';
 import { ChatService } from './chat/chat-service';
 import { Investigations } from './chat/investigations';
 import { createInvestigator } from './llm-setup';
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (!deps.auth) app.addHook('onClose', () => auth.close());
   // Before any route: every route is checked for its declared access as it is added.
   registerGate(app, auth);
+  registerStrictSchemas(app, '/api/');
   const oidc = await OidcSignIn.create(config, auth.users, auth.audit, logger);
 
   app.addHook('onResponse', (req, reply, done) => {

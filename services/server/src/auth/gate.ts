@@ -19,9 +19,16 @@ declare module 'fastify' {
      * scoped to some clusters or namespaces may use it; every other route refuses them (403).
      */
     scoped?: boolean;
+    /**
+     * The route's query parameters are another protocol's (an OAuth callback), not checked against
+     * a schema; every other API route refuses parameters it does not name (strict-schemas.ts).
+     */
+    anyQuery?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | undefined;
+    /** What the audit entry of this request names as its target, when not the route's `:id`. */
+    auditTarget: string | undefined;
   }
 }
 
@@ -83,6 +90,7 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
  */
 export function registerGate(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('auditTarget', undefined);
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -114,7 +122,7 @@ export function registerGate(app: FastifyInstance, auth: AuthService): void {
     if (!denied && config.audit === undefined && access === 'read') return;
     const route = `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
     const params = (req.params ?? {}) as Record<string, unknown>;
-    const target = typeof params['id'] === 'string' ? params['id'] : undefined;
+    const target = req.auditTarget ?? (typeof params['id'] === 'string' ? params['id'] : undefined);
     auth.audit.append({
       actor: actorOf(req.principal),
       ip: req.ip,

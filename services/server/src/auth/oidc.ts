@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
+import { z } from 'zod';
 import { ConfigError, ForbiddenError, UnauthorizedError, type FrozenConfig, type Logger } from '@sleuth/core';
 import type { AuditLog } from './audit-log';
 import { readCookie } from './gate';
@@ -92,72 +93,85 @@ export class OidcSignIn {
     app: FastifyInstance,
     signedIn: (user: User, req: FastifyRequest, reply: FastifyReply) => void,
   ): void {
-    app.get('/auth/oidc/start', { config: { access: 'public' } }, async (req, reply) => {
-      this.expireFlows();
-      if (this.flows.size >= MAX_FLOWS)
-        throw new UnauthorizedError('too many sign-ins in progress; try again shortly');
-      const flow: Flow = {
-        verifier: oidc.randomPKCECodeVerifier(),
-        state: oidc.randomState(),
-        nonce: oidc.randomNonce(),
-        next: safeNext((req.query as Record<string, unknown>)['next']),
-        startedMs: Date.now(),
-      };
-      const id = randomBytes(24).toString('base64url');
-      this.flows.set(id, flow);
-      const url = oidc.buildAuthorizationUrl(this.client, {
-        redirect_uri: this.redirectUri,
-        scope: this.settings.scopes.join(' '),
-        code_challenge: await oidc.calculatePKCECodeChallenge(flow.verifier),
-        code_challenge_method: 'S256',
-        state: flow.state,
-        nonce: flow.nonce,
-      });
-      const secure = this.redirectUri.startsWith('https:') ? '; Secure' : '';
-      void reply.header(
-        'set-cookie',
-        `${FLOW_COOKIE}=${id}; Path=/api/v1/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=${FLOW_MS / 1000}${secure}`,
-      );
-      return reply.redirect(url.href, 302);
-    });
+    app.get(
+      '/auth/oidc/start',
+      {
+        config: { access: 'public' },
+        schema: { querystring: z.object({ next: z.string().max(600).optional() }) },
+      },
+      async (req, reply) => {
+        this.expireFlows();
+        if (this.flows.size >= MAX_FLOWS)
+          throw new UnauthorizedError('too many sign-ins in progress; try again shortly');
+        const flow: Flow = {
+          verifier: oidc.randomPKCECodeVerifier(),
+          state: oidc.randomState(),
+          nonce: oidc.randomNonce(),
+          next: safeNext((req.query as { next?: string }).next),
+          startedMs: Date.now(),
+        };
+        const id = randomBytes(24).toString('base64url');
+        this.flows.set(id, flow);
+        const url = oidc.buildAuthorizationUrl(this.client, {
+          redirect_uri: this.redirectUri,
+          scope: this.settings.scopes.join(' '),
+          code_challenge: await oidc.calculatePKCECodeChallenge(flow.verifier),
+          code_challenge_method: 'S256',
+          state: flow.state,
+          nonce: flow.nonce,
+        });
+        const secure = this.redirectUri.startsWith('https:') ? '; Secure' : '';
+        void reply.header(
+          'set-cookie',
+          `${FLOW_COOKIE}=${id}; Path=/api/v1/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=${FLOW_MS / 1000}${secure}`,
+        );
+        return reply.redirect(url.href, 302);
+      },
+    );
 
-    app.get('/auth/oidc/callback', { config: { access: 'public', audit: 'none' } }, async (req, reply) => {
-      const id = readCookie(req.headers.cookie, FLOW_COOKIE);
-      const flow = id === undefined ? undefined : this.flows.get(id);
-      if (id !== undefined) this.flows.delete(id);
-      void reply.header(
-        'set-cookie',
-        `${FLOW_COOKIE}=; Path=/api/v1/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=0`,
-      );
-      if (!flow || Date.now() - flow.startedMs > FLOW_MS) {
-        throw new UnauthorizedError('this sign-in was not started here or took too long; start again');
-      }
-      const current = new URL(this.redirectUri);
-      current.search = new URL(req.url, 'http://callback').search;
-      let claims: oidc.IDToken;
-      try {
-        const tokens = await oidc.authorizationCodeGrant(this.client, current, {
-          pkceCodeVerifier: flow.verifier,
-          expectedState: flow.state,
-          expectedNonce: flow.nonce,
-          idTokenExpected: true,
-        });
-        claims = tokens.claims()!;
-      } catch (err) {
-        this.logger.warn({ err: (err as Error).message }, 'single sign-on failed');
-        this.audit.append({
-          actor: { kind: 'anonymous' },
-          ip: req.ip,
-          action: 'auth.sign_in',
-          outcome: 'denied',
-          details: { method: 'oidc', error: (err as Error).message },
-        });
-        throw new UnauthorizedError(`single sign-on failed: ${(err as Error).message}`);
-      }
-      const user = this.provision(claims, req.ip);
-      signedIn(user, req, reply);
-      return reply.redirect(flow.next, 302);
-    });
+    // The provider's parameters (code, state, iss, session_state, error, …) are checked by
+    // openid-client, which knows the protocol's; any the provider adds are its business.
+    app.get(
+      '/auth/oidc/callback',
+      { config: { access: 'public', audit: 'none', anyQuery: true } },
+      async (req, reply) => {
+        const id = readCookie(req.headers.cookie, FLOW_COOKIE);
+        const flow = id === undefined ? undefined : this.flows.get(id);
+        if (id !== undefined) this.flows.delete(id);
+        void reply.header(
+          'set-cookie',
+          `${FLOW_COOKIE}=; Path=/api/v1/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=0`,
+        );
+        if (!flow || Date.now() - flow.startedMs > FLOW_MS) {
+          throw new UnauthorizedError('this sign-in was not started here or took too long; start again');
+        }
+        const current = new URL(this.redirectUri);
+        current.search = new URL(req.url, 'http://callback').search;
+        let claims: oidc.IDToken;
+        try {
+          const tokens = await oidc.authorizationCodeGrant(this.client, current, {
+            pkceCodeVerifier: flow.verifier,
+            expectedState: flow.state,
+            expectedNonce: flow.nonce,
+            idTokenExpected: true,
+          });
+          claims = tokens.claims()!;
+        } catch (err) {
+          this.logger.warn({ err: (err as Error).message }, 'single sign-on failed');
+          this.audit.append({
+            actor: { kind: 'anonymous' },
+            ip: req.ip,
+            action: 'auth.sign_in',
+            outcome: 'denied',
+            details: { method: 'oidc', error: (err as Error).message },
+          });
+          throw new UnauthorizedError(`single sign-on failed: ${(err as Error).message}`);
+        }
+        const user = this.provision(claims, req.ip);
+        signedIn(user, req, reply);
+        return reply.redirect(flow.next, 302);
+      },
+    );
   }
 
   /** The user an ID token names, created or brought up to date with the role and scope of its groups. */

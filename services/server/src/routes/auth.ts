@@ -242,6 +242,7 @@ export function authRoutes({ config, auth, oidc }: AuthRouteDeps) {
           ...(req.body.password === undefined ? {} : { passwordHash: await hashPassword(req.body.password) }),
           createdBy: by.name,
         });
+        req.auditTarget = `${user.id} (${user.username})`;
         return reply.status(201).send({ user: user });
       },
     );
@@ -258,6 +259,7 @@ export function authRoutes({ config, auth, oidc }: AuthRouteDeps) {
         const { password, scope, ...rest } = req.body;
         if (scope !== undefined) checkGrantable(by, scope);
         const target = auth.users.get(req.params.id);
+        if (target) req.auditTarget = `${target.id} (${target.username})`;
         if (password !== undefined && target) checkNewPassword(password, target.username);
         const user = auth.users.update(req.params.id, {
           ...rest,
@@ -271,9 +273,11 @@ export function authRoutes({ config, auth, oidc }: AuthRouteDeps) {
     app.delete(
       '/users/:id',
       { config: { access: 'admin', audit: 'user.deleted' }, schema: { params: Id } },
-      (req) => ({
-        user: auth.users.delete(req.params.id),
-      }),
+      (req) => {
+        const target = auth.users.get(req.params.id);
+        if (target) req.auditTarget = `${target.id} (${target.username})`;
+        return { user: auth.users.delete(req.params.id) };
+      },
     );
 
     app.get('/audit', { config: { access: 'admin' }, schema: { querystring: AuditQuery } }, (req) => {
