@@ -214,4 +214,27 @@ describe('the Admin page', () => {
     // The viewer's page asked the server for nothing it refused.
     expect(viewer.problems).toEqual([]);
   });
+
+  it('gives a user scoped to one namespace a fleet page that asks nothing refused, and no Settings link', async () => {
+    const api = new Client(server.url);
+    expect((await api.signIn('alice', ADMIN_PASSWORD)).status).toBe(200);
+    const made = await api.post('/api/v1/users', {
+      username: 'sam',
+      password: 'a scoped passphrase 9',
+      role: 'viewer',
+      scope: [{ cluster: 'prod-eu', namespace: 'shop' }],
+    });
+    expect(made.status).toBe(201);
+    const scoped = await openTab(browser);
+    await scoped.page.goto(`${server.url}/`);
+    await signInAs(scoped.page, 'sam', 'a scoped passphrase 9', 'viewer');
+    await scoped.page.getByText('your access covers prod-eu/shop').waitFor();
+    expect(await nav(scoped.page, 'Settings').count()).toBe(0);
+    expect(await nav(scoped.page, 'Incidents').count()).toBe(1);
+    await scoped.page.goto(`${server.url}/incidents`);
+    await scoped.page.getByRole('heading', { name: 'Incidents' }).first().waitFor();
+    await screenshot(scoped.page, 'fleet-scoped');
+    // Every request the fleet and incident pages made was answered: none refused for the scope.
+    expect(scoped.problems).toEqual([]);
+  });
 });
