@@ -42,10 +42,18 @@ const REFRESH_MS = 5 * 60_000;
  * the diagnosis) follows in the background, one delivery after another. The same alert instance
  * (receiver, fingerprint, startsAt) is one record however often it is delivered; its resolved
  * notification ends it, and the incident with it when nothing else keeps the incident open.
+ *
+ * Two queues keep a webhook's answer off the incident pipeline's pace: `recording` runs every
+ * read-modify-write of alert records (a delivery's, an expiry's, correlation's incident link) one
+ * at a time, so none is lost; `correlating` feeds the incident pipeline one batch at a time, which
+ * under heavy ingest waits behind detection. A delivery waits only for earlier recordings.
  */
 export class AlertService {
   private readonly now: () => number;
-  private chain: Promise<unknown> = Promise.resolve();
+  private recording: Promise<unknown> = Promise.resolve();
+  private correlating: Promise<unknown> = Promise.resolve();
+  /** Correlations started and not finished (both steps), for idle(). */
+  private readonly correlations = new Set<Promise<void>>();
   private pending = 0;
   private readonly fedMs = new Map<string, number>();
 
@@ -73,14 +81,16 @@ export class AlertService {
     try {
       // One delivery at a time from reading to writing: two copies of a delivery racing each other
       // must still make one alert.
-      ({ result, toCorrelate } = await this.serially(() => this.record(receiver, delivery)));
+      ({ result, toCorrelate } = await this.serially('recording', () => this.record(receiver, delivery)));
     } catch (err) {
       this.release(delivery.alerts.length);
       throw err;
     }
     this.release(delivery.alerts.length - toCorrelate.length);
     if (toCorrelate.length > 0) {
-      void this.serially(() => this.correlate(toCorrelate)).finally(() => this.release(toCorrelate.length));
+      void this.correlate(toCorrelate)
+        .catch((err: unknown) => this.opts.logger.error({ err }, 'correlating alerts failed'))
+        .finally(() => this.release(toCorrelate.length));
     }
     metrics?.alertsReceived.inc({ receiver: receiver.name, outcome: 'accepted' }, result.accepted);
     metrics?.alertsReceived.inc({ receiver: receiver.name, outcome: 'duplicate' }, result.duplicates);
@@ -90,12 +100,12 @@ export class AlertService {
     return result;
   }
 
-  /** Waits until every accepted delivery has been correlated (tests, shutdown). */
+  /** Waits until every accepted delivery has been recorded and correlated (tests, shutdown). */
   async idle(): Promise<void> {
     while (true) {
-      const c = this.chain;
-      await c.catch(() => undefined);
-      if (c === this.chain) return;
+      const [r, c, open] = [this.recording, this.correlating, [...this.correlations]];
+      await Promise.allSettled([r, c, ...open]);
+      if (r === this.recording && c === this.correlating && this.correlations.size === 0) return;
     }
   }
 
@@ -114,7 +124,7 @@ export class AlertService {
       if (!last || list.length < 1000 || last.updatedMs < since) break;
       before = { updatedMs: last.updatedMs, id: last.id };
     }
-    if (again.length > 0) await this.serially(() => this.correlate(again.reverse()));
+    if (again.length > 0) await this.correlate(again.reverse());
     return again.length;
   }
 
@@ -125,15 +135,23 @@ export class AlertService {
       (a) => a.updatedMs < cutoff,
     );
     if (stale.length === 0) return 0;
-    const ended = stale.map((a): Alert => ({
-      ...a,
-      status: 'resolved',
-      endsAt: a.updatedMs,
-      expired: true,
-      updatedMs: this.now(),
-    }));
-    await this.opts.store.putAlerts(ended);
-    await this.serially(() => this.correlate(ended));
+    // Read again in the recording queue: a delivery may have renewed one since the listing.
+    const ended = await this.serially('recording', async () => {
+      const now = this.now();
+      const current = await this.opts.store.getAlerts(stale.map((a) => a.id));
+      const still = current
+        .filter((a) => a.status === 'firing' && a.updatedMs < cutoff)
+        .map((a): Alert => ({
+          ...a,
+          status: 'resolved',
+          endsAt: a.updatedMs,
+          expired: true,
+          updatedMs: now,
+        }));
+      if (still.length > 0) await this.opts.store.putAlerts(still);
+      return still;
+    });
+    if (ended.length > 0) await this.correlate(ended);
     return ended.length;
   }
 
@@ -142,11 +160,10 @@ export class AlertService {
     this.opts.metrics?.alertsPending.set(this.pending);
   }
 
-  private serially<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
-    this.chain = run.catch((err: unknown) => {
-      this.opts.logger.error({ err }, 'correlating alerts failed');
-    });
+  /** Runs `fn` after everything queued before it on that queue; the caller gets its outcome. */
+  private serially<T>(queue: 'recording' | 'correlating', fn: () => Promise<T>): Promise<T> {
+    const run = this[queue].then(fn, fn);
+    this[queue] = run.catch(() => undefined);
     return run;
   }
 
@@ -240,8 +257,23 @@ export class AlertService {
     return out;
   }
 
-  /** Feeds alerts to the incident pipeline and records the incident each joined. */
-  private async correlate(alerts: readonly Alert[]): Promise<void> {
+  /**
+   * Feeds alerts to the incident pipeline (in the correlating queue), then records the incident
+   * each joined (in the recording queue, on the alert as it is then).
+   */
+  private correlate(alerts: readonly Alert[]): Promise<void> {
+    const run = (async () => {
+      const incidentOf = await this.serially('correlating', () => this.feed(alerts));
+      if (incidentOf.size > 0) await this.serially('recording', () => this.link(alerts, incidentOf));
+    })();
+    this.correlations.add(run);
+    const done = () => void this.correlations.delete(run);
+    run.then(done, done);
+    return run;
+  }
+
+  /** The incident each alert's anomaly joined or opened, by alert id. */
+  private async feed(alerts: readonly Alert[]): Promise<Map<string, string>> {
     const now = this.now();
     for (const a of alerts) this.fedMs.set(a.id, now);
     if (this.fedMs.size > 100_000) this.fedMs.clear();
@@ -250,6 +282,10 @@ export class AlertService {
     const incidents = await this.opts.incidents.anomalies(anomalies);
     const incidentOf = new Map<string, string>();
     for (const inc of incidents) for (const id of inc.anomalyIds) incidentOf.set(id, inc.id);
+    return incidentOf;
+  }
+
+  private async link(alerts: readonly Alert[], incidentOf: ReadonlyMap<string, string>): Promise<void> {
     const current = new Map((await this.opts.store.getAlerts(alerts.map((a) => a.id))).map((a) => [a.id, a]));
     const linked: Alert[] = [];
     for (const a of alerts) {
