@@ -3,7 +3,8 @@
  * up, and another process locks the database file. Either way ingest answers 503 with
  * Retry-After and a JSON error naming the problem (not a hang, not a 500), acknowledges nothing it
  * did not write, keeps answering queries, writes again once the fault is gone, and leaves a
- * database that passes `PRAGMA integrity_check`.
+ * database that passes `PRAGMA integrity_check`. While writes fail `/readyz` answers 503 naming
+ * the fault, and 200 again once it is gone, without waiting for a write.
  *
  * The full disk is real where the test may mount a small tmpfs (root): SQLite meets ENOSPC
  * (SQLITE_FULL). Without root the same test runs on a file size limit set on the server process
@@ -64,6 +65,8 @@ interface DiskLimit {
   /** What the 503 must name. */
   reason: RegExp;
   message: RegExp;
+  /** How /readyz must name it meanwhile. */
+  notReady: RegExp;
 }
 
 const tmpfs: DiskLimit = {
@@ -77,6 +80,8 @@ const tmpfs: DiskLimit = {
   cleanup: (dir) => void tryRun('umount', [dir]),
   reason: /^disk_full$/,
   message: /the disk holding the database is full \(SQLITE_FULL\)/,
+  notReady:
+    /^store: disk full: the last write at \d{4}-\d\d-\d\dT[\d:.]+Z failed \(writing a batch failed: the disk holding the database is full \(SQLITE_FULL\): free space on it/,
 };
 
 const fileSizeLimit: DiskLimit = {
@@ -91,7 +96,29 @@ const fileSizeLimit: DiskLimit = {
   cleanup: () => undefined,
   reason: /^(disk_full|io_error)$/,
   message: /disk/,
+  notReady: /^store: (disk full|I\/O error): the last write at \S+ failed \(writing a batch failed: .*disk/,
 };
+
+interface Readiness {
+  status: number;
+  problems: string[];
+}
+
+async function readiness(url: string): Promise<Readiness> {
+  const res = await fetch(`${url}/readyz`);
+  const body = (await res.json()) as { problems?: string[] };
+  return { status: res.status, problems: body.problems ?? [] };
+}
+
+/** Polls /readyz until `done` holds, for at most `ms`; the last answer either way. */
+async function readinessUntil(url: string, done: (r: Readiness) => boolean, ms: number): Promise<Readiness> {
+  const until = performance.now() + ms;
+  for (;;) {
+    const r = await readiness(url);
+    if (done(r) || performance.now() > until) return r;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 describe('a full disk', () => {
   for (const limit of [tmpfs, fileSizeLimit]) {
@@ -120,13 +147,31 @@ describe('a full disk', () => {
         expect(error.message).toMatch(limit.message);
         expect(String(error.details?.['reason'])).toMatch(limit.reason);
 
-        // The server stays up and answers queries while writes fail.
+        // The server stays up and answers queries while writes fail, but is not ready, saying why.
         expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
         const search = await fetch(`${server.url}/api/v1/logs?q=b0&cluster=full&limit=1000`);
         expect(search.status).toBe(200);
         expect(((await search.json()) as { records: unknown[] }).records).toHaveLength(RECORDS);
+        const full = await readiness(server.url);
+        expect(full.status, JSON.stringify(full)).toBe(503);
+        expect(full.problems).toHaveLength(1);
+        expect(full.problems[0]).toMatch(limit.notReady);
+        // The store checks by itself whether writes work again (every 5 s); while the fault lasts
+        // its check fails, and readiness stays 503 saying what the check found.
+        const checked = await readinessUntil(
+          server.url,
+          (r) => /checked again at/.test(r.problems.join()),
+          15_000,
+        );
+        expect(checked.status, JSON.stringify(checked)).toBe(503);
+        expect(checked.problems[0]).toMatch(limit.notReady);
+        expect(checked.problems[0]).toMatch(/checked again at \S+: .+; ready again once a write succeeds$/);
 
+        // Once the space is back the server becomes ready by itself, before anyone writes to it
+        // (a server out of rotation would receive no write that could show it recovered).
         limit.free(server, dataDir);
+        const recovered = await readinessUntil(server.url, (r) => r.status === 200, 15_000);
+        expect(recovered, JSON.stringify(recovered)).toEqual({ status: 200, problems: [] });
         const after = await postLogs(server.url, taggedBatch('full', 'diskfull', 'after', RECORDS));
         expect(after?.status, JSON.stringify(after?.json)).toBe(200);
         acked.add('after');
@@ -172,9 +217,15 @@ describe('a database locked by another process', () => {
       expect(refused.ms, 'a refusal, not a hang').toBeLessThan(10_000);
       expect(errorOf(refused).message).toMatch(/database file is locked by another connection or process/);
       expect(errorOf(refused).details?.['reason']).toBe('locked');
+      const locked = await readiness(server.url);
+      expect(locked.status).toBe(503);
+      expect(locked.problems[0]).toMatch(
+        /^store: database locked: the last write at \S+ failed \(writing a batch failed: the database file is locked/,
+      );
 
       holder.exec('ROLLBACK');
       expect((await postLogs(server.url, taggedBatch('locked', 'lock', 'after', RECORDS)))?.status).toBe(200);
+      expect(await readiness(server.url)).toEqual({ status: 200, problems: [] });
     } finally {
       holder.close();
       await exited(server.child, 'SIGTERM');

@@ -7,6 +7,7 @@ import { metricContract } from './contract/metric-contract';
 import { objectAnalysisContract } from './contract/object-analysis-contract';
 import { retentionContract } from './contract/retention-contract';
 import { traceEventContract } from './contract/trace-event-contract';
+import { writeFailureContract } from './contract/write-failure-contract';
 import type { MakeStore } from './contract/harness';
 
 export type { MakeStore, StoreHarness } from './contract/harness';
@@ -24,7 +25,8 @@ export type { MakeStore, StoreHarness } from './contract/harness';
  * thousands of ids, each filter, paging, a batch with an invalid alert stored not at all);
  * the remediation audit log (append-only, filters, paging);
  * retention by age and by size, which keeps analysis, chat, alerts, notifications and the audit log; stats
- * counts; and durability across a reopen (when the harness can reopen).
+ * counts; no write failure reported by a healthy store; and durability across a reopen (when the
+ * harness can reopen).
  */
 export function describeStoreContract(name: string, makeStore: MakeStore): void {
   describe(`Store contract: ${name}`, () => {
@@ -36,5 +38,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     chatContract(makeStore);
     alertContract(makeStore);
     fixActionContract(makeStore);
+    writeFailureContract(makeStore);
   });
 }

@@ -124,6 +124,37 @@ export interface StoreStats {
 }
 
 /**
+ * Why writes can fail for a while and then work again, as `details.reason` of a retryable
+ * StoreError: the disk is full, another process holds a lock on the data, the operating system
+ * refused a read or write (a failing disk, a file size limit), or memory ran out.
+ */
+export type WriteFailureReason = 'disk_full' | 'locked' | 'io_error' | 'out_of_memory';
+
+/**
+ * Writes are failing: the store's last write failed for a reason that can clear up, and no write
+ * has succeeded since. Readiness (`/readyz`) reports it until a write succeeds again.
+ */
+export interface WriteFailure {
+  reason: WriteFailureReason;
+  /** The failed write's error message, as its caller heard it (e.g. an ingest request's 503). */
+  message: string;
+  /** The store's own code for it, e.g. `SQLITE_FULL`. */
+  code?: string;
+  /** When the last write failed, epoch ms. */
+  atMs: EpochMs;
+  /** When the first write of this run of failures failed, epoch ms. */
+  sinceMs: EpochMs;
+  /** Writes that failed since `sinceMs`, the last one included. */
+  failedWrites: number;
+  /**
+   * The store's latest check whether writes work again, when it made one: while writes fail it
+   * checks by itself every few seconds, since a server taken out of rotation receives no writes
+   * that could show it has recovered.
+   */
+  lastCheck?: { atMs: EpochMs; result: string };
+}
+
+/**
  * Where every signal, anomaly, incident, chat conversation, investigation, received alert and
  * notification delivery lives. Implementations: SQLite (embedded default) and, later,
  * Elasticsearch; both must pass `describeStoreContract` (store-contract.ts).
@@ -236,4 +267,13 @@ export interface Store extends Component {
    */
   enforceRetention(policy: RetentionPolicy): Promise<RetentionReport>;
   stats(): Promise<StoreStats>;
+
+  /**
+   * Whether writes are failing right now, without touching the data: the last write failed with a
+   * retryable StoreError naming a {@link WriteFailureReason} and none has succeeded since;
+   * `undefined` otherwise. A write refused for its content (ValidationError) is not a write
+   * failure, and a write with nothing to write does not end one. Cheap enough for every readiness
+   * probe.
+   */
+  writeFailure(): WriteFailure | undefined;
 }

@@ -1,8 +1,9 @@
 import { SqliteError } from 'better-sqlite3';
 import { StoreError, isSleuthError } from '@sleuth/core';
+import type { WriteFailureReason } from '../store';
 
 /** Why a transient store failure happened, as `details.reason` of its StoreError. */
-export type TransientReason = 'disk_full' | 'locked' | 'io_error' | 'out_of_memory';
+export type TransientReason = WriteFailureReason;
 
 /**
  * The SQLite result codes that can clear up on their own, and what to tell the operator. A full

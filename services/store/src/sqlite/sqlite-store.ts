@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import {
   StoreError,
+  batchSize,
   type Alert,
   type Anomaly,
   type FixAction,
@@ -44,6 +45,7 @@ import type {
   ServiceCall,
   Store,
   StoreStats,
+  WriteFailure,
   WriteResult,
 } from '../store';
 import { openDatabase, type ConnectionOptions } from './connection';
@@ -53,6 +55,8 @@ import { migrate } from './migrations';
 import { OpenStore, ReaderState } from './open-store';
 import { toStoreError } from './sqlite-errors';
 import { readStats } from './store-stats';
+import { checkWrites, probeWrite } from './write-check';
+import { WriteHealth, logWriteHealth } from './write-health';
 import type { WriteOp } from './write-worker-protocol';
 import { WriterThread } from './writer-thread';
 
@@ -67,7 +71,24 @@ export interface SqliteStoreOptions extends ConnectionOptions {
    * call runs on the calling thread.
    */
   writeThread?: boolean;
+  /**
+   * While writes fail for a reason that can clear up (see `writeFailure()`), how often the store
+   * checks by itself whether they work again, ms (default 5000; 0: never, only a write that
+   * succeeds ends the failure).
+   */
+  writeCheckIntervalMs?: number;
+  /**
+   * Room the database must have to grow before a store whose writes failed for want of it (a full
+   * disk, an I/O error such as a file size limit) tries a write again, bytes: free space on the
+   * disk, and below the process's file size limit (default 16 MiB: room for a few group commits,
+   * so a small write that happens to fit does not announce a recovery the next batch disproves).
+   */
+  writeCheckMinFreeBytes?: number;
 }
+
+const WRITE_CHECK_INTERVAL_MS = 5000;
+const WRITE_CHECK_MIN_FREE_BYTES = 16 * 1024 * 1024;
+const ALWAYS = (): boolean => true;
 
 /**
  * With a checkpointer thread, the writer checkpoints itself only past this many WAL pages (64 MiB
@@ -91,14 +112,22 @@ export class SqliteStore implements Store {
   private stopping = false;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly log: Logger | undefined;
+  private readonly health: WriteHealth;
 
   constructor(private readonly opts: SqliteStoreOptions) {
     this.log = opts.logger?.child({ component: 'sqlite-store' });
+    const need = opts.writeCheckMinFreeBytes ?? WRITE_CHECK_MIN_FREE_BYTES;
+    this.health = new WriteHealth({
+      checkIntervalMs: opts.writeCheckIntervalMs ?? WRITE_CHECK_INTERVAL_MS,
+      check: (failure) => checkWrites(failure, opts.path, need, () => this.probeWrite()),
+      onChange: logWriteHealth(this.log, opts.path),
+    });
   }
 
   async start(): Promise<void> {
     if (this.open) return;
     this.stopping = false;
+    this.health.resume();
     let db: Database | undefined;
     let open: OpenStore;
     try {
@@ -150,6 +179,7 @@ export class SqliteStore implements Store {
     const open = this.open;
     if (!open) return;
     this.stopping = true;
+    this.health.stop();
     // The writer first: it makes a running retention sweep give up, then finishes.
     await this.writer?.stop();
     await Promise.allSettled(this.inflight);
@@ -161,8 +191,8 @@ export class SqliteStore implements Store {
   }
 
   writeBatch(batch: SignalBatch): Promise<WriteResult> {
-    if (this.writer) return this.forward('writeBatch', batch);
-    return this.run('writing a batch', (s) => s.write(batch));
+    const wrote = (): boolean => batchSize(batch) > 0;
+    return this.write('writeBatch', batch, 'writing a batch', (s) => s.write(batch), wrote);
   }
 
   searchLogs(query: LogQuery): Promise<LogPage> {
@@ -210,8 +240,8 @@ export class SqliteStore implements Store {
   }
 
   putAnomalies(anomalies: readonly Anomaly[]): Promise<void> {
-    if (this.writer) return this.forward('putAnomalies', anomalies);
-    return this.run('writing anomalies', (s) => s.analysis.putAnomalies(anomalies));
+    const put = (s: OpenStore): void => s.analysis.putAnomalies(anomalies);
+    return this.write('putAnomalies', anomalies, 'writing anomalies', put, () => anomalies.length > 0);
   }
 
   listAnomalies(query: AnomalyQuery): Promise<Anomaly[]> {
@@ -219,8 +249,9 @@ export class SqliteStore implements Store {
   }
 
   putIncident(incident: Incident): Promise<void> {
-    if (this.writer) return this.forward('putIncident', incident);
-    return this.run('writing an incident', (s) => s.analysis.putIncident(incident));
+    return this.write('putIncident', incident, 'writing an incident', (s) =>
+      s.analysis.putIncident(incident),
+    );
   }
 
   getIncident(id: string): Promise<Incident | undefined> {
@@ -232,8 +263,8 @@ export class SqliteStore implements Store {
   }
 
   putConversation(conversation: Conversation): Promise<void> {
-    if (this.writer) return this.forward('putConversation', conversation);
-    return this.run('writing a conversation', (s) => s.conversations.putConversation(conversation));
+    const put = (s: OpenStore): void => s.conversations.putConversation(conversation);
+    return this.write('putConversation', conversation, 'writing a conversation', put);
   }
 
   getConversation(id: string): Promise<Conversation | undefined> {
@@ -245,8 +276,8 @@ export class SqliteStore implements Store {
   }
 
   appendMessage(message: ChatMessage): Promise<void> {
-    if (this.writer) return this.forward('appendMessage', message);
-    return this.run('appending a chat message', (s) => s.conversations.appendMessage(message));
+    const append = (s: OpenStore): void => s.conversations.appendMessage(message);
+    return this.write('appendMessage', message, 'appending a chat message', append);
   }
 
   listMessages(conversationId: string, query?: MessageQuery): Promise<ChatMessage[]> {
@@ -254,8 +285,8 @@ export class SqliteStore implements Store {
   }
 
   putInvestigation(investigation: Investigation): Promise<void> {
-    if (this.writer) return this.forward('putInvestigation', investigation);
-    return this.run('writing an investigation', (s) => s.investigations.put(investigation));
+    const put = (s: OpenStore): void => s.investigations.put(investigation);
+    return this.write('putInvestigation', investigation, 'writing an investigation', put);
   }
 
   getInvestigation(id: string): Promise<Investigation | undefined> {
@@ -267,8 +298,13 @@ export class SqliteStore implements Store {
   }
 
   putAlerts(alerts: readonly Alert[]): Promise<void> {
-    if (this.writer) return this.forward('putAlerts', alerts);
-    return this.run('writing alerts', (s) => s.alerts.put(alerts));
+    return this.write(
+      'putAlerts',
+      alerts,
+      'writing alerts',
+      (s) => s.alerts.put(alerts),
+      () => alerts.length > 0,
+    );
   }
 
   getAlerts(ids: readonly string[]): Promise<Alert[]> {
@@ -280,8 +316,7 @@ export class SqliteStore implements Store {
   }
 
   putNotification(n: NotificationDelivery): Promise<void> {
-    if (this.writer) return this.forward('putNotification', n);
-    return this.run('writing a notification', (s) => s.notifications.put(n));
+    return this.write('putNotification', n, 'writing a notification', (s) => s.notifications.put(n));
   }
 
   listNotifications(query: NotificationQuery): Promise<NotificationDelivery[]> {
@@ -289,16 +324,23 @@ export class SqliteStore implements Store {
   }
 
   appendFixAction(action: FixAction): Promise<void> {
-    if (this.writer) return this.forward('appendFixAction', action);
-    return this.run('writing the remediation audit log', (s) => s.fixActions.append(action));
+    const append = (s: OpenStore): void => s.fixActions.append(action);
+    return this.write('appendFixAction', action, 'writing the remediation audit log', append);
   }
 
   listFixActions(query: FixActionQuery): Promise<FixAction[]> {
     return this.run('reading the remediation audit log', (s) => s.fixActions.list(query));
   }
 
-  async enforceRetention(policy: RetentionPolicy): Promise<RetentionReport> {
-    if (this.writer) return this.forward('enforceRetention', policy);
+  enforceRetention(policy: RetentionPolicy): Promise<RetentionReport> {
+    const sweep = this.writer
+      ? this.forward<RetentionReport>('enforceRetention', policy)
+      : this.sweepHere(policy);
+    // A sweep that deleted nothing may have written nothing either.
+    return this.health.track(sweep, (r) => Object.values(r.deleted).some((n) => n > 0));
+  }
+
+  private async sweepHere(policy: RetentionPolicy): Promise<RetentionReport> {
     const s = this.require();
     const sweep = s.retention.enforce(policy);
     this.inflight.add(sweep);
@@ -316,6 +358,32 @@ export class SqliteStore implements Store {
     const writerFailure = this.writer?.failed;
     if (writerFailure) return Promise.reject(writerFailure);
     return this.run('reading stats', (s) => readStats(s.db));
+  }
+
+  writeFailure(): WriteFailure | undefined {
+    return this.health.current();
+  }
+
+  /**
+   * A write that changes nothing (see write-check.ts), on the writer thread when there is one:
+   * resolves once a write commits, rejects with the StoreError a write would meet. How the store
+   * checks whether failing writes work again; not part of Store.
+   */
+  probeWrite(): Promise<void> {
+    if (this.writer) return this.forward('probeWrite', undefined);
+    return this.run('checking that writes work', (s) => probeWrite(s.db));
+  }
+
+  /** A write, on the writer thread when there is one, else here; its outcome kept for writeFailure(). */
+  private write<T>(
+    op: WriteOp,
+    arg: unknown,
+    action: string,
+    here: (s: OpenStore) => T,
+    wrote: (result: T) => boolean = ALWAYS,
+  ): Promise<T> {
+    const call = this.writer ? this.forward<T>(op, arg) : this.run(action, here);
+    return this.health.track(call, wrote);
   }
 
   private require(): OpenStore {

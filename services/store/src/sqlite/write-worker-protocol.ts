@@ -11,7 +11,8 @@ export type WriteOp =
   | 'putAlerts'
   | 'putNotification'
   | 'appendFixAction'
-  | 'enforceRetention';
+  | 'enforceRetention'
+  | 'probeWrite';
 
 /** What the writer thread is started with. */
 export interface WriterInit {

@@ -27,6 +27,8 @@ const store = new SqliteStore({
   path: init.path,
   synchronous: init.synchronous,
   walAutoCheckpointPages: init.walAutoCheckpointPages,
+  // The main thread's store tracks write failures and checks for recovery through this thread.
+  writeCheckIntervalMs: 0,
   ...(init.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: init.busyTimeoutMs }),
 });
 
@@ -56,6 +58,8 @@ async function handle(req: WriterRequest): Promise<unknown> {
       return store.putNotification(req.arg as NotificationDelivery);
     case 'enforceRetention':
       return store.enforceRetention(req.arg as RetentionPolicy);
+    case 'probeWrite':
+      return store.probeWrite();
     case 'stop':
       await store.stop();
       return undefined;
