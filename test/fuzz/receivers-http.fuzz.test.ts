@@ -2,7 +2,9 @@
  * Fuzzing the receivers over HTTP (fastify inject into the whole app: body parsers, content
  * encodings, routes, decoders, the ingest queue and a real SQLite store): OTLP/HTTP, Prometheus
  * remote write and the alert webhooks. Any body answers 2xx or a 4xx JSON error naming the
- * problem, never 5xx, and the server still answers good requests afterwards.
+ * problem, never 5xx, and the server still answers good requests afterwards. The OTLP attribute
+ * limits are set small so that generated records meet them; what they cut is reported to the sender
+ * as a partial success and counted.
  */
 import { deflateSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -23,6 +25,7 @@ const TOKEN = 'fuzz-token-0123456789';
 let app: FastifyInstance;
 let store: SqliteStore;
 let queue: IngestQueue;
+let metrics: ServerMetrics;
 
 beforeAll(async () => {
   const logger = createLogger('silent');
@@ -34,6 +37,10 @@ beforeAll(async () => {
       'prometheus.remoteWrite.maxDecompressedBytes': 256 * 1024,
       'prometheus.remoteWrite.maxSamplesPerRequest': 1000,
       'alerts.maxAlertsPerDelivery': 50,
+      'ingest.maxAttributesPerRecord': 2,
+      'ingest.maxAttributeValueBytes': 16,
+      'ingest.maxAttributeDepth': 2,
+      'ingest.maxEventsPerSpan': 1,
       'alerts.receivers': [
         { name: 'am', source: 'alertmanager', cluster: 'fuzz', bearerToken: TOKEN },
         { name: 'grafana', source: 'grafana', cluster: 'fuzz', bearerToken: TOKEN },
@@ -51,13 +58,8 @@ beforeAll(async () => {
     logger,
   });
   await queue.start();
-  app = await buildApp({
-    config,
-    store,
-    queue,
-    metrics: new ServerMetrics({ defaultMetrics: false }),
-    logger,
-  });
+  metrics = new ServerMetrics({ defaultMetrics: false });
+  app = await buildApp({ config, store, queue, metrics, logger });
   await app.ready();
 });
 
@@ -240,4 +242,65 @@ describe('the receivers over HTTP', () => {
     },
     FUZZ_TEST_TIMEOUT_MS,
   );
+
+  it('store a record past the attribute limits cut, and tell the sender and /metrics what was cut', async () => {
+    const attributes = [
+      { key: 'first', value: { stringValue: 'x'.repeat(40) } },
+      { key: 'second', value: { arrayValue: { values: [{ arrayValue: { values: [{ intValue: '1' }] } }] } } },
+      { key: 'third', value: { stringValue: 'dropped' } },
+      { key: 'fourth', value: { stringValue: 'dropped' } },
+    ];
+    // The fuzz cases before this one were cut too: what this request adds is what counts.
+    const limited = async (what: string): Promise<number> =>
+      (await metrics.ingestLimited.get()).values.find(
+        (v) => v.labels.signal === 'logs' && v.labels.what === what,
+      )?.value ?? 0;
+    const dropped = await limited('attributes_dropped');
+    const truncated = await limited('values_truncated');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/logs',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        resourceLogs: [
+          {
+            resource: { attributes: [{ key: 'k8s.cluster.name', value: { stringValue: 'limits' } }] },
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    timeUnixNano: `${BigInt(Date.now()) * 1_000_000n}`,
+                    body: { stringValue: 'cut to the limits' },
+                    attributes,
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      partialSuccess: {
+        rejectedLogRecords: 0,
+        errorMessage:
+          'logs: 2 attributes dropped past ingest.maxAttributesPerRecord (2 per resource, record, data point, span or span event); ' +
+          '2 attribute values cut to ingest.maxAttributeValueBytes (16), ingest.maxAttributeDepth (2) or 2 elements; ' +
+          'the records were stored without them',
+      },
+    });
+    const page = await store.searchLogs({
+      q: 'limits',
+      cluster: 'limits',
+      fromMs: 0,
+      toMs: Date.now() + 1000,
+    });
+    expect(page.records.map((r) => r.attributes)).toEqual([{ first: 'x'.repeat(16), second: [[]] }]);
+    expect(await limited('attributes_dropped')).toBe(dropped + 2);
+    expect(await limited('values_truncated')).toBe(truncated + 2);
+    expect(await metrics.registry.metrics()).toMatch(
+      /^sleuth_ingest_limited_total\{signal="logs",what="attributes_dropped"\} \d+$/m,
+    );
+  });
 });

@@ -94,6 +94,42 @@ export const ConfigSchema = z
           .describe(
             "Most log records, metric data points or spans in one OTLP request, and most resource, scope and metric entries; more answers 413 (lower the sender's batch size: the Collector batch processor's send_batch_max_size). Counted while the body is decoded, before records are built: a body of empty records costs about 170 bytes of heap per byte, so the body size limits alone do not bound memory.",
           ),
+        maxAttributesPerRecord: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(100_000)
+          .default(128)
+          .describe(
+            "Most attributes of one resource, log record, metric data point, span or span event in an OTLP request, as OpenTelemetry SDKs' attribute count limit (128). Later ones are dropped, the record is kept; an array or map value keeps as many elements, counted over all its levels. Drops are counted in sleuth_ingest_limited_total and told to the sender in the response's partial_success message. Enforced while the body is decoded: from protobuf, what is dropped is never built (a 4 MB record of 500,000 attributes took 55 MiB of heap without the limit, none with it).",
+          ),
+        maxAttributeValueBytes: z
+          .number()
+          .int()
+          .positive()
+          .max(16 * 1024 * 1024)
+          .default(16 * 1024)
+          .describe(
+            'Longest string (UTF-8 bytes, cut on a character boundary) or byte array in an attribute value, at any level of an array or map; longer ones are cut, counted in sleuth_ingest_limited_total and told to the sender. Log bodies are not attributes (they are cut at 64 KiB when stored).',
+          ),
+        maxAttributeDepth: z
+          .number()
+          .int()
+          .positive()
+          .max(32)
+          .default(8)
+          .describe(
+            "How deep arrays and maps may nest in an attribute value: the attribute's own value is level 1, and an array or map at this level keeps no elements (counted and told as a cut value).",
+          ),
+        maxEventsPerSpan: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(100_000)
+          .default(128)
+          .describe(
+            "Most events of one span, as OpenTelemetry SDKs' event count limit (128); later ones are dropped and counted. Sleuth reads a span's events for its first exception. Span links, exemplars and instrumentation scopes are not stored and are skipped unread.",
+          ),
         retryAfterSeconds: z.number().int().positive().default(1).describe('Retry-After sent with 429.'),
         defaultCluster: z
           .string()

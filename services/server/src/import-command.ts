@@ -44,9 +44,16 @@ class HttpSender implements OtlpSender {
       }
       const text = await res.text();
       if (res.status === 200) {
-        const body = JSON.parse(text || '{}') as { partialSuccess?: { errorMessage?: string } };
-        const rejected = body.partialSuccess?.errorMessage;
-        if (rejected) process.stderr.write(`sleuth import: the server rejected some records: ${rejected}\n`);
+        const body = JSON.parse(text || '{}') as {
+          partialSuccess?: { errorMessage?: string; rejectedLogRecords?: unknown };
+        };
+        const message = body.partialSuccess?.errorMessage;
+        // A message with nothing rejected is a warning: attributes past the server's limits were cut.
+        const rejected = Number(body.partialSuccess?.rejectedLogRecords ?? 0) > 0;
+        if (message)
+          process.stderr.write(
+            `sleuth import: ${rejected ? 'the server rejected some records' : 'the server stored the records with a warning'}: ${message}\n`,
+          );
         return;
       }
       if ((res.status === 429 || res.status === 503) && attempt < 60) {

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DetectionObserver } from '@sleuth/detect';
+import type { LimitedCounts } from '@sleuth/pipeline';
 import type { IngestQueueObserver } from '@sleuth/pipeline/queue';
 import { traced } from './tracing';
 
@@ -20,6 +21,12 @@ export class ServerMetrics {
     name: 'sleuth_ingest_records_total',
     help: 'Records received, by signal and outcome (accepted: durably written; rejected: invalid; throttled: refused with 429; failed: not written).',
     labelNames: ['signal', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestLimited = new Counter({
+    name: 'sleuth_ingest_limited_total',
+    help: 'Parts of OTLP records cut to the ingest limits, the records kept, by signal and what (attributes_dropped: past ingest.maxAttributesPerRecord; values_truncated: attribute values cut to ingest.maxAttributeValueBytes, ingest.maxAttributeDepth or as many elements; events_dropped: span events past ingest.maxEventsPerSpan).',
+    labelNames: ['signal', 'what'] as const,
     registers: [this.registry],
   });
   readonly queueDepth = new Gauge({
@@ -89,6 +96,15 @@ export class ServerMetrics {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'sleuth_' });
+  }
+
+  /** Counts what the OTLP attribute limits cut from one request. */
+  countLimited(signal: string, limited: LimitedCounts): void {
+    const { droppedAttributes, truncatedValues, droppedEvents } = limited;
+    if (droppedAttributes > 0)
+      this.ingestLimited.inc({ signal, what: 'attributes_dropped' }, droppedAttributes);
+    if (truncatedValues > 0) this.ingestLimited.inc({ signal, what: 'values_truncated' }, truncatedValues);
+    if (droppedEvents > 0) this.ingestLimited.inc({ signal, what: 'events_dropped' }, droppedEvents);
   }
 
   /** Feeds the ingest queue's progress into these metrics. */

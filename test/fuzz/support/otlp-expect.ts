@@ -119,3 +119,41 @@ export function expectedItem(s: OtlpSignal, x: Json): Json {
   }
   return { name: x['name'] ?? '', unit: x['unit'] ?? '' };
 }
+
+/** What the attribute limits allow, as AttributeLimits in services/pipeline/src/otlp/attribute-limits.ts. */
+export interface Limits {
+  maxAttributes: number;
+  maxValueBytes: number;
+  maxDepth: number;
+  maxEvents: number;
+}
+
+/**
+ * Checks one attribute value at nesting `level` against the limits; returns how many elements its
+ * arrays and maps hold, over all levels. A string may be base64 of `maxValueBytes` bytes, or an
+ * integer or a double as text.
+ */
+function valueWithin(v: AttrValue, level: number, limits: Limits, where: string): number {
+  // Integers past 2^53 and non-finite doubles are kept as their text, whatever the limit.
+  if (typeof v === 'string' && !/^(-?\d+|NaN|-?Infinity)$/.test(v)) {
+    const max = Math.max(limits.maxValueBytes, Math.ceil(limits.maxValueBytes / 3) * 4);
+    ensure(Buffer.byteLength(v) <= max, () => `${where}: a string of ${Buffer.byteLength(v)} bytes`);
+    return 0;
+  }
+  if (v === null || typeof v !== 'object') return 0;
+  const elements = Array.isArray(v) ? v : Object.values(v);
+  ensure(elements.length === 0 || level < limits.maxDepth, () => `${where}: elements at level ${level + 1}`);
+  let n = elements.length;
+  for (const e of elements) n += valueWithin(e, level + 1, limits, where);
+  return n;
+}
+
+/** Checks an attribute collection against the limits. */
+export function attributesWithin(attrs: Record<string, AttrValue>, limits: Limits, where: string): void {
+  const keys = Object.keys(attrs);
+  ensure(keys.length <= limits.maxAttributes, () => `${where}: ${keys.length} attributes`);
+  for (const k of keys) {
+    const elements = valueWithin(attrs[k] ?? null, 1, limits, `${where}.${k}`);
+    ensure(elements <= limits.maxAttributes, () => `${where}.${k}: ${elements} elements`);
+  }
+}

@@ -86,14 +86,22 @@ export class Shipper {
             partialSuccess?: {
               rejectedLogRecords?: unknown;
               rejectedDataPoints?: unknown;
+              rejectedSpans?: unknown;
               errorMessage?: unknown;
             };
           };
           const ps = answer.partialSuccess;
           if (ps && typeof ps.errorMessage === 'string' && ps.errorMessage !== '') {
+            // A message with nothing rejected is a warning (attributes past the server's limits were
+            // cut); int64 counts come as strings in OTLP/JSON.
+            const rejected = [ps.rejectedLogRecords, ps.rejectedDataPoints, ps.rejectedSpans].some(
+              (n) => Number(n ?? 0) > 0,
+            );
             this.log.warn(
               { seq: next.seq, error: ps.errorMessage },
-              'the server rejected some records of a batch',
+              rejected
+                ? 'the server rejected some records of a batch'
+                : 'the server stored a batch with a warning',
             );
           }
           await this.spool.ack(next);

@@ -7,6 +7,7 @@ import type {
   MetricIn,
   NumberPointIn,
   RequestIn,
+  SpanEventIn,
   SpanIn,
   SummaryPointIn,
 } from './otlp-model';
@@ -23,6 +24,7 @@ import {
   list,
   str,
   type JsonObject,
+  type Limited,
 } from './json-values';
 import type { EntryKind, RecordLimit } from './record-limit';
 
@@ -82,6 +84,7 @@ function readResources<T>(
   scopesKey: [string, string],
   items: ItemsOf<T>,
   limit: RecordLimit,
+  limited: Limited | undefined,
 ): RequestIn<T> {
   limit.add('resources', resources.length);
   const out: RequestIn<T> = [];
@@ -91,7 +94,7 @@ function readResources<T>(
       continue;
     }
     const resource = r['resource'];
-    const attributes = isObject(resource) ? jsonAttributes(resource['attributes']) : {};
+    const attributes = isObject(resource) ? jsonAttributes(resource['attributes'], limited) : {};
     const scopeList = list(r, scopesKey[0], scopesKey[1]);
     if (scopeList !== null) limit.add('scopes', scopeList.length);
     const scopes =
@@ -105,7 +108,7 @@ function readResources<T>(
   return out;
 }
 
-function readLog(o: JsonObject): LogIn {
+function readLog(o: JsonObject, limited: Limited | undefined): LogIn {
   const body = o['body'];
   return {
     timeMs: jsonNanos(field(o, 'timeUnixNano', 'time_unix_nano')),
@@ -113,39 +116,43 @@ function readLog(o: JsonObject): LogIn {
     severityNumber: jsonEnum(field(o, 'severityNumber', 'severity_number'), SEVERITY_NUMBERS),
     severityText: str(o, 'severityText', 'severity_text'),
     body: body === undefined || body === null ? undefined : jsonAnyValue(body),
-    attributes: jsonAttributes(o['attributes']),
+    attributes: jsonAttributes(o['attributes'], limited),
     traceId: jsonId(field(o, 'traceId', 'trace_id')),
     spanId: jsonId(field(o, 'spanId', 'span_id')),
     eventName: str(o, 'eventName', 'event_name'),
   };
 }
 
-/** Reads the `resourceLogs` list of an OTLP/JSON ExportLogsServiceRequest. */
-export function readJsonLogs(resources: unknown[], limit: RecordLimit): RequestIn<LogIn> {
-  const items: ItemsOf<LogIn> = { key: ['logRecords', 'log_records'], kind: 'records', read: readLog };
-  return readResources(resources, ['scopeLogs', 'scope_logs'], items, limit);
+/**
+ * Reads the `resourceLogs` list of an OTLP/JSON ExportLogsServiceRequest; attributes under
+ * `limited` when given.
+ */
+export function readJsonLogs(resources: unknown[], limit: RecordLimit, limited?: Limited): RequestIn<LogIn> {
+  const read = (o: JsonObject): LogIn => readLog(o, limited);
+  const items: ItemsOf<LogIn> = { key: ['logRecords', 'log_records'], kind: 'records', read };
+  return readResources(resources, ['scopeLogs', 'scope_logs'], items, limit, limited);
 }
 
-function pointBase(o: JsonObject) {
+function pointBase(o: JsonObject, limited: Limited | undefined) {
   return {
-    attributes: jsonAttributes(o['attributes']),
+    attributes: jsonAttributes(o['attributes'], limited),
     timeMs: jsonNanos(field(o, 'timeUnixNano', 'time_unix_nano')),
   };
 }
 
-function numberPoint(o: JsonObject): NumberPointIn {
+function numberPoint(o: JsonObject, limited: Limited | undefined): NumberPointIn {
   const d = field(o, 'asDouble', 'as_double');
   const i = field(o, 'asInt', 'as_int');
   const value =
     d !== undefined && d !== null ? jsonDouble(d) : i !== undefined && i !== null ? jsonInt(i) : undefined;
-  return { ...pointBase(o), value };
+  return { ...pointBase(o, limited), value };
 }
 
-function histogramPoint(o: JsonObject): HistogramPointIn {
+function histogramPoint(o: JsonObject, limited: Limited | undefined): HistogramPointIn {
   const counts = field(o, 'bucketCounts', 'bucket_counts');
   const bounds = field(o, 'explicitBounds', 'explicit_bounds');
   return {
-    ...pointBase(o),
+    ...pointBase(o, limited),
     count: jsonInt(o['count']),
     sum: jsonDouble(o['sum']),
     bucketCounts: Array.isArray(counts) ? counts.map(jsonInt) : [],
@@ -153,22 +160,33 @@ function histogramPoint(o: JsonObject): HistogramPointIn {
   };
 }
 
-function exponentialPoint(o: JsonObject): ExponentialHistogramPointIn {
-  return { ...pointBase(o), count: jsonInt(o['count']), sum: jsonDouble(o['sum']) };
+function exponentialPoint(o: JsonObject, limited: Limited | undefined): ExponentialHistogramPointIn {
+  return { ...pointBase(o, limited), count: jsonInt(o['count']), sum: jsonDouble(o['sum']) };
 }
 
-function summaryPoint(o: JsonObject): SummaryPointIn {
+function summaryPoint(o: JsonObject, limited: Limited | undefined): SummaryPointIn {
   const qs = field(o, 'quantileValues', 'quantile_values');
   // An absent double is 0, as in protobuf: protojson encoders leave zero values out.
   const quantiles = (Array.isArray(qs) ? qs : []).filter(isObject).map((q) => ({
     quantile: jsonDouble(q['quantile']) ?? 0,
     value: jsonDouble(q['value']) ?? 0,
   }));
-  return { ...pointBase(o), count: jsonInt(o['count']), sum: jsonDouble(o['sum']) ?? 0, quantiles };
+  return { ...pointBase(o, limited), count: jsonInt(o['count']), sum: jsonDouble(o['sum']) ?? 0, quantiles };
 }
 
-function points<T>(data: JsonObject, read: (o: JsonObject) => T, limit: RecordLimit): (T | null)[] {
-  return each(list(data, 'dataPoints', 'data_points'), read, limit, 'records') ?? [null];
+/** How one metric's points are read: the record limit they count toward and their attribute limits. */
+interface PointReading {
+  limit: RecordLimit;
+  limited: Limited | undefined;
+}
+
+function points<T>(
+  data: JsonObject,
+  read: (o: JsonObject, limited: Limited | undefined) => T,
+  how: PointReading,
+): (T | null)[] {
+  const one = (o: JsonObject): T => read(o, how.limited);
+  return each(list(data, 'dataPoints', 'data_points'), one, how.limit, 'records') ?? [null];
 }
 
 function cumulative(data: JsonObject): boolean {
@@ -177,45 +195,67 @@ function cumulative(data: JsonObject): boolean {
   );
 }
 
-function metricData(o: JsonObject, limit: RecordLimit): MetricDataIn | undefined {
+function metricData(o: JsonObject, how: PointReading): MetricDataIn | undefined {
   const gauge = o['gauge'];
-  if (isObject(gauge)) return { type: 'gauge', points: points(gauge, numberPoint, limit) };
+  if (isObject(gauge)) return { type: 'gauge', points: points(gauge, numberPoint, how) };
   const sum = o['sum'];
   if (isObject(sum)) {
     const monotonic = field(sum, 'isMonotonic', 'is_monotonic') === true;
-    return { type: 'sum', monotonic, cumulative: cumulative(sum), points: points(sum, numberPoint, limit) };
+    return { type: 'sum', monotonic, cumulative: cumulative(sum), points: points(sum, numberPoint, how) };
   }
   const hist = o['histogram'];
   if (isObject(hist))
-    return { type: 'histogram', cumulative: cumulative(hist), points: points(hist, histogramPoint, limit) };
+    return { type: 'histogram', cumulative: cumulative(hist), points: points(hist, histogramPoint, how) };
   const exp = field(o, 'exponentialHistogram', 'exponential_histogram');
   if (isObject(exp)) {
     return {
       type: 'exponentialHistogram',
       cumulative: cumulative(exp),
-      points: points(exp, exponentialPoint, limit),
+      points: points(exp, exponentialPoint, how),
     };
   }
   const summary = o['summary'];
-  if (isObject(summary)) return { type: 'summary', points: points(summary, summaryPoint, limit) };
+  if (isObject(summary)) return { type: 'summary', points: points(summary, summaryPoint, how) };
   return undefined;
 }
 
-/** Reads the `resourceMetrics` list of an OTLP/JSON ExportMetricsServiceRequest. */
-export function readJsonMetrics(resources: unknown[], limit: RecordLimit): RequestIn<MetricIn> {
+/**
+ * Reads the `resourceMetrics` list of an OTLP/JSON ExportMetricsServiceRequest; attributes under
+ * `limited` when given.
+ */
+export function readJsonMetrics(
+  resources: unknown[],
+  limit: RecordLimit,
+  limited?: Limited,
+): RequestIn<MetricIn> {
+  const how: PointReading = { limit, limited };
   const read = (o: JsonObject): MetricIn => ({
     name: str(o, 'name', 'name'),
     unit: str(o, 'unit', 'unit'),
-    data: metricData(o, limit),
+    data: metricData(o, how),
   });
   const items: ItemsOf<MetricIn> = { key: ['metrics', 'metrics'], kind: 'metrics', read };
-  return readResources(resources, ['scopeMetrics', 'scope_metrics'], items, limit);
+  return readResources(resources, ['scopeMetrics', 'scope_metrics'], items, limit, limited);
 }
 
-function readSpan(o: JsonObject): SpanIn {
+/** A span's events: at most `maxEvents` of those that are objects, the rest counted as dropped. */
+function spanEvents(o: JsonObject, limited: Limited | undefined): SpanEventIn[] {
+  let events = (list(o, 'events', 'events') ?? []).filter(isObject);
+  const max = limited?.limits.maxEvents ?? Infinity;
+  if (limited !== undefined && events.length > max) {
+    limited.counts.droppedEvents += events.length - max;
+    events = events.slice(0, max);
+  }
+  return events.map((e) => ({
+    name: str(e, 'name', 'name'),
+    timeMs: jsonNanos(field(e, 'timeUnixNano', 'time_unix_nano')),
+    attributes: jsonAttributes(e['attributes'], limited),
+  }));
+}
+
+function readSpan(o: JsonObject, limited: Limited | undefined): SpanIn {
   const status = o['status'];
   const st = isObject(status) ? status : {};
-  const events = list(o, 'events', 'events') ?? [];
   return {
     traceId: jsonId(field(o, 'traceId', 'trace_id')),
     spanId: jsonId(field(o, 'spanId', 'span_id')),
@@ -224,19 +264,23 @@ function readSpan(o: JsonObject): SpanIn {
     kind: jsonEnum(o['kind'], SPAN_KINDS),
     startMs: jsonNanos(field(o, 'startTimeUnixNano', 'start_time_unix_nano')),
     endMs: jsonNanos(field(o, 'endTimeUnixNano', 'end_time_unix_nano')),
-    attributes: jsonAttributes(o['attributes']),
-    events: events.filter(isObject).map((e) => ({
-      name: str(e, 'name', 'name'),
-      timeMs: jsonNanos(field(e, 'timeUnixNano', 'time_unix_nano')),
-      attributes: jsonAttributes(e['attributes']),
-    })),
+    attributes: jsonAttributes(o['attributes'], limited),
+    events: spanEvents(o, limited),
     statusCode: jsonEnum(st['code'], STATUS_CODES),
     statusMessage: str(st, 'message', 'message'),
   };
 }
 
-/** Reads the `resourceSpans` list of an OTLP/JSON ExportTraceServiceRequest. */
-export function readJsonTraces(resources: unknown[], limit: RecordLimit): RequestIn<SpanIn> {
-  const items: ItemsOf<SpanIn> = { key: ['spans', 'spans'], kind: 'records', read: readSpan };
-  return readResources(resources, ['scopeSpans', 'scope_spans'], items, limit);
+/**
+ * Reads the `resourceSpans` list of an OTLP/JSON ExportTraceServiceRequest; attributes and events
+ * under `limited` when given.
+ */
+export function readJsonTraces(
+  resources: unknown[],
+  limit: RecordLimit,
+  limited?: Limited,
+): RequestIn<SpanIn> {
+  const read = (o: JsonObject): SpanIn => readSpan(o, limited);
+  const items: ItemsOf<SpanIn> = { key: ['spans', 'spans'], kind: 'records', read };
+  return readResources(resources, ['scopeSpans', 'scope_spans'], items, limit, limited);
 }

@@ -1,4 +1,5 @@
 import { DecodeError, type AttrValue, type Attributes } from '@sleuth/core';
+import { cutBase64, cutUtf8, type AttributeLimits, type LimitCounts } from './attribute-limits';
 import { finiteOrText, setAttr, type WireTime } from './otlp-model';
 
 /**
@@ -106,8 +107,82 @@ function intAttr(v: unknown): AttrValue {
 /** As deep as protobufjs decodes messages; deeper JSON fails the request the same way. */
 const MAX_DEPTH = 100;
 
-/** An AnyValue object to AttrValue (see pbAnyValue); wrongly typed members become null. */
-export function jsonAnyValue(v: unknown, depth = 0): AttrValue {
+/**
+ * One attribute value being read under the attribute limits: the limits, the elements its arrays
+ * and maps may still hold (all levels together, in the order sent), and whether anything was cut.
+ */
+export interface ValueCap {
+  readonly limits: AttributeLimits;
+  elements: number;
+  cut: boolean;
+}
+
+/** The attribute limits of one request and where to count what they cut. */
+export interface Limited {
+  limits: AttributeLimits;
+  counts: LimitCounts;
+}
+
+function capString(s: string, cap: ValueCap | undefined): string {
+  if (cap === undefined) return s;
+  const out = cutUtf8(s, cap.limits.maxValueBytes);
+  if (out !== s) cap.cut = true;
+  return out;
+}
+
+function capBytes(b64: string, cap: ValueCap | undefined): string {
+  if (cap === undefined) return b64;
+  const out = cutBase64(b64, cap.limits.maxValueBytes);
+  if (out !== b64) cap.cut = true;
+  return out;
+}
+
+/** The elements of an array value, each at `depth`; under a cap, as many as it allows. */
+function jsonList(values: unknown[], depth: number, cap: ValueCap | undefined): AttrValue[] {
+  if (cap === undefined) return values.map((e) => jsonAnyValue(e, depth));
+  if (depth >= cap.limits.maxDepth) {
+    if (values.length > 0) cap.cut = true;
+    return [];
+  }
+  const out: AttrValue[] = [];
+  for (const e of values) {
+    if (cap.elements <= 0) {
+      cap.cut = true;
+      break;
+    }
+    cap.elements--;
+    out.push(jsonAnyValue(e, depth, cap));
+  }
+  return out;
+}
+
+/** A map value's KeyValue list, its values at `depth`; under a cap, as many pairs as it allows. */
+function jsonMap(v: unknown, depth: number, cap: ValueCap | undefined): Attributes {
+  const out: Attributes = {};
+  if (!Array.isArray(v)) return out;
+  for (let i = 0; i < v.length; i++) {
+    const kv: unknown = v[i];
+    if (!isObject(kv)) continue;
+    const key = kv['key'];
+    if (typeof key !== 'string') continue;
+    if (cap !== undefined) {
+      if (depth >= cap.limits.maxDepth || cap.elements <= 0) {
+        cap.cut = true;
+        break;
+      }
+      cap.elements--;
+    }
+    setAttr(out, key, jsonAnyValue(kv['value'], depth, cap));
+  }
+  return out;
+}
+
+/**
+ * An AnyValue object to AttrValue (see pbAnyValue); wrongly typed members become null. `depth` is
+ * how deep the value is nested; under a `cap` (an attribute value), strings, byte arrays, nesting
+ * and elements are cut to the attribute limits.
+ */
+export function jsonAnyValue(v: unknown, depth = 0, cap?: ValueCap): AttrValue {
   if (!isObject(v)) return null;
   if (depth > MAX_DEPTH)
     throw new DecodeError(`AnyValue values are nested more than ${MAX_DEPTH} levels deep.`);
@@ -116,7 +191,7 @@ export function jsonAnyValue(v: unknown, depth = 0): AttrValue {
     switch (key) {
       case 'stringValue':
       case 'string_value':
-        return typeof x === 'string' ? x : null;
+        return typeof x === 'string' ? capString(x, cap) : null;
       case 'intValue':
       case 'int_value':
         return intAttr(x);
@@ -130,30 +205,45 @@ export function jsonAnyValue(v: unknown, depth = 0): AttrValue {
         return typeof x === 'boolean' ? x : null;
       case 'kvlistValue':
       case 'kvlist_value':
-        return isObject(x) ? jsonAttributes(x['values'], depth + 1) : null;
+        return isObject(x) ? jsonMap(x['values'], depth + 1, cap) : null;
       case 'arrayValue':
       case 'array_value': {
         const values = isObject(x) ? x['values'] : undefined;
-        return Array.isArray(values) ? values.map((e) => jsonAnyValue(e, depth + 1)) : [];
+        return Array.isArray(values) ? jsonList(values, depth + 1, cap) : [];
       }
       case 'bytesValue':
       case 'bytes_value':
-        return typeof x === 'string' ? x : null;
+        return typeof x === 'string' ? capBytes(x, cap) : null;
       default:
     }
   }
   return null;
 }
 
-/** A KeyValue list to an attribute map; entries without a string key are skipped. */
-export function jsonAttributes(v: unknown, depth = 0): Attributes {
+/**
+ * A KeyValue list (an attribute collection) to an attribute map; entries without a string key are
+ * skipped. Under `limited`, pairs past `maxAttributes` are dropped and each value is read under its
+ * own cap, and what was cut is counted.
+ */
+export function jsonAttributes(v: unknown, limited?: Limited): Attributes {
+  if (limited === undefined) return jsonMap(v, 0, undefined);
   const out: Attributes = {};
   if (!Array.isArray(v)) return out;
+  const { limits, counts } = limited;
+  let kept = 0;
   for (let i = 0; i < v.length; i++) {
     const kv: unknown = v[i];
     if (!isObject(kv)) continue;
     const key = kv['key'];
-    if (typeof key === 'string') setAttr(out, key, jsonAnyValue(kv['value'], depth));
+    if (typeof key !== 'string') continue;
+    if (kept >= limits.maxAttributes) {
+      counts.droppedAttributes++;
+      continue;
+    }
+    kept++;
+    const cap: ValueCap = { limits, elements: limits.maxAttributes, cut: false };
+    setAttr(out, key, jsonAnyValue(kv['value'], 0, cap));
+    if (cap.cut) counts.truncatedValues++;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { DecodeError, PayloadTooLargeError, ValidationError } from '@sleuth/core';
+import { limitsAnything, type AttributeLimits, type LimitCounts } from './attribute-limits';
 import { readJsonLogs, readJsonMetrics, readJsonTraces } from './json-reader';
-import { isObject } from './json-values';
+import { isObject, type Limited } from './json-values';
 import type { LogIn, MetricIn, RequestIn, SpanIn } from './otlp-model';
 import { otlpType } from './otlp-proto';
 import {
@@ -11,7 +12,8 @@ import {
   type PbMetricsRequest,
   type PbTraceRequest,
 } from './proto-reader';
-import { countPbEntries, RecordLimit } from './record-limit';
+import { RecordLimit } from './record-limit';
+import { limitPbRequest } from './wire-limits';
 
 /** The three OTLP signals, as in the OTLP/HTTP paths /v1/logs, /v1/metrics, /v1/traces. */
 export type OtlpSignal = 'logs' | 'metrics' | 'traces';
@@ -30,18 +32,37 @@ function asBuffer(body: Uint8Array): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
+/** The limits a request is decoded under; those left out do not apply. */
+export interface DecodeLimits {
+  /**
+   * Most records (and resources, scopes, metrics) in the request: `ingest.maxRecordsPerRequest`.
+   * Past it PayloadTooLargeError, before the records are built.
+   */
+  maxRecords?: number;
+  /** The attribute limits; what they cut is counted in `counts`. */
+  attributes?: { limits: AttributeLimits; counts: LimitCounts };
+}
+
+/** The attribute limits to apply, when they can cut anything. */
+function limitedBy(limits: DecodeLimits): Limited | undefined {
+  const a = limits.attributes;
+  return a !== undefined && limitsAnything(a.limits) ? a : undefined;
+}
+
 /**
  * Decodes protobuf bytes with the schema of otlp-proto.ts, after counting the request's entries
- * against `limit` (PayloadTooLargeError past it, before protobufjs builds anything). The result has
+ * against `limit` (PayloadTooLargeError past it, before protobufjs builds anything) and cutting
+ * what is past the attribute limits out of the bytes, so protobufjs never builds it. The result has
  * exactly the shape `T` describes (the reader types mirror that schema), which is the one claim this
  * cast makes.
  */
-function decodeProtobuf<T>(signal: OtlpSignal, body: Uint8Array, limit: RecordLimit): T {
+function decodeProtobuf<T>(signal: OtlpSignal, body: Uint8Array, limits: DecodeLimits): T {
   const name = SIGNALS[signal].request;
   const bytes = asBuffer(body);
   try {
-    countPbEntries(signal, bytes, limit);
-    return otlpType(name).decode(bytes) as unknown as T;
+    const limit = new RecordLimit(signal, limits.maxRecords ?? Infinity);
+    const within = limitPbRequest(signal, bytes, limit, limitedBy(limits));
+    return otlpType(name).decode(within) as unknown as T;
   } catch (err) {
     if (err instanceof PayloadTooLargeError) throw err;
     const hint = body[0] === 0x7b ? ' It looks like JSON: send it with Content-Type: application/json.' : '';
@@ -90,40 +111,41 @@ function jsonResources(signal: OtlpSignal, body: Uint8Array): unknown[] {
 }
 
 /**
- * Decodes an OTLP logs request body into the shared model. Throws PayloadTooLargeError when it holds
- * more than `maxRecords` log records (or resources or scopes), counted before they are built.
+ * Decodes an OTLP logs request body into the shared model, under `limits`: PayloadTooLargeError when
+ * it holds more than `maxRecords` log records (or resources or scopes), counted before they are
+ * built; attributes past the attribute limits dropped or cut, and counted.
  */
 export function decodeLogs(
   encoding: OtlpEncoding,
   body: Uint8Array,
-  maxRecords = Infinity,
+  limits: DecodeLimits = {},
 ): RequestIn<LogIn> {
-  const limit = new RecordLimit('logs', maxRecords);
+  const records = new RecordLimit('logs', limits.maxRecords ?? Infinity);
   return encoding === 'json'
-    ? readJsonLogs(jsonResources('logs', body), limit)
-    : readPbLogs(decodeProtobuf<PbLogsRequest>('logs', body, limit));
+    ? readJsonLogs(jsonResources('logs', body), records, limitedBy(limits))
+    : readPbLogs(decodeProtobuf<PbLogsRequest>('logs', body, limits));
 }
 
-/** Decodes an OTLP metrics request body into the shared model; `maxRecords` bounds its data points as in decodeLogs. */
+/** Decodes an OTLP metrics request body into the shared model, under `limits` as decodeLogs. */
 export function decodeMetrics(
   encoding: OtlpEncoding,
   body: Uint8Array,
-  maxRecords = Infinity,
+  limits: DecodeLimits = {},
 ): RequestIn<MetricIn> {
-  const limit = new RecordLimit('metrics', maxRecords);
+  const records = new RecordLimit('metrics', limits.maxRecords ?? Infinity);
   return encoding === 'json'
-    ? readJsonMetrics(jsonResources('metrics', body), limit)
-    : readPbMetrics(decodeProtobuf<PbMetricsRequest>('metrics', body, limit));
+    ? readJsonMetrics(jsonResources('metrics', body), records, limitedBy(limits))
+    : readPbMetrics(decodeProtobuf<PbMetricsRequest>('metrics', body, limits));
 }
 
-/** Decodes an OTLP traces request body into the shared model; `maxRecords` bounds its spans as in decodeLogs. */
+/** Decodes an OTLP traces request body into the shared model, under `limits` as decodeLogs. */
 export function decodeTraces(
   encoding: OtlpEncoding,
   body: Uint8Array,
-  maxRecords = Infinity,
+  limits: DecodeLimits = {},
 ): RequestIn<SpanIn> {
-  const limit = new RecordLimit('traces', maxRecords);
+  const records = new RecordLimit('traces', limits.maxRecords ?? Infinity);
   return encoding === 'json'
-    ? readJsonTraces(jsonResources('traces', body), limit)
-    : readPbTraces(decodeProtobuf<PbTraceRequest>('traces', body, limit));
+    ? readJsonTraces(jsonResources('traces', body), records, limitedBy(limits))
+    : readPbTraces(decodeProtobuf<PbTraceRequest>('traces', body, limits));
 }

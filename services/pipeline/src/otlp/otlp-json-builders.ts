@@ -54,3 +54,16 @@ export function tracesRequest(resource: { [key: string]: AttrValue }, spans: unk
 
 /** A request as the bytes ingestOtlp takes for the 'json' encoding. */
 export const jsonBytes = (request: unknown): Uint8Array => Buffer.from(JSON.stringify(request));
+
+/**
+ * One length-delimited protobuf field (wire type 2): for tests that write bytes the OTLP schema
+ * cannot encode (fields it leaves out, malformed or oversized requests).
+ */
+export function pbField(num: number, value: Uint8Array): Buffer {
+  const length: number[] = [];
+  for (let n = value.length; ; n = Math.floor(n / 128)) {
+    length.push(n < 128 ? n : (n % 128) | 0x80);
+    if (n < 128) break;
+  }
+  return Buffer.concat([Buffer.from([(num << 3) | 2, ...length]), value]);
+}

@@ -4,7 +4,9 @@ import protobuf from 'protobufjs';
  * The OTLP v1 messages Sleuth speaks, written from opentelemetry-proto (common, resource, logs,
  * metrics, trace and the collector services). Field numbers and wire types follow the spec; names are
  * the proto ones and protobufjs exposes them in lowerCamelCase. Deprecated and reserved fields are left
- * out, so a sender that still writes them has them skipped as unknown fields.
+ * out, so a sender that still writes them has them skipped as unknown fields. So are the fields Sleuth
+ * does not read (instrumentation scopes, exemplars, span links, metric metadata): protobufjs skips
+ * them unread instead of building objects for them, so they cost no memory however many there are.
  *
  * Written as edition 2023 rather than proto3 for two reasons that do not change the wire format: strings
  * are not UTF-8 verified (protobufjs verifies in slow JavaScript, and one bad byte in one log line must
@@ -30,19 +32,13 @@ message AnyValue {
 message ArrayValue { repeated AnyValue values = 1; }
 message KeyValueList { repeated KeyValue values = 1; }
 message KeyValue { string key = 1; AnyValue value = 2; }
-message InstrumentationScope {
-  string name = 1;
-  string version = 2;
-  repeated KeyValue attributes = 3;
-  uint32 dropped_attributes_count = 4;
-}
 message Resource {
   repeated KeyValue attributes = 1;
   uint32 dropped_attributes_count = 2;
 }
 
 message ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; string schema_url = 3; }
-message ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; string schema_url = 3; }
+message ScopeLogs { repeated LogRecord log_records = 2; string schema_url = 3; }
 message LogRecord {
   fixed64 time_unix_nano = 1;
   fixed64 observed_time_unix_nano = 11;
@@ -58,7 +54,7 @@ message LogRecord {
 }
 
 message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; string schema_url = 3; }
-message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; string schema_url = 3; }
+message ScopeMetrics { repeated Metric metrics = 2; string schema_url = 3; }
 message Metric {
   string name = 1;
   string description = 2;
@@ -70,7 +66,6 @@ message Metric {
     ExponentialHistogram exponential_histogram = 10;
     Summary summary = 11;
   }
-  repeated KeyValue metadata = 12;
 }
 message Gauge { repeated NumberDataPoint data_points = 1; }
 message Sum { repeated NumberDataPoint data_points = 1; int32 aggregation_temporality = 2; bool is_monotonic = 3; }
@@ -82,7 +77,6 @@ message NumberDataPoint {
   fixed64 start_time_unix_nano = 2;
   fixed64 time_unix_nano = 3;
   oneof value { double as_double = 4; sfixed64 as_int = 6; }
-  repeated Exemplar exemplars = 5;
   uint32 flags = 8;
 }
 message HistogramDataPoint {
@@ -93,7 +87,6 @@ message HistogramDataPoint {
   double sum = 5;
   repeated fixed64 bucket_counts = 6;
   repeated double explicit_bounds = 7;
-  repeated Exemplar exemplars = 8;
   uint32 flags = 10;
   double min = 11;
   double max = 12;
@@ -109,7 +102,6 @@ message ExponentialHistogramDataPoint {
   Buckets positive = 8;
   Buckets negative = 9;
   uint32 flags = 10;
-  repeated Exemplar exemplars = 11;
   double min = 12;
   double max = 13;
   double zero_threshold = 14;
@@ -125,16 +117,9 @@ message SummaryDataPoint {
   uint32 flags = 8;
   message ValueAtQuantile { double quantile = 1; double value = 2; }
 }
-message Exemplar {
-  repeated KeyValue filtered_attributes = 7;
-  fixed64 time_unix_nano = 2;
-  oneof value { double as_double = 3; sfixed64 as_int = 6; }
-  bytes span_id = 4;
-  bytes trace_id = 5;
-}
 
 message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; string schema_url = 3; }
-message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; string schema_url = 3; }
+message ScopeSpans { repeated Span spans = 2; string schema_url = 3; }
 message Span {
   bytes trace_id = 1;
   bytes span_id = 2;
@@ -149,7 +134,6 @@ message Span {
   uint32 dropped_attributes_count = 10;
   repeated Event events = 11;
   uint32 dropped_events_count = 12;
-  repeated Link links = 13;
   uint32 dropped_links_count = 14;
   Status status = 15;
   message Event {
@@ -157,14 +141,6 @@ message Span {
     string name = 2;
     repeated KeyValue attributes = 3;
     uint32 dropped_attributes_count = 4;
-  }
-  message Link {
-    bytes trace_id = 1;
-    bytes span_id = 2;
-    string trace_state = 3;
-    repeated KeyValue attributes = 4;
-    uint32 dropped_attributes_count = 5;
-    fixed32 flags = 6;
   }
 }
 message Status { string message = 2; int32 code = 3; }

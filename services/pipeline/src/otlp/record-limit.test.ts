@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DecodeError, PayloadTooLargeError } from '@sleuth/core';
 import { encodeOtlpRequest, ingestOtlp, type OtlpEncoding, type OtlpSignal } from '../index';
-import { jsonBytes } from './otlp-json-builders';
+import { jsonBytes, pbField } from './otlp-json-builders';
 import { otlpType } from './otlp-proto';
 
 const LIMIT = 5;
@@ -22,16 +22,6 @@ function request(signal: OtlpSignal, n: number): object {
     case 'traces':
       return { resourceSpans: [{ scopeSpans: [{ spans: empties(n) }] }] };
   }
-}
-
-/** A length-delimited protobuf field. */
-function field(num: number, value: Buffer): Buffer {
-  const length: number[] = [];
-  for (let n = value.length; ; n = Math.floor(n / 128)) {
-    length.push(n < 128 ? n : (n % 128) | 0x80);
-    if (n < 128) break;
-  }
-  return Buffer.concat([Buffer.from([(num << 3) | 2, ...length]), value]);
 }
 
 /** `n` empty log records (field 2 of ScopeLogs), two bytes each. */
@@ -116,7 +106,7 @@ describe('ingestOtlp with maxRecords', () => {
     type.decode(encodeOtlpRequest('logs', request('logs', 1))); // generates the decoder, which the spy wraps
     const decode = vi.spyOn(type, 'decode');
     // A million empty records in 2 MB, which protobufjs alone would turn into a million objects.
-    const body = field(1, field(2, emptyRecords(1_000_000)));
+    const body = pbField(1, pbField(2, emptyRecords(1_000_000)));
     expect(errorOf('logs', 'protobuf', body)).toBeInstanceOf(PayloadTooLargeError);
     expect(decode).not.toHaveBeenCalled();
   });
@@ -124,7 +114,7 @@ describe('ingestOtlp with maxRecords', () => {
   it('counts what protobufjs reads: fields of the wrong wire type and unknown fields are not records', () => {
     // logRecords (2) as a varint, an unknown group (field 9) holding a record, an unknown fixed64 (10).
     const noise = Buffer.from([0x10, 0x01, 0x4b, 0x12, 0x00, 0x4c, 0x51, 0, 0, 0, 0, 0, 0, 0, 0]);
-    const body = field(1, field(2, Buffer.concat([emptyRecords(LIMIT), noise])));
+    const body = pbField(1, pbField(2, Buffer.concat([emptyRecords(LIMIT), noise])));
     const { batch, rejected } = ingestOtlp('logs', 'protobuf', body, ctx);
     expect(batch.logs.length + rejected).toBe(LIMIT);
   });

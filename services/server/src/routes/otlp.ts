@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnauthorizedError, ValidationError, type FrozenConfig } from '@sleuth/core';
-import { encodeOtlpResponse, ingestOtlp, type OtlpEncoding, type OtlpSignal } from '@sleuth/pipeline';
+import {
+  attributeLimitsOf,
+  encodeOtlpResponse,
+  ingestOtlp,
+  type OtlpEncoding,
+  type OtlpSignal,
+} from '@sleuth/pipeline';
 import type { IngestQueue } from '@sleuth/pipeline/queue';
 import { parseBatchId, restrictToCluster, type AgentTokens, type ReplayGuard } from '../agents';
 import type { ClusterRegistry } from '../clusters';
@@ -61,11 +67,13 @@ function encodingOf(req: FastifyRequest): OtlpEncoding {
 /**
  * OTLP/HTTP receivers (`POST /v1/logs`, `/v1/metrics`, `/v1/traces`), JSON and protobuf, gzip
  * accepted, as the OpenTelemetry protocol specification defines them. A 200 is sent only after
- * the good records are durably written; invalid records are reported in `partialSuccess`.
+ * the good records are durably written; invalid records are reported in `partialSuccess`, and so is
+ * what the attribute limits cut (with nothing rejected, as OTLP allows for warnings).
  */
 export function otlpRoutes(deps: OtlpRouteDeps) {
   const { config, queue, metrics, clusters, agentTokens, replays } = deps;
   const senders = new WeakMap<FastifyRequest, Sender>();
+  const limits = attributeLimitsOf(config.ingest);
   return function register(app: FastifyInstance): void {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(
@@ -123,6 +131,7 @@ export function otlpRoutes(deps: OtlpRouteDeps) {
             redact: config.ingest.redactSecrets,
             receivedMs: Date.now(),
             maxRecords: config.ingest.maxRecordsPerRequest,
+            limits,
           });
           if (agentCluster !== undefined) {
             const foreign = restrictToCluster(result.batch, agentCluster);
@@ -154,16 +163,18 @@ export function otlpRoutes(deps: OtlpRouteDeps) {
             throw err;
           }
           metrics.ingestRecords.inc({ signal, outcome: 'accepted' }, accepted);
+          metrics.countLimited(signal, result.limited);
           clusters.accepted(result.batch);
           if (agentCluster !== undefined && batch) {
             replays.committed(agentCluster, batch.agent, batch.seq);
             clusters.agentBatch(agentCluster, batch.agent);
           }
-          const body = encodeOtlpResponse(
-            signal,
-            encoding,
-            result.rejected > 0 ? { rejected: result.rejected, errorMessage } : { rejected: 0 },
-          );
+          // What the limits cut is a warning: OTLP's partial success with nothing rejected.
+          const message = [errorMessage, result.limitWarning ?? ''].filter((m) => m !== '').join('; ');
+          const body = encodeOtlpResponse(signal, encoding, {
+            rejected: result.rejected,
+            ...(message === '' ? {} : { errorMessage: message }),
+          });
           return reply
             .status(200)
             .type(encoding === 'protobuf' ? PROTOBUF : JSON_TYPE)
