@@ -64,13 +64,14 @@ export class WebUi {
           wildcard: true,
           // Cache-Control is set below: immutable for hashed assets, revalidated otherwise.
           cacheControl: false,
-          setHeaders(res, path) {
-            res.setHeader('content-security-policy', UI_CSP);
-            res.setHeader('x-content-type-options', 'nosniff');
-            res.setHeader(
-              'cache-control',
-              path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-            );
+          setHeaders(reply, path) {
+            void reply
+              .header('content-security-policy', UI_CSP)
+              .header('x-content-type-options', 'nosniff')
+              .header(
+                'cache-control',
+                path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+              );
           },
         });
       }
