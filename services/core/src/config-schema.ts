@@ -92,7 +92,7 @@ export const ConfigSchema = z
           .max(1_000_000)
           .default(100_000)
           .describe(
-            "Most log records, metric data points or spans in one OTLP request, and most resource, scope and metric entries; more answers 413 (lower the sender's batch size: the Collector batch processor's send_batch_max_size). Counted while the body is decoded, before records are built: a body of empty records costs about 170 bytes of heap per byte, so the body size limits alone do not bound memory.",
+            "Most log records, metric data points or spans in one OTLP request, and most resource, scope and metric entries; histogram bucket counts and bounds and summary quantiles (each a stored sample) may number ten times it. More answers 413 (lower the sender's batch size: the Collector batch processor's send_batch_max_size). Counted while the body is decoded, before records are built: a body of empty records costs about 170 bytes of heap per byte, so the body size limits alone do not bound memory.",
           ),
         maxAttributesPerRecord: z
           .number()

@@ -140,7 +140,7 @@ function pointBase(o: JsonObject, limited: Limited | undefined) {
   };
 }
 
-function numberPoint(o: JsonObject, limited: Limited | undefined): NumberPointIn {
+function numberPoint(o: JsonObject, { limited }: PointReading): NumberPointIn {
   const d = field(o, 'asDouble', 'as_double');
   const i = field(o, 'asInt', 'as_int');
   const value =
@@ -148,9 +148,14 @@ function numberPoint(o: JsonObject, limited: Limited | undefined): NumberPointIn
   return { ...pointBase(o, limited), value };
 }
 
-function histogramPoint(o: JsonObject, limited: Limited | undefined): HistogramPointIn {
+function histogramPoint(o: JsonObject, { limit, limited }: PointReading): HistogramPointIn {
   const counts = field(o, 'bucketCounts', 'bucket_counts');
   const bounds = field(o, 'explicitBounds', 'explicit_bounds');
+  // Each bucket becomes a sample: counted before the arrays are read.
+  limit.add(
+    'values',
+    (Array.isArray(counts) ? counts.length : 0) + (Array.isArray(bounds) ? bounds.length : 0),
+  );
   return {
     ...pointBase(o, limited),
     count: jsonInt(o['count']),
@@ -160,12 +165,14 @@ function histogramPoint(o: JsonObject, limited: Limited | undefined): HistogramP
   };
 }
 
-function exponentialPoint(o: JsonObject, limited: Limited | undefined): ExponentialHistogramPointIn {
+function exponentialPoint(o: JsonObject, { limited }: PointReading): ExponentialHistogramPointIn {
   return { ...pointBase(o, limited), count: jsonInt(o['count']), sum: jsonDouble(o['sum']) };
 }
 
-function summaryPoint(o: JsonObject, limited: Limited | undefined): SummaryPointIn {
+function summaryPoint(o: JsonObject, { limit, limited }: PointReading): SummaryPointIn {
   const qs = field(o, 'quantileValues', 'quantile_values');
+  // Each quantile becomes a sample: counted before the list is read.
+  if (Array.isArray(qs)) limit.add('values', qs.length);
   // An absent double is 0, as in protobuf: protojson encoders leave zero values out.
   const quantiles = (Array.isArray(qs) ? qs : []).filter(isObject).map((q) => ({
     quantile: jsonDouble(q['quantile']) ?? 0,
@@ -182,10 +189,10 @@ interface PointReading {
 
 function points<T>(
   data: JsonObject,
-  read: (o: JsonObject, limited: Limited | undefined) => T,
+  read: (o: JsonObject, how: PointReading) => T,
   how: PointReading,
 ): (T | null)[] {
-  const one = (o: JsonObject): T => read(o, how.limited);
+  const one = (o: JsonObject): T => read(o, how);
   return each(list(data, 'dataPoints', 'data_points'), one, how.limit, 'records') ?? [null];
 }
 

@@ -5,8 +5,9 @@ import protobuf from 'protobufjs';
  * metrics, trace and the collector services). Field numbers and wire types follow the spec; names are
  * the proto ones and protobufjs exposes them in lowerCamelCase. Deprecated and reserved fields are left
  * out, so a sender that still writes them has them skipped as unknown fields. So are the fields Sleuth
- * does not read (instrumentation scopes, exemplars, span links, metric metadata): protobufjs skips
- * them unread instead of building objects for them, so they cost no memory however many there are.
+ * does not read (instrumentation scopes, exemplars, span links, metric metadata, exponential
+ * histogram buckets): protobufjs skips them unread instead of building objects for them, so they
+ * cost no memory however many there are.
  *
  * Written as edition 2023 rather than proto3 for two reasons that do not change the wire format: strings
  * are not UTF-8 verified (protobufjs verifies in slow JavaScript, and one bad byte in one log line must
@@ -99,13 +100,10 @@ message ExponentialHistogramDataPoint {
   double sum = 5;
   sint32 scale = 6;
   fixed64 zero_count = 7;
-  Buckets positive = 8;
-  Buckets negative = 9;
   uint32 flags = 10;
   double min = 12;
   double max = 13;
   double zero_threshold = 14;
-  message Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; }
 }
 message SummaryDataPoint {
   repeated KeyValue attributes = 7;

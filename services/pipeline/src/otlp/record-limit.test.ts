@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DecodeError, PayloadTooLargeError } from '@sleuth/core';
 import { encodeOtlpRequest, ingestOtlp, type OtlpEncoding, type OtlpSignal } from '../index';
 import { jsonBytes, pbField } from './otlp-json-builders';
+import { VALUES_PER_RECORD } from './record-limit';
 import { otlpType } from './otlp-proto';
 
 const LIMIT = 5;
@@ -122,5 +123,85 @@ describe('ingestOtlp with maxRecords', () => {
   it('still answers DecodeError for a truncated protobuf body within the limit', () => {
     const body = encodeOtlpRequest('logs', request('logs', LIMIT));
     expect(errorOf('logs', 'protobuf', body.subarray(0, body.length - 1))).toBeInstanceOf(DecodeError);
+  });
+
+  describe('values inside data points (each a stored sample)', () => {
+    const MAX_VALUES = LIMIT * VALUES_PER_RECORD;
+    const metric = (data: object) => ({
+      resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'm', ...data }] }] }],
+    });
+    const summary = (n: number) =>
+      metric({
+        summary: {
+          dataPoints: [
+            {
+              timeUnixNano: '1',
+              quantileValues: Array.from({ length: n }, (_, i) => ({ quantile: i / n, value: i })),
+            },
+          ],
+        },
+      });
+    // n bucket counts and n - 1 bounds: 2n - 1 values.
+    const histogram = (n: number) =>
+      metric({
+        histogram: {
+          aggregationTemporality: 2,
+          dataPoints: [
+            {
+              timeUnixNano: '1',
+              count: String(n),
+              bucketCounts: Array.from({ length: n }, () => '1'),
+              explicitBounds: Array.from({ length: n - 1 }, (_, i) => i),
+            },
+          ],
+        },
+      });
+
+    it.each(['json', 'protobuf'] as const)(
+      '%s: a summary of quantiles up to the limit is stored',
+      (encoding) => {
+        const { batch } = ingestOtlp(
+          'metrics',
+          encoding,
+          bytes('metrics', encoding, summary(MAX_VALUES)),
+          ctx,
+        );
+        expect(batch.metrics.filter((m) => m.labels['quantile'] !== undefined)).toHaveLength(MAX_VALUES);
+      },
+    );
+
+    it.each(['json', 'protobuf'] as const)('%s: one quantile more answers 413 naming it', (encoding) => {
+      const err = errorOf('metrics', encoding, bytes('metrics', encoding, summary(MAX_VALUES + 1)));
+      expect(err).toMatchObject({ statusCode: 413 });
+      expect((err as Error).message).toContain(
+        `more than ${MAX_VALUES} histogram bucket counts and bounds and summary quantiles (${VALUES_PER_RECORD} × ingest.maxRecordsPerRequest)`,
+      );
+    });
+
+    it.each(['json', 'protobuf'] as const)(
+      '%s: counts a histogram’s bucket counts and bounds',
+      (encoding) => {
+        const fits = (MAX_VALUES + 1) / 2;
+        expect(errorOf('metrics', encoding, bytes('metrics', encoding, histogram(fits)))).toBeUndefined();
+        expect(errorOf('metrics', encoding, bytes('metrics', encoding, histogram(fits + 1)))).toMatchObject({
+          statusCode: 413,
+        });
+      },
+    );
+
+    it('counts unpacked bucket counts too, one field each, before protobufjs decodes anything', () => {
+      const type = otlpType('ExportMetricsServiceRequest');
+      type.decode(encodeOtlpRequest('metrics', histogram(2)));
+      const decode = vi.spyOn(type, 'decode');
+      // A histogram point (field 1 of Histogram, field 9 of Metric) of unpacked fixed64 bucket counts
+      // (field 6, wire type 1: tag 0x31 and 8 bytes each).
+      const counts = Buffer.alloc((MAX_VALUES + 1) * 9, Buffer.from([0x31, 1, 0, 0, 0, 0, 0, 0, 0]));
+      const body = pbField(
+        1,
+        pbField(2, pbField(2, Buffer.concat([pbField(1, Buffer.from('m')), pbField(9, pbField(1, counts))]))),
+      );
+      expect(errorOf('metrics', 'protobuf', body)).toMatchObject({ statusCode: 413 });
+      expect(decode).not.toHaveBeenCalled();
+    });
   });
 });

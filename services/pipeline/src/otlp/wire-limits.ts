@@ -32,6 +32,11 @@ interface Step {
   readonly attribute?: true;
   /** A span event. */
   readonly event?: true;
+  /**
+   * A repeated fixed64 or double (a histogram's bucket counts and bounds): each element counts as a
+   * `values` entry, packed (one length-delimited field of 8 bytes each) or not (wire type 1 each).
+   */
+  readonly fixed64s?: true;
 }
 
 const ATTRIBUTE: Step = { attribute: true };
@@ -42,6 +47,10 @@ const NUMBER_POINT: Level = { 7: ATTRIBUTE };
 const HISTOGRAM_POINT: Level = { 9: ATTRIBUTE };
 const EXPONENTIAL_POINT: Level = { 1: ATTRIBUTE };
 const SUMMARY_POINT: Level = { 7: ATTRIBUTE };
+/** What of a data point becomes a sample each: bucket counts and bounds, quantiles. */
+const FIXED64S: Step = { fixed64s: true };
+const HISTOGRAM_VALUES: Level = { 6: FIXED64S, 7: FIXED64S };
+const SUMMARY_VALUES: Level = { 6: { kind: 'values' } };
 
 /**
  * The paths to what is counted and limited, per signal. Without attribute limits the walk stops
@@ -49,18 +58,25 @@ const SUMMARY_POINT: Level = { 7: ATTRIBUTE };
  */
 function paths(attributes: boolean): Record<OtlpSignal, Level> {
   const into = (kind: EntryKind, next: Level): Step => (attributes ? { kind, next } : { kind });
+  // Data points are walked into for their values even when attributes are not limited.
+  const point = (fields: Level, values?: Level): Step =>
+    attributes
+      ? { kind: 'records', next: { ...fields, ...values } }
+      : values
+        ? { kind: 'records', next: values }
+        : { kind: 'records' };
   const resource: Level = attributes ? { 1: { merged: true, next: RESOURCE } } : {};
   const scoped = (items: Level): Level => ({
     1: { kind: 'resources', next: { ...resource, 2: { kind: 'scopes', next: items } } },
   });
-  const points = (point: Level): Step => ({ next: { 1: into('records', point) } });
+  const points = (p: Step): Step => ({ next: { 1: p } });
   // Metric's data oneof: gauge, sum, histogram, exponential_histogram, summary.
   const metric: Level = {
-    5: points(NUMBER_POINT),
-    7: points(NUMBER_POINT),
-    9: points(HISTOGRAM_POINT),
-    10: points(EXPONENTIAL_POINT),
-    11: points(SUMMARY_POINT),
+    5: points(point(NUMBER_POINT)),
+    7: points(point(NUMBER_POINT)),
+    9: points(point(HISTOGRAM_POINT, HISTOGRAM_VALUES)),
+    10: points(point(EXPONENTIAL_POINT)),
+    11: points(point(SUMMARY_POINT, SUMMARY_VALUES)),
   };
   // ExportLogsServiceRequest and ExportTraceServiceRequest share their field numbers.
   return {
@@ -158,6 +174,12 @@ function walkMessage(w: Walk, level: Level, depth: number, counted: Counted): nu
     const tag = r.tag();
     const wire = tag & 7;
     const field = tag >>> 3;
+    const fixed = level[field]?.fixed64s === true;
+    if (fixed && wire === 1) {
+      w.records.add('values');
+      r.skipType(wire, depth, field);
+      continue;
+    }
     const step = wire === 2 ? level[field] : undefined;
     if (step === undefined) {
       r.skipType(wire, depth, field);
@@ -166,6 +188,11 @@ function walkMessage(w: Walk, level: Level, depth: number, counted: Counted): nu
     const lenAt = r.pos;
     const end = contentEnd(r);
     const from = r.pos;
+    if (fixed) {
+      w.records.add('values', Math.floor((end - from) / 8));
+      r.pos = end;
+      continue;
+    }
     if (step.kind !== undefined) w.records.add(step.kind);
     if (step.attribute) {
       if (counted.attributes >= limits.maxAttributes) {
