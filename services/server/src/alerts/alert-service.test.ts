@@ -6,7 +6,6 @@ import { createLogger, type Anomaly, type Incident } from '@sleuth/core';
 import { SqliteStore } from '@sleuth/store';
 import { AlertService, type IncidentSink } from './alert-service';
 import type { IncomingAlert, IncomingDelivery, ReceiverConfig } from './payloads';
-import type { AlertResourceResolver } from './resources';
 
 const HOUR = 3_600_000;
 const receiver = {
@@ -73,7 +72,7 @@ beforeEach(async () => {
   service = new AlertService({
     store,
     incidents: sink,
-    resolver: { resolve: () => Promise.resolve([]) } as unknown as AlertResourceResolver,
+    resolver: { resolve: () => Promise.resolve([]) },
     knownClusters: () => ['eu'],
     logger: createLogger('silent'),
     maxPendingAlerts: 100,

@@ -13,7 +13,7 @@ export interface IncidentSink {
 export interface AlertServiceOptions {
   store: Store;
   incidents: IncidentSink;
-  resolver: AlertResourceResolver;
+  resolver: Pick<AlertResourceResolver, 'resolve'>;
   /** The clusters Sleuth knows: an alert with no cluster label and no receiver cluster gets the only one. */
   knownClusters: () => string[];
   logger: Logger;

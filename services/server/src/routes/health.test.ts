@@ -45,24 +45,27 @@ const logs = (body: string): SignalBatch => {
   return { ...emptyBatch(), logs: [record] };
 };
 
+/**
+ * A store on a temporary file whose busy timeout and write check run every `ms`, a second
+ * connection that can lock the file, and an app serving /readyz from the store.
+ */
+async function lockableStore(ms: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'sleuth-readyz-'));
+  const path = join(dir, 'sleuth.db');
+  const store = new SqliteStore({ path, synchronous: 'normal', busyTimeoutMs: ms, writeCheckIntervalMs: ms });
+  await store.start();
+  const holder = new Database(path);
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => store.stop());
+  cleanups.push(() => {
+    holder.close();
+  });
+  return { store, holder, app: await appOn(store) };
+}
+
 describe('/readyz and the store writes', () => {
   it('is 503 naming a failed write while writes fail, and 200 once the store finds they work again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sleuth-readyz-'));
-    const path = join(dir, 'sleuth.db');
-    const store = new SqliteStore({
-      path,
-      synchronous: 'normal',
-      busyTimeoutMs: 50,
-      writeCheckIntervalMs: 50,
-    });
-    await store.start();
-    const holder = new Database(path);
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    cleanups.push(() => store.stop());
-    cleanups.push(() => {
-      holder.close();
-    });
-    const app = await appOn(store);
+    const { store, holder, app } = await lockableStore(50);
 
     await store.writeBatch(logs('before the lock'));
     expect(await readyz(app)).toEqual({ status: 200, problems: [] });
@@ -87,22 +90,7 @@ describe('/readyz and the store writes', () => {
   });
 
   it('stays 503 while the check still fails, saying what it found', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sleuth-readyz-'));
-    const path = join(dir, 'sleuth.db');
-    const store = new SqliteStore({
-      path,
-      synchronous: 'normal',
-      busyTimeoutMs: 20,
-      writeCheckIntervalMs: 20,
-    });
-    await store.start();
-    const holder = new Database(path);
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    cleanups.push(() => store.stop());
-    cleanups.push(() => {
-      holder.close();
-    });
-    const app = await appOn(store);
+    const { store, holder, app } = await lockableStore(20);
     holder.exec('BEGIN EXCLUSIVE');
     await expect(store.writeBatch(logs('while locked'))).rejects.toThrow(/locked/);
     await expect

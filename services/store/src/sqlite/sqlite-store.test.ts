@@ -263,7 +263,9 @@ describe('SqliteStore when its writer thread dies', () => {
     try {
       await store.writeBatch(batchOf({ logs: [log({ timeMs: T0, body: 'before the crash' })] }));
       // Simulate a crash of the thread (e.g. a native fault): terminate the worker under it.
-      const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+      const { writer } = (
+        store as unknown as { engine: { writer: { worker: { terminate(): Promise<number> } } } }
+      ).engine;
       await writer.worker.terminate();
       await expect(
         store.writeBatch(batchOf({ logs: [log({ timeMs: T0 + 1, body: 'after' })] })),

@@ -158,7 +158,7 @@ describe('SqliteStore.writeFailure', () => {
     await store.start();
     cleanups.push(() => store.stop());
     // SQLITE_FULL without filling a disk: the database may not grow past the pages it has.
-    const db = (store as unknown as { open: { db: Database.Database } }).open.db;
+    const db = (store as unknown as { engine: { open: { db: Database.Database } } }).engine.open.db;
     const pages = Number(db.pragma('page_count', { simple: true }));
     db.pragma(`max_page_count = ${pages}`);
     const big = batchOf({
